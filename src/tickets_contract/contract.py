@@ -1,0 +1,231 @@
+"""The contract: the published fragment, and the effective one derived from the ledger.
+
+The published fragment (``specs/tickets-batch-read.openapi.yaml``) is what HubSpot's
+spec says. The effective contract is that fragment with every ledger overlay applied:
+what the API really does. It is always computed, never edited by hand.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonpatch
+import yaml
+from openapi_spec_validator import validate as validate_openapi
+
+from tickets_contract.errors import LedgerError, SpecError
+from tickets_contract.ledger import Ledger, Quirk, load_ledger
+
+__all__ = [
+    "BATCH_READ_METHOD",
+    "BATCH_READ_PATH",
+    "Contract",
+    "ContractKind",
+    "Portal",
+    "build_contract",
+    "effective_document",
+    "load_fragment",
+    "specs_dir",
+]
+
+BATCH_READ_PATH = "/crm/v3/objects/tickets/batch/read"
+BATCH_READ_METHOD = "POST"
+FRAGMENT_NAME = "tickets-batch-read.openapi.yaml"
+LEDGER_NAME = "quirks.yaml"
+
+
+class ContractKind(StrEnum):
+    PUBLISHED = "published"  # HubSpot's spec alone: a strict run lists every quirk
+    EFFECTIVE = "effective"  # published + ledger overlays: what the API really does
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Portal:
+    """Facts about one HubSpot portal that the effective contract depends on."""
+
+    # hs_object_id is accepted as idProperty (assumed; quirk idproperty-must-be-unique).
+    unique_properties: tuple[str, ...] = ("hs_object_id",)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Contract:
+    """A ready OpenAPI document of one kind, with the ledger it came with."""
+
+    kind: ContractKind
+    document: Mapping[str, Any]
+    ledger: Ledger
+    portal: Portal = field(default_factory=Portal)
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(_plain(self.document), sort_keys=False, allow_unicode=True)
+
+    def schemathesis_schema(self) -> Any:
+        """A fresh schemathesis schema of this document (schemathesis mutates its input)."""
+        import schemathesis
+
+        return schemathesis.openapi.from_dict(copy.deepcopy(_plain(self.document)))
+
+
+def specs_dir() -> Path:
+    """Where the fragment and the ledger live.
+
+    Installed wheels carry a copy inside the package; a source checkout (also an
+    editable install) reads the files at the top of the repository, where reviewers
+    edit them.
+    """
+    packaged = Path(__file__).parent / "specs"
+    if (packaged / FRAGMENT_NAME).is_file():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "specs"
+
+
+def load_fragment(path: Path | None = None) -> dict[str, Any]:
+    """Load and validate the published fragment."""
+    path = path or specs_dir() / FRAGMENT_NAME
+    return _load_fragment_cached(path.resolve())
+
+
+def build_contract(
+    kind: ContractKind,
+    *,
+    fragment_path: Path | None = None,
+    ledger_path: Path | None = None,
+    portal: Portal | None = None,
+) -> Contract:
+    """The published or the effective contract, validated."""
+    portal = portal or Portal()
+    fragment = load_fragment(fragment_path)
+    ledger = load_ledger(ledger_path or specs_dir() / LEDGER_NAME)
+    if kind is ContractKind.PUBLISHED:
+        document = fragment
+    else:
+        document = effective_document(fragment, ledger.quirks, portal=portal, source=ledger.path)
+    return Contract(kind=kind, document=document, ledger=ledger, portal=portal)
+
+
+def effective_document(
+    fragment: Mapping[str, Any],
+    quirks: Iterable[Quirk],
+    *,
+    portal: Portal,
+    source: str = "quirks.yaml",
+) -> dict[str, Any]:
+    """Apply the overlays of ``quirks``, in order, to a copy of ``fragment``.
+
+    Each overlay must apply cleanly and the result must stay valid OpenAPI; the error
+    names the entry that broke it.
+    """
+    document: dict[str, Any] = copy.deepcopy(dict(fragment))
+    for quirk in quirks:
+        if not quirk.patch:
+            continue
+        ops = [_resolve_portal(dict(op), portal) for op in quirk.patch]
+        try:
+            document = jsonpatch.apply_patch(document, ops)
+        except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException) as exc:
+            raise LedgerError(
+                source=source,
+                where=f"quirk {quirk.id}, overlay.patch",
+                problem=f"does not apply to the published fragment ({exc})",
+                fix="point the patch at a path that exists in specs/"
+                f"{FRAGMENT_NAME} (JSON pointer, '/' escaped as ~1)",
+            ) from None
+        try:
+            validate_openapi(_plain(document))
+        except Exception as exc:  # the validator raises several unrelated types
+            raise LedgerError(
+                source=source,
+                where=f"quirk {quirk.id}, overlay.patch",
+                problem=f"makes the contract invalid OpenAPI: {_first_line(exc)}",
+                fix="correct the patch so that the result is still OpenAPI 3.0",
+            ) from None
+    info = document.setdefault("info", {})
+    info["title"] = "HubSpot CRM tickets - batch read (effective contract)"
+    info["x-derived-from"] = {
+        "fragment": FRAGMENT_NAME,
+        "ledger": LEDGER_NAME,
+        "quirks": [quirk.id for quirk in quirks if quirk.patch],
+    }
+    return document
+
+
+def _resolve_portal(op: dict[str, Any], portal: Portal) -> dict[str, Any]:
+    value = op.get("value")
+    if isinstance(value, Mapping) and set(value) == {"$portal"}:
+        key = value["$portal"]
+        if key != "unique_properties":
+            raise LedgerError(
+                source=LEDGER_NAME,
+                where=f"overlay op {op.get('path')}",
+                problem=f"unknown portal fact {key!r}",
+                fix="use {$portal: unique_properties}",
+            )
+        op["value"] = list(portal.unique_properties)
+    return op
+
+
+@cache
+def _load_fragment_cached(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SpecError(
+            source=str(path),
+            where="",
+            problem=f"cannot be read ({exc.strerror})",
+            fix=f"pass the path of an existing OpenAPI file, or restore specs/{FRAGMENT_NAME}",
+        ) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise SpecError(
+            source=str(path),
+            where=f"line {mark.line + 1}, column {mark.column + 1}" if mark else "",
+            problem=f"is not valid YAML ({getattr(exc, 'problem', exc)})",
+            fix="correct the YAML syntax at that place",
+        ) from None
+    if not isinstance(data, dict):
+        raise SpecError(
+            source=str(path),
+            where="top level",
+            problem=f"expected an OpenAPI mapping, got {type(data).__name__}",
+            fix="the file must start with `openapi: 3.0.x`",
+        )
+    try:
+        validate_openapi(data)
+    except Exception as exc:  # openapi-spec-validator raises several unrelated types
+        parts = [str(p).replace("~", "~0").replace("/", "~1") for p in getattr(exc, "absolute_path", ())]
+        pointer = "#/" + "/".join(parts) if parts else "document"
+        raise SpecError(
+            source=str(path),
+            where=pointer,
+            problem=f"is not valid OpenAPI 3.0: {_first_line(exc)}",
+            fix="correct the document at that place (openapi-spec-validator explains more)",
+        ) from None
+    operation = data.get("paths", {}).get(BATCH_READ_PATH, {}).get(BATCH_READ_METHOD.lower())
+    if not isinstance(operation, dict):
+        raise SpecError(
+            source=str(path),
+            where="#/paths/" + BATCH_READ_PATH.replace("/", "~1"),
+            problem="the batch read operation (POST) is missing",
+            fix=f"declare `post` under `{BATCH_READ_PATH}`",
+        )
+    return data
+
+
+def _plain(document: Mapping[str, Any]) -> Any:
+    # YAML dumpers and validators want plain dicts and lists, not mappings or tuples.
+    return json.loads(json.dumps(document))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
