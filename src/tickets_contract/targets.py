@@ -1,0 +1,211 @@
+"""Targets: where the conformance suite's requests go.
+
+``twin``   the twin in-process, through its ASGI app (no socket; the default)
+``live``   https://api.hubapi.com with the token in HUBSPOT_ACCESS_TOKEN
+``URL``    any base URL: a served twin, a proxy, a sandbox portal
+
+For HTTP targets, requests travel through schemathesis' own transport (``requests``) with
+a session whose adapter refuses, before anything leaves the process, to send a token to a
+host that is not allowed or to send anything but a read.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+import requests.adapters
+
+from tickets_contract.contract import BATCH_READ_METHOD, BATCH_READ_PATH, Portal
+from tickets_contract.errors import ConfigError, SafetyError
+
+__all__ = [
+    "DEFAULT_ALLOWED_HOSTS",
+    "LIVE_BASE_URL",
+    "TOKEN_ENV",
+    "GuardedAdapter",
+    "HttpTarget",
+    "Target",
+    "TwinTarget",
+    "is_loopback",
+    "parse_target",
+]
+
+LIVE_BASE_URL = "https://api.hubapi.com"
+TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
+DEFAULT_ALLOWED_HOSTS = ("api.hubapi.com",)
+# The only operations a live target may receive: the batch read, and the list read used
+# to discover known records. Both only read.
+READ_OPERATIONS = frozenset({(BATCH_READ_METHOD, BATCH_READ_PATH), ("GET", "/crm/v3/objects/tickets")})
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Target:
+    """Where requests go, with the token to send and what the effective contract needs."""
+
+    name: str
+    token: str
+    portal: Portal
+    # Targets that are not the twin must not receive methods the API does not serve.
+    send_unexpected_methods: bool
+
+    def bind(self, schema: Any) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def session(self) -> requests.Session | None:
+        return None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TwinTarget(Target):
+    """The twin, called in-process through its ASGI adapter."""
+
+    app: Any
+
+    def bind(self, schema: Any) -> Any:
+        schema.app = self.app
+        schema.config.update(base_url="http://testserver")
+        return schema
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HttpTarget(Target):
+    """A base URL reached over HTTP, behind the safety guards."""
+
+    base_url: str
+    allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS
+    read_only: bool = True
+    _session: requests.Session = field(default_factory=requests.Session, repr=False)
+
+    def __post_init__(self) -> None:
+        adapter = GuardedAdapter(
+            token=self.token, allowed_hosts=self.allowed_hosts, read_only=self.read_only
+        )
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+        # Fail before the first request rather than on it.
+        adapter.check_host(self.base_url)
+
+    def bind(self, schema: Any) -> Any:
+        schema.config.update(base_url=self.base_url)
+        return schema
+
+    def session(self) -> requests.Session:
+        return self._session
+
+
+class GuardedAdapter(requests.adapters.HTTPAdapter):
+    """A transport adapter that refuses unsafe requests before they are sent.
+
+    * The token goes only to allowed hosts (and loopback): "A token is sent only to
+      allowed hosts ... never to a URL the suite was merely pointed at" (DESIGN.md).
+    * Only read operations reach a target when ``read_only`` is set.
+    """
+
+    def __init__(self, *, token: str, allowed_hosts: Iterable[str], read_only: bool) -> None:
+        super().__init__()
+        self._token = token
+        self._allowed = frozenset(h.lower() for h in allowed_hosts)
+        self._read_only = read_only
+
+    def check_host(self, url: str) -> None:
+        host = (urlsplit(url).hostname or "").lower()
+        if host in self._allowed or is_loopback(host):
+            return
+        raise SafetyError(
+            f"refused to send the token to {host!r}: it is not an allowed host "
+            f"(allowed: {', '.join(sorted(self._allowed))}, and loopback). "
+            "Nothing was sent. If this host is yours, allow it explicitly with "
+            f"--allow-host {host}."
+        )
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+        url = request.url or ""
+        carries_token = self._token and (
+            self._token in (request.headers.get("Authorization") or "")
+            or self._token in url
+        )
+        if carries_token:
+            self.check_host(url)
+        if self._read_only:
+            path = urlsplit(url).path
+            if (str(request.method).upper(), path) not in READ_OPERATIONS:
+                raise SafetyError(
+                    f"refused {request.method} {path}: only reads are sent to this target "
+                    f"(POST {BATCH_READ_PATH} and GET /crm/v3/objects/tickets). Nothing was sent."
+                )
+        return super().send(request, *args, **kwargs)
+
+
+def parse_target(
+    value: str,
+    *,
+    environ: Mapping[str, str] | None = None,
+    allowed_hosts: Iterable[str] = (),
+    unique_properties: Iterable[str] = (),
+    twin_seed: int = 0,
+    twin_size: int = 1000,
+) -> Target:
+    """Turn ``--target`` into a Target; bad values fail with the fix."""
+    environ = os.environ if environ is None else environ
+    extra = tuple(unique_properties)
+    if value == "twin":
+        from tickets_contract.twin import DEMO_TOKEN, UNIQUE_PROPERTY, Twin, TwinConfig, create_app
+
+        twin = Twin(config=TwinConfig(seed=twin_seed, size=twin_size))
+        return TwinTarget(
+            name="twin",
+            token=DEMO_TOKEN,
+            portal=Portal(unique_properties=("hs_object_id", UNIQUE_PROPERTY, *extra)),
+            send_unexpected_methods=True,
+            app=create_app(twin),
+        )
+    if value == "live":
+        base_url = LIVE_BASE_URL
+    elif value.startswith(("http://", "https://")):
+        base_url = value.rstrip("/")
+        if not urlsplit(base_url).hostname:
+            raise ConfigError(
+                source="--target",
+                where="",
+                problem=f"{value!r} has no host",
+                fix="use twin, live, or a base URL such as http://127.0.0.1:8000",
+            )
+    else:
+        raise ConfigError(
+            source="--target",
+            where="",
+            problem=f"expected twin, live or an http(s) base URL, got {value!r}",
+            fix="use --target twin (default), --target live, or --target http://127.0.0.1:8000",
+        )
+    token = environ.get(TOKEN_ENV, "")
+    if not token:
+        raise ConfigError(
+            source="--target",
+            where=value,
+            problem=f"the environment variable {TOKEN_ENV} is not set",
+            fix=f"export {TOKEN_ENV}=<private app token with the tickets scope> "
+            "(for a served twin, the token `tickets-contract serve` prints)",
+        )
+    return HttpTarget(
+        name=value,
+        token=token,
+        portal=Portal(unique_properties=("hs_object_id", *extra)),
+        send_unexpected_methods=False,
+        base_url=base_url,
+        allowed_hosts=(*DEFAULT_ALLOWED_HOSTS, *allowed_hosts),
+    )
