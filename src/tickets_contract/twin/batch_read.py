@@ -1,0 +1,221 @@
+"""The semantics of ``POST /crm/v3/objects/tickets/batch/read`` on a well-typed input.
+
+Given a ``BatchReadInput`` this decides limits, lookups, archived filtering, result
+order and the 200/207 body. Parsing and auth happen before (``batch_input``, ``auth``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime
+
+from .batch_input import BatchReadInput
+from .catalog import OBJECT_ID_PROPERTY, OBJECT_TYPE_ID
+from .clock import Clock, format_instant, to_utc_millis
+from .config import TwinConfig
+from .projection import Projection
+from .rejection import Problem, Rejected
+from .seeding import mix64
+from .store import TicketStore
+from .ticket import Ticket
+
+__all__ = ["MAX_INPUTS", "MAX_INPUTS_WITH_HISTORY", "NOT_FOUND_MESSAGE", "read_batch"]
+
+MAX_INPUTS = 100
+MAX_INPUTS_WITH_HISTORY = 50
+NOT_FOUND_MESSAGE = (
+    "Could not get some TICKET objects, they may be deleted or not exist. Check that ids are valid."
+)
+"""Facts §6.2: "Could not get some <OBJECT_TYPE_UPPER> objects, they may be deleted or not
+exist. Check that ids are valid." with ``TICKET`` (U4)."""
+
+_JAVA_LONG = re.compile(r"[+-]?[0-9]+")
+
+
+def _validation(message: str, **context: list[str]) -> Rejected:
+    return Rejected(
+        Problem(
+            status=400,
+            category="VALIDATION_ERROR",
+            message=message,
+            context=context or None,
+        )
+    )
+
+
+def _check_limits(batch: BatchReadInput) -> None:
+    # Facts §5: "Object API batch endpoints are limited to 100 inputs per request" (S5);
+    # the 400 bodies are quoted from live responses (U2; S11 and U5 for histories).
+    if len(batch.ids) > MAX_INPUTS:
+        raise _validation(
+            f"The maximum number of inputs supported in a batch is {MAX_INPUTS}. "
+            "Please reduce the number of items and try again"
+        )
+    # Only a non-empty propertiesWithHistory lowers the cap: an empty list asks for no
+    # history (ledger assumption).
+    if batch.properties_with_history and len(batch.ids) > MAX_INPUTS_WITH_HISTORY:
+        raise _validation(
+            "The maximum number of inputs supported in a batch request for property "
+            f"histories is {MAX_INPUTS_WITH_HISTORY}. Please reduce the number of items "
+            "and try again"
+        )
+
+
+def _check_duplicates(ids: tuple[str, ...]) -> None:
+    # Facts §6.5, batch update's body (U3): "Duplicate IDs found in batch input:
+    # [12877907025]. IDs must be unique" with context.ids. For batch read this is
+    # TwinConfig.duplicate_ids="reject"; Java prints a list as "[a, b]".
+    seen: set[str] = set()
+    repeated: dict[str, None] = {}
+    for raw in ids:
+        if raw in seen:
+            repeated[raw] = None
+        seen.add(raw)
+    if repeated:
+        listed = list(repeated)
+        raise _validation(
+            f"Duplicate IDs found in batch input: [{', '.join(listed)}]. IDs must be unique",
+            ids=listed,
+        )
+
+
+def _as_record_id(raw: str) -> str | None:
+    """``raw`` read as HubSpot reads a record id: a Java ``long``, or not an id at all.
+
+    Facts §6.5: a non-numeric id "simply reported as missing" (S21). ``Long.parseLong``
+    also takes a sign and leading zeros, so ``"017000005970"`` names record
+    ``17000005970`` (facts §10: "whether ``id`` strings with leading zeros/whitespace
+    match" is unverified; ledger assumption). Whitespace is not a number.
+    """
+    if _JAVA_LONG.fullmatch(raw) is None:
+        return None
+    number = int(raw)
+    return str(number) if 0 <= number < 2**63 else None
+
+
+def _resolver(batch: BatchReadInput, store: TicketStore, config: TwinConfig) -> _Lookup:
+    name = batch.id_property
+    # Facts §6.8: inputs are record ids unless idProperty names a unique-value property.
+    # idProperty "hs_object_id" reads by record id (ledger assumption: the read path is
+    # unverified; update/upsert refuse it).
+    if name is None or name == OBJECT_ID_PROPERTY:
+        return _Lookup(store, None)
+    if name in store.unique_properties:
+        return _Lookup(store, name)
+    # Facts §10: "Exact error when idProperty names a non-unique or non-existent property
+    # on batch read" is unverified. The wording follows the update/upsert refusal
+    # "Unable to perform update/upsert by non-unique 0-2 property hs_object_id in portal
+    # ID 21939747" (S19, S20); ledger assumption.
+    kind = "non-unique" if name in store.defined_properties else "nonexistent"
+    raise _validation(
+        f"Unable to perform read by {kind} {OBJECT_TYPE_ID} property {name} in portal ID "
+        f"{config.portal_id}. idProperty must name a property created with "
+        "hasUniqueValue: true, or be left out to read by record ID."
+    )
+
+
+class _Lookup:
+    def __init__(self, store: TicketStore, unique_property: str | None) -> None:
+        self._store = store
+        self._unique_property = unique_property
+
+    def __call__(self, raw: str) -> Ticket | None:
+        if self._unique_property is not None:
+            # Exact, case-sensitive match (facts §10: case sensitivity unverified).
+            return self._store.by_unique(self._unique_property, raw)
+        record_id = _as_record_id(raw)
+        return None if record_id is None else self._store.get(record_id)
+
+
+def _order_key(seed: int, ticket: Ticket) -> int:
+    digest = hashlib.blake2b(ticket.id.encode(), digest_size=8).digest()
+    return mix64(seed, int.from_bytes(digest, "big"))
+
+
+def _unordered(found: list[Ticket], seed: int) -> list[Ticket]:
+    """``found`` in an order that is deterministic for ``seed`` but not the input order.
+
+    Facts §6.1: "Result order is not guaranteed to match input order" (S12: "There is no
+    way to do it"). A client that relies on input order must fail against the twin, so
+    when the seeded order happens to equal the input order it is rotated by one.
+    """
+    ordered = sorted(found, key=lambda ticket: _order_key(seed, ticket))
+    if len(ordered) > 1 and ordered == found:
+        ordered = ordered[1:] + ordered[:1]
+    return ordered
+
+
+def read_batch(
+    batch: BatchReadInput,
+    *,
+    archived: bool,
+    store: TicketStore,
+    config: TwinConfig,
+    started: datetime,
+    clock: Clock,
+) -> tuple[int, dict[str, object]]:
+    """The status and body for ``batch``; raise ``Rejected`` for a 400 (or the 404).
+
+    Facts §6.1–§6.3: 200 when every input is found; otherwise 207 with the found results
+    and ONE ``OBJECT_NOT_FOUND`` error whose ``context.ids`` lists the missing inputs as
+    sent (unique-property values with ``idProperty``, U1), and ``numErrors: 1`` (it
+    counts entries, not ids). When nothing is found the body has ``results: []``, or the
+    answer is 404 with ``all_missing_status=404``. ``status`` is always ``COMPLETE``;
+    ``requestedAt`` and ``links`` are left out, as in real object batch bodies.
+
+    Archived (facts §6.9): ``archived=false`` finds live tickets only and reports
+    archived ones as missing (S9, U4); ``archived=true`` finds only archived ones (the
+    spec: "Whether to return only results that have been archived."; live ids then count
+    as missing, ledger assumption).
+    """
+    _check_limits(batch)
+    if config.duplicate_ids == "reject":
+        _check_duplicates(batch.ids)
+    lookup = _resolver(batch, store, config)
+    projection = Projection.of(
+        batch.properties, batch.properties_with_history, store.defined_properties
+    )
+
+    found: dict[str, Ticket] = {}
+    missing: dict[str, None] = {}
+    for raw in batch.ids:
+        ticket = lookup(raw)
+        if ticket is not None and ticket.archived == archived:
+            # Repeats and different spellings of one record give it once ("dedupe").
+            found.setdefault(ticket.id, ticket)
+        else:
+            missing[raw] = None
+
+    if missing and not found and config.all_missing_status == 404:
+        raise Rejected(
+            Problem(
+                status=404,
+                category="OBJECT_NOT_FOUND",
+                message=NOT_FOUND_MESSAGE,
+                context={"ids": list(missing)},
+            )
+        )
+
+    body: dict[str, object] = {
+        "status": "COMPLETE",
+        "results": [
+            projection.render(ticket) for ticket in _unordered(list(found.values()), config.seed)
+        ],
+    }
+    if missing:
+        # Key order as in S9: status, category, message, context. No errors/links/id,
+        # although StandardError marks them required (quirk 6).
+        body["numErrors"] = 1
+        body["errors"] = [
+            {
+                "status": "error",
+                "category": "OBJECT_NOT_FOUND",
+                "message": NOT_FOUND_MESSAGE,
+                "context": {"ids": list(missing)},
+            }
+        ]
+    completed = max(started, to_utc_millis(clock()))
+    body["startedAt"] = format_instant(started)
+    body["completedAt"] = format_instant(completed)
+    return (207 if missing else 200), body

@@ -1,0 +1,43 @@
+"""Time: the injected clock and HubSpot's way of writing an instant.
+
+HubSpot's Java services print instants with ``java.time.Instant.toString()``: UTC with a
+``Z``, milliseconds when there are any, and *no* fraction when the milliseconds are zero.
+Facts §6.10: "Trailing zero milliseconds can be dropped: ``"startedAt":
+"2025-02-18T09:12:17Z"`` next to ``"completedAt": "2025-02-18T09:12:17.006Z"``" (S21,
+quirk 18). The twin keeps that quirk so that clients and judges meet it here first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+__all__ = ["Clock", "format_instant", "system_clock", "to_utc_millis"]
+
+Clock = Callable[[], datetime]
+"""Returns "now". Aware datetimes are converted to UTC; naive ones are taken as UTC."""
+
+
+def system_clock() -> datetime:
+    """The wall clock, in UTC."""
+    return datetime.now(UTC)
+
+
+def to_utc_millis(moment: datetime) -> datetime:
+    """``moment`` in UTC, truncated to whole milliseconds (HubSpot stores epoch millis)."""
+    utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return utc.replace(microsecond=utc.microsecond - utc.microsecond % 1000)
+
+
+def format_instant(moment: datetime) -> str:
+    """``moment`` as ``Instant.toString()`` writes it: ``2024-08-15T17:09:13.648Z``.
+
+    The fraction is omitted when the milliseconds are zero (quirk 18, facts §6.10).
+    """
+    utc = to_utc_millis(moment)
+    text = (
+        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}"
+        f"T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}"
+    )
+    millis = utc.microsecond // 1000
+    return f"{text}.{millis:03d}Z" if millis else f"{text}Z"

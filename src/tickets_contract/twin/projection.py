@@ -1,0 +1,102 @@
+"""Which properties a read returns, and a ticket rendered as a ``SimplePublicObject``.
+
+Facts §6.6 and §6.7 decide the keys; the choices where the facts run out are ledger
+assumptions, marked below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence, Set
+from dataclasses import dataclass
+
+from .catalog import ALWAYS_INCLUDED, DEFAULT_PROPERTIES
+from .clock import format_instant
+from .ticket import HistoryEntry, Ticket
+
+__all__ = ["Projection"]
+
+
+def _entry(entry: HistoryEntry) -> dict[str, object]:
+    # Facts §3.4/§6.7: value, timestamp, sourceType, then sourceId and updatedByUserId when
+    # known, in the order of the recorded bodies (S13, S21).
+    rendered: dict[str, object] = {
+        "value": entry.value,
+        "timestamp": format_instant(entry.timestamp),
+        "sourceType": entry.source_type,
+    }
+    if entry.source_id is not None:
+        rendered["sourceId"] = entry.source_id
+    if entry.updated_by_user_id is not None:
+        rendered["updatedByUserId"] = entry.updated_by_user_id
+    return rendered
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Projection:
+    """The property names a read returns: in ``properties`` and in ``propertiesWithHistory``.
+
+    Build it with ``Projection.of``; render tickets with ``render``.
+    """
+
+    properties: tuple[str, ...]
+    with_history: tuple[str, ...]
+
+    @classmethod
+    def of(
+        cls,
+        requested: Sequence[str] | None,
+        with_history: Sequence[str] | None,
+        defined: Set[str],
+    ) -> Projection:
+        """What a read naming ``requested`` and ``with_history`` returns.
+
+        * Names the portal does not define are ignored: "If a requested property isn't
+          defined, it won't be included in the response." (facts §6.6, S6)
+        * Naming none returns the defaults (facts §6.6, S1). An empty list counts as none
+          (facts §10: "Whether ``"properties": []`` returns the default set" is
+          unverified; ledger assumption).
+        * ``createdate``, ``hs_lastmodifieddate`` and ``hs_object_id`` always come back
+          (facts §6.6, S21/S22; ``createdate`` inferred).
+        * A property named only in ``propertiesWithHistory`` is not added to
+          ``properties`` (facts §6.6: S21 showed that, S13 the opposite; ledger
+          assumption).
+        """
+        chosen = requested if requested else DEFAULT_PROPERTIES
+        names = {name for name in chosen if name in defined}
+        names.update(ALWAYS_INCLUDED)
+        history = dict.fromkeys(name for name in with_history or () if name in defined)
+        # Keys come back sorted, as in every recorded body (S9, S21, S22).
+        return cls(properties=tuple(sorted(names)), with_history=tuple(sorted(history)))
+
+    def render(self, ticket: Ticket) -> dict[str, object]:
+        """``ticket`` as a batch read result (``SimplePublicObject``, facts §3.3, §6.1).
+
+        Keys in the order real results show them: ``id``, ``properties``,
+        (``propertiesWithHistory``), ``createdAt``, ``updatedAt``, ``archived``, and
+        ``archivedAt`` for archived tickets only (facts §6.9). ``url``,
+        ``objectWriteTraceId`` and ``warnings`` are spec-only so far (facts §10) and are
+        left out.
+
+        A defined property without a value is ``null`` (facts §6.6: "If a requested
+        property is defined but a ticket doesn't have a value, it will be returned as
+        ``null``", S6, S22). Its history is an empty list: the twin's empty properties
+        never had a value (ledger assumption). ``propertiesWithHistory`` is left out when
+        no defined property was asked for with history (ledger assumption).
+        """
+        values = ticket.properties
+        result: dict[str, object] = {
+            "id": ticket.id,
+            "properties": {name: values.get(name) for name in self.properties},
+        }
+        if self.with_history:
+            history = ticket.history
+            result["propertiesWithHistory"] = {
+                name: [_entry(entry) for entry in history.get(name, ())]
+                for name in self.with_history
+            }
+        result["createdAt"] = format_instant(ticket.created_at)
+        result["updatedAt"] = format_instant(ticket.updated_at)
+        result["archived"] = ticket.archived
+        if ticket.archived_at is not None:
+            result["archivedAt"] = format_instant(ticket.archived_at)
+        return result

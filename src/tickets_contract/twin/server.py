@@ -1,0 +1,122 @@
+"""Serving a twin over real HTTP with uvicorn: in a background thread, or blocking.
+
+The socket is bound here, before uvicorn starts, so that port 0 yields an ephemeral port
+whose number is known, and the base URL is announced only once uvicorn has started.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import uvicorn
+
+from .asgi import create_app
+from .twin import Twin
+
+__all__ = ["run_server", "serve_in_thread"]
+
+_START_TIMEOUT = 10.0
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, telling ``on_started`` when it listens and ``stop`` when to end."""
+
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        on_started: Callable[[], None],
+        stop: threading.Event | None,
+    ) -> None:
+        super().__init__(config)
+        self._on_started = on_started
+        self._stop = stop
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            self._on_started()
+
+    async def on_tick(self, counter: int) -> bool:
+        if self._stop is not None and self._stop.is_set():
+            return True
+        return await super().on_tick(counter)
+
+
+def _config(twin: Twin) -> uvicorn.Config:
+    return uvicorn.Config(
+        create_app(twin),
+        log_level="warning",
+        access_log=False,
+        ws="none",
+        lifespan="on",
+        timeout_graceful_shutdown=2,
+    )
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def _base_url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+@contextmanager
+def serve_in_thread(twin: Twin, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve ``twin`` on ``host:port`` (0: an ephemeral port) while the block runs.
+
+    Yields the base URL, e.g. ``http://127.0.0.1:54321``; on exit the server stops and
+    its thread is joined.
+
+    >>> with serve_in_thread(Twin()) as base_url:  # doctest: +SKIP
+    ...     httpx.post(f"{base_url}/crm/v3/objects/tickets/batch/read", ...)
+    """
+    sock = _bind(host, port)
+    started = threading.Event()
+    server = _Server(_config(twin), on_started=started.set, stop=None)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="tickets-twin-server", daemon=True
+    )
+    thread.start()
+    try:
+        deadline = time.monotonic() + _START_TIMEOUT
+        while not started.wait(0.01):
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"the twin's server on {_base_url(sock)} did not start within "
+                    f"{_START_TIMEOUT} s; uvicorn's log above says why"
+                )
+        yield _base_url(sock)
+    finally:
+        server.should_exit = True
+        thread.join(_START_TIMEOUT)
+        sock.close()
+
+
+def run_server(
+    twin: Twin,
+    host: str,
+    port: int,
+    on_ready: Callable[[str], None],
+    *,
+    stop: threading.Event | None = None,
+) -> None:
+    """Serve ``twin`` until interrupted (Ctrl-C) or ``stop`` is set; blocks.
+
+    ``on_ready`` gets the base URL once the server accepts connections.
+    """
+    sock = _bind(host, port)
+    url = _base_url(sock)
+    try:
+        _Server(_config(twin), on_started=lambda: on_ready(url), stop=stop).run(sockets=[sock])
+    finally:
+        sock.close()

@@ -1,0 +1,188 @@
+"""The twin: HubSpot's ticket batch read as a pure function from request to response.
+
+``Twin.handle`` is the whole endpoint; the ASGI app, a respx side effect or an in-process
+target only translate to and from ``TwinRequest``/``TwinResponse`` (DESIGN.md: "The twin
+is a pure function from request to response at its core"). Only the injected clock, the
+rate limiter's counts and the random correlation ids vary between equal requests.
+
+The order of checks, outermost first: route (404), method (405), body size (413), auth
+(401/403, facts §7; before any validation), rate limit (429), content type (415), then
+the endpoint's own parsing and validation (400) and semantics (200/207/404). That is the
+order of HubSpot's layers as far as it shows: the gateway routes, limits size and
+authenticates before the service sees the body. Where two layers' order is unknown it
+is a ledger assumption.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from .auth import authenticate
+from .batch_input import InputProblem, read_batch_input
+from .batch_read import read_batch
+from .clock import Clock, system_clock, to_utc_millis
+from .config import TwinConfig
+from .jackson import JsonSyntaxError, parse_json
+from .listing import list_tickets
+from .messages import TwinRequest, TwinResponse
+from .query import read_archived
+from .rate_limit import RateLimiter
+from .rejection import Problem, Rejected
+from .store import TicketStore
+
+__all__ = ["BATCH_READ_PATH", "LIST_PATH", "Twin"]
+
+BATCH_READ_PATH = "/crm/v3/objects/tickets/batch/read"
+LIST_PATH = "/crm/v3/objects/tickets"
+_METHODS = {BATCH_READ_PATH: "POST", LIST_PATH: "GET"}
+
+
+def _accepts_json(content_type: str | None) -> bool:
+    """Whether the body's media type is JSON.
+
+    The operation declares only ``application/json`` (facts §1); parameters such as
+    ``charset`` are fine. A missing ``Content-Type`` is read as JSON, as JAX-RS matches a
+    request without one against any ``@Consumes`` (ledger assumption).
+    """
+    if content_type is None:
+        return True
+    return content_type.partition(";")[0].strip().lower() == "application/json"
+
+
+class Twin:
+    """A faithful in-memory HubSpot ``POST /crm/v3/objects/tickets/batch/read``.
+
+    ``store`` defaults to ``TicketStore.generate`` with the config's ``seed``, ``size``
+    and ``archived_fraction``; ``clock`` to the wall clock. Thread-safe: the store and
+    the limiter lock what they share.
+
+    >>> from tickets_contract.twin import DEMO_TOKEN, TwinRequest
+    >>> twin = Twin()
+    >>> ticket = next(t for t in twin.store if not t.archived)
+    >>> response = twin.handle(TwinRequest(
+    ...     method="POST", path=BATCH_READ_PATH,
+    ...     headers={"Authorization": f"Bearer {DEMO_TOKEN}"},
+    ...     body=b'{"inputs": [{"id": "%s"}]}' % ticket.id.encode()))
+    >>> response.status
+    200
+    """
+
+    def __init__(
+        self,
+        store: TicketStore | None = None,
+        config: TwinConfig | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.config = config if config is not None else TwinConfig()
+        self.store = (
+            store
+            if store is not None
+            else TicketStore.generate(
+                seed=self.config.seed,
+                size=self.config.size,
+                archived_fraction=self.config.archived_fraction,
+            )
+        )
+        self._clock = clock if clock is not None else system_clock
+        self._limiter = RateLimiter(
+            ten_secondly=self.config.rate_limit_ten_secondly,
+            daily=self.config.rate_limit_daily,
+        )
+
+    def now(self) -> datetime:
+        """The injected clock's time, in UTC, to the millisecond."""
+        return to_utc_millis(self._clock())
+
+    def handle(self, request: TwinRequest) -> TwinResponse:
+        """HubSpot's answer to ``request``. Never raises for any request; never a 5xx."""
+        # Facts §7: correlationId is a UUID, unique per request, echoed in the
+        # X-HubSpot-Correlation-Id header (S17, S18). Real responses carry the header on
+        # successes too.
+        correlation_id = str(uuid.uuid4())
+        headers: list[tuple[str, str]] = [("X-HubSpot-Correlation-Id", correlation_id)]
+        now = self.now()
+        try:
+            method = _METHODS.get(request.path)
+            if method is None:
+                raise Rejected(
+                    Problem(status=404, category="OBJECT_NOT_FOUND", message="HTTP 404 Not Found")
+                )
+            if request.method != method:
+                raise Rejected(
+                    Problem(
+                        status=405,
+                        category="VALIDATION_ERROR",
+                        message="HTTP 405 Method Not Allowed",
+                        headers=(("Allow", method),),
+                    )
+                )
+            limit = self.config.max_body_bytes
+            if len(request.body) > limit:
+                raise Rejected(
+                    Problem(
+                        status=413,
+                        category="VALIDATION_ERROR",
+                        message=f"The request body is larger than the limit of {limit} bytes.",
+                    )
+                )
+            authenticate(request.headers, now, self.config)
+            admission = self._limiter.admit(now)
+            headers.extend(admission.headers)
+            if admission.refused_by is not None:
+                body = admission.refusal_body(
+                    correlation_id=correlation_id,
+                    app_id=self.config.app_id,
+                    portal_id=self.config.portal_id,
+                )
+                return TwinResponse.of_json(429, body, headers)
+            if request.path == BATCH_READ_PATH:
+                status, payload = self._batch_read(request, now)
+            else:
+                archived_parsing = self.config.archived_parsing
+                status, payload = (
+                    200,
+                    list_tickets(request, self.store, archived_parsing=archived_parsing),
+                )
+            return TwinResponse.of_json(status, payload, headers)
+        except Rejected as rejected:
+            problem = rejected.problem
+            return TwinResponse.of_json(
+                problem.status, problem.body(correlation_id), (*headers, *problem.headers)
+            )
+
+    def _batch_read(self, request: TwinRequest, now: datetime) -> tuple[int, dict[str, object]]:
+        config = self.config
+        if not _accepts_json(request.headers.get("content-type")):
+            raise Rejected(
+                Problem(
+                    status=415,
+                    category="VALIDATION_ERROR",
+                    message="HTTP 415 Unsupported Media Type",
+                )
+            )
+        archived = read_archived(request, config.archived_parsing)
+        parse_category = "VALIDATION_ERROR" if config.parse_errors_have_category else None
+        try:
+            batch = read_batch_input(
+                parse_json(request.body),
+                coerce_scalars=config.coerce_scalars,
+                nulls_mean_absent=config.nulls_mean_absent,
+            )
+        except JsonSyntaxError as error:
+            raise Rejected(
+                Problem(status=400, category=parse_category, message=error.message)
+            ) from None
+        except InputProblem as problem:
+            category = "VALIDATION_ERROR" if problem.missing_field else parse_category
+            raise Rejected(
+                Problem(status=400, category=category, message=problem.message)
+            ) from None
+        return read_batch(
+            batch,
+            archived=archived,
+            store=self.store,
+            config=config,
+            started=now,
+            clock=self._clock,
+        )

@@ -1,0 +1,115 @@
+"""The twin over real HTTP: uvicorn in a thread, httpx as the client."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tickets_contract.twin import (
+    BATCH_READ_PATH,
+    DEMO_TOKEN,
+    LIST_PATH,
+    TicketStore,
+    Twin,
+    TwinConfig,
+    create_app,
+    run_server,
+    serve_in_thread,
+)
+
+from .helpers import inputs, live
+
+AUTH = {"Authorization": f"Bearer {DEMO_TOKEN}"}
+
+
+@pytest.fixture(scope="module")
+def client(store: TicketStore) -> Iterator[httpx.Client]:
+    """An httpx client bound to one served twin for the whole module."""
+    twin = Twin(store, TwinConfig(seed=7, max_body_bytes=10_000))
+    with serve_in_thread(twin) as base_url, httpx.Client(base_url=base_url, timeout=5) as http:
+        assert base_url.startswith("http://127.0.0.1:")
+        yield http
+
+
+def test_batch_read_over_http(client: httpx.Client, store: TicketStore) -> None:
+    tickets = live(store, 3)
+    response = client.post(
+        BATCH_READ_PATH, json={"inputs": inputs(*(t.id for t in tickets), "x")}, headers=AUTH
+    )
+    assert response.status_code == 207
+    assert response.headers["content-type"] == "application/json;charset=utf-8"
+    assert response.headers["x-hubspot-correlation-id"]
+    body = response.json()
+    assert sorted(r["id"] for r in body["results"]) == sorted(t.id for t in tickets)
+    assert body["errors"][0]["context"] == {"ids": ["x"]}
+
+
+def test_query_and_errors_over_http(client: httpx.Client, store: TicketStore) -> None:
+    gone = next(t for t in store if t.archived)
+    response = client.post(
+        BATCH_READ_PATH,
+        params={"archived": "true"},
+        json={"inputs": inputs(gone.id)},
+        headers=AUTH,
+    )
+    assert response.status_code == 200
+    assert response.json()["results"][0]["archivedAt"]
+    assert client.post(BATCH_READ_PATH, json={"inputs": []}).status_code == 401
+    bad = client.post(
+        BATCH_READ_PATH, content=b"%", headers={**AUTH, "Content-Type": "application/json"}
+    )
+    assert bad.status_code == 400
+    assert bad.json()["correlationId"] == bad.headers["x-hubspot-correlation-id"]
+
+
+def test_methods_and_paths_over_http(client: httpx.Client) -> None:
+    response = client.get(BATCH_READ_PATH, headers=AUTH)
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+    assert response.json()["status"] == "error"
+    assert client.delete("/crm/v3/objects/tickets/1", headers=AUTH).status_code == 404
+    listed = client.get(LIST_PATH, params={"limit": "2"}, headers=AUTH)
+    assert listed.status_code == 200
+    assert listed.json()["paging"]["next"]["link"].startswith(str(client.base_url))
+
+
+def test_oversized_body_is_413_over_http(client: httpx.Client) -> None:
+    response = client.post(
+        BATCH_READ_PATH,
+        content=b"[" + b" " * 20_000 + b"]",
+        headers={**AUTH, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.json()["category"] == "VALIDATION_ERROR"
+
+
+def test_run_server_announces_its_url_and_stops(store: TicketStore) -> None:
+    urls: list[str] = []
+    ready, stop = threading.Event(), threading.Event()
+
+    def on_ready(url: str) -> None:
+        urls.append(url)
+        ready.set()
+
+    thread = threading.Thread(
+        target=run_server,
+        args=(Twin(store), "127.0.0.1", 0, on_ready),
+        kwargs={"stop": stop},
+    )
+    thread.start()
+    try:
+        assert ready.wait(5)
+        response = httpx.post(f"{urls[0]}{BATCH_READ_PATH}", json={"inputs": []}, headers=AUTH)
+        assert response.status_code == 200
+    finally:
+        stop.set()
+        thread.join(5)
+    assert not thread.is_alive()
+
+
+def test_create_app_keeps_the_twin(store: TicketStore) -> None:
+    twin = Twin(store)
+    assert create_app(twin).state.twin is twin
