@@ -20,7 +20,10 @@ from tickets_contract.contract import (
 )
 from tickets_contract.errors import LedgerError, SpecError
 
-PUBLISHED_JSON = Path(__file__).resolve().parents[2] / "shared/reference/hubspot-tickets-batch-read.published.json"
+PUBLISHED_JSON = (
+    Path(__file__).resolve().parents[2]
+    / "shared/reference/hubspot-tickets-batch-read.published.json"
+)
 
 
 def _examples(document: dict[str, Any]) -> list[tuple[str, dict[str, Any], Any]]:
@@ -49,12 +52,19 @@ def test_fragment_is_valid_openapi() -> None:
 
 def test_fragment_has_the_named_examples() -> None:
     labels = {label for label, _, _ in _examples(load_fragment())}
-    assert {"request:byId", "request:byIdProperty", "request:partialMiss", "200:archived",
-            "207:partialMiss"} <= labels
+    assert {
+        "request:byId",
+        "request:byIdProperty",
+        "request:partialMiss",
+        "200:archived",
+        "207:partialMiss",
+    } <= labels
 
 
 @pytest.mark.parametrize(
-    ("label", "schema", "value"), _examples(load_fragment()), ids=lambda v: v if isinstance(v, str) else ""
+    ("label", "schema", "value"),
+    _examples(load_fragment()),
+    ids=lambda v: v if isinstance(v, str) else "",
 )
 def test_examples_validate_against_their_own_schemas(label: str, schema: Any, value: Any) -> None:
     errors = list(_validator(load_fragment(), schema).iter_errors(value))
@@ -68,7 +78,9 @@ def test_an_example_that_breaks_its_schema_is_caught() -> None:
     assert not _validator(document, schema).is_valid(broken)
 
 
-@pytest.mark.skipif(not PUBLISHED_JSON.is_file(), reason="shared/ reference data not beside the checkout")
+@pytest.mark.skipif(
+    not PUBLISHED_JSON.is_file(), reason="shared/ reference data not beside the checkout"
+)
 def test_fragment_matches_published_names_types_and_required_lists() -> None:
     """Names, types, formats, enums and required lists are HubSpot's."""
     import json
@@ -78,8 +90,16 @@ def test_fragment_matches_published_names_types_and_required_lists() -> None:
 
     def shape(node: Any) -> Any:
         if isinstance(node, dict):
-            keep = {"type", "format", "enum", "required", "properties", "items",
-                    "additionalProperties", "$ref"}
+            keep = {
+                "type",
+                "format",
+                "enum",
+                "required",
+                "properties",
+                "items",
+                "additionalProperties",
+                "$ref",
+            }
             return {k: shape(v) for k, v in node.items() if k in keep}
         if isinstance(node, list):
             return [shape(v) for v in node]
@@ -92,26 +112,42 @@ def test_fragment_matches_published_names_types_and_required_lists() -> None:
     assert op_ours["operationId"] == op_pub["operationId"]
     assert op_ours["security"] == op_pub["security"]
     assert set(op_ours["responses"]) == set(op_pub["responses"])
-    assert [(p["name"], p["in"], p["schema"]["type"], p["schema"]["default"]) for p in op_ours["parameters"]] == [
-        (p["name"], p["in"], p["schema"]["type"], p["schema"]["default"]) for p in op_pub["parameters"]
+    assert [
+        (p["name"], p["in"], p["schema"]["type"], p["schema"]["default"])
+        for p in op_ours["parameters"]
+    ] == [
+        (p["name"], p["in"], p["schema"]["type"], p["schema"]["default"])
+        for p in op_pub["parameters"]
     ]
-    assert set(ours["components"]["securitySchemes"]) == set(published["components"]["securitySchemes"])
+    assert set(ours["components"]["securitySchemes"]) == set(
+        published["components"]["securitySchemes"]
+    )
 
 
 def test_effective_contract_is_valid_openapi_and_differs_where_the_ledger_says() -> None:
-    effective = build_contract(ContractKind.EFFECTIVE, portal=Portal(unique_properties=("hs_object_id", "ref")))
+    effective = build_contract(
+        ContractKind.EFFECTIVE, portal=Portal(unique_properties=("hs_object_id", "ref"))
+    )
     validate(dict(effective.document))
     schemas = effective.document["components"]["schemas"]
     assert schemas["BatchReadInputSimplePublicObjectId"]["required"] == ["inputs"]
-    assert schemas["BatchReadInputSimplePublicObjectId"]["properties"]["idProperty"]["enum"] == ["hs_object_id", "ref"]
+    assert schemas["BatchReadInputSimplePublicObjectId"]["properties"]["idProperty"]["allOf"] == [
+        {"enum": ["hs_object_id", "ref"]}
+    ]
     assert schemas["BatchReadInputSimplePublicObjectId"]["properties"]["inputs"]["maxItems"] == 100
-    assert schemas["SimplePublicObject"]["properties"]["properties"]["additionalProperties"]["nullable"] is True
+    assert (
+        schemas["SimplePublicObject"]["properties"]["properties"]["additionalProperties"][
+            "nullable"
+        ]
+        is True
+    )
     assert "errors" not in schemas["StandardError"]["required"]
     assert "application/json" in effective.document["components"]["responses"]["Error"]["content"]
     assert "429" in effective.document["paths"][BATCH_READ_PATH]["post"]["responses"]
     # The fragment itself is untouched: the effective contract is derived, never edited in.
-    assert load_fragment()["components"]["schemas"]["BatchReadInputSimplePublicObjectId"]["required"] == [
-        "inputs", "properties", "propertiesWithHistory"]
+    assert load_fragment()["components"]["schemas"]["BatchReadInputSimplePublicObjectId"][
+        "required"
+    ] == ["inputs", "properties", "propertiesWithHistory"]
 
 
 def test_published_contract_is_the_fragment() -> None:
@@ -129,13 +165,19 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
     [
         ("openapi: 3.0.3\ninfo: [unclosed", "line", "not valid YAML"),
         ("- a list\n", "top level", "expected an OpenAPI mapping"),
-        ("openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths: {/x: {get: {responses: {'200': {description: ok}}}}}\n",
-         "#/paths/", "batch read operation"),
+        (
+            "openapi: 3.0.3\ninfo: {title: x, version: '1'}\n"
+            "paths: {/x: {get: {responses: {'200': {description: ok}}}}}\n",
+            "#/paths/",
+            "batch read operation",
+        ),
         ("openapi: 3.0.3\ninfo: {title: x}\npaths: {}\n", "", "not valid OpenAPI"),
     ],
     ids=["yaml-syntax", "not-a-mapping", "operation-missing", "invalid-openapi"],
 )
-def test_malformed_fragment_names_file_place_and_fix(tmp_path: Path, text: str, where: str, problem: str) -> None:
+def test_malformed_fragment_names_file_place_and_fix(
+    tmp_path: Path, text: str, where: str, problem: str
+) -> None:
     path = _write(tmp_path, "broken.yaml", text)
     with pytest.raises(SpecError) as info:
         build_contract(ContractKind.PUBLISHED, fragment_path=path)

@@ -42,7 +42,12 @@ def test_committed_ledger_loads_and_holds_the_required_quirks() -> None:
 
 def test_assumptions_are_marked_assumed() -> None:
     ledger = load_ledger(LEDGER)
-    for quirk_id in ("duplicate-ids", "all-missing-answer", "empty-inputs", "idproperty-must-be-unique"):
+    for quirk_id in (
+        "duplicate-ids",
+        "all-missing-answer",
+        "empty-inputs",
+        "idproperty-must-be-unique",
+    ):
         assert ledger[quirk_id].confidence is Confidence.ASSUMED
 
 
@@ -61,21 +66,55 @@ def _break(mutate: Any) -> dict[str, Any]:
     [
         (lambda d: d.update(version=2), "version", "expected version 1"),
         (lambda d: d.update(quirks=[]), "quirks", "non-empty list"),
-        (lambda d: d["quirks"][1].pop("evidence"), "quirks[1] (id null-property-values).evidence", "is missing"),
-        (lambda d: d["quirks"][0].update(confidence="certain"), ".confidence", "expected one of observed"),
+        (
+            lambda d: d["quirks"][1].pop("evidence"),
+            "quirks[1] (id null-property-values).evidence",
+            "is missing",
+        ),
+        (
+            lambda d: d["quirks"][0].update(confidence="certain"),
+            ".confidence",
+            "expected one of observed",
+        ),
         (lambda d: d["quirks"][0].update(since="last year"), ".since", "YYYY-MM-DD"),
         (lambda d: d["quirks"][0].update(id="Not Kebab"), ".id", "not kebab-case"),
-        (lambda d: d["quirks"][2].update(id=d["quirks"][0]["id"]), "quirks[2]", "used by an earlier entry"),
+        (
+            lambda d: d["quirks"][2].update(id=d["quirks"][0]["id"]),
+            "quirks[2]",
+            "used by an earlier entry",
+        ),
         (lambda d: d["quirks"][0].update(evidnce=[]), ".evidnce", "not a ledger field"),
-        (lambda d: d["quirks"][0].update(evidence=[{"source": "X9", "cite": "?"}]), ".evidence[0]", "expected {source"),
-        (lambda d: d["quirks"][0].update(overlay={"patch": [{"op": "frobnicate", "path": "/x"}]}),
-         ".overlay.patch[0]", "RFC 6902"),
+        (
+            lambda d: d["quirks"][0].update(evidence=[{"source": "X9", "cite": "?"}]),
+            ".evidence[0]",
+            "expected {source",
+        ),
+        (
+            lambda d: d["quirks"][0].update(
+                overlay={"patch": [{"op": "frobnicate", "path": "/x"}]}
+            ),
+            ".overlay.patch[0]",
+            "RFC 6902",
+        ),
         (lambda d: d["quirks"][0].update(overlay=[1]), ".overlay", "expected {patch"),
     ],
-    ids=["version", "empty", "missing-field", "confidence", "since", "id-format", "duplicate-id",
-         "unknown-field", "evidence-source", "patch-op", "overlay-shape"],
+    ids=[
+        "version",
+        "empty",
+        "missing-field",
+        "confidence",
+        "since",
+        "id-format",
+        "duplicate-id",
+        "unknown-field",
+        "evidence-source",
+        "patch-op",
+        "overlay-shape",
+    ],
 )
-def test_malformed_ledger_names_the_entry_and_the_fix(mutate: Any, where: str, problem: str) -> None:
+def test_malformed_ledger_names_the_entry_and_the_fix(
+    mutate: Any, where: str, problem: str
+) -> None:
     with pytest.raises(LedgerError) as info:
         parse_ledger(_break(mutate), source="quirks.yaml")
     message = str(info.value)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tickets_contract.errors import ConfigError, SafetyError
-from tickets_contract.targets import HttpTarget, TOKEN_ENV, is_loopback, parse_target
 from tickets_contract.contract import Portal
+from tickets_contract.errors import ConfigError, SafetyError
+from tickets_contract.targets import TOKEN_ENV, HttpTarget, is_loopback, parse_target
 
 TOKEN = "pat-na1-11111111-2222-3333-4444-555555555555"
 READ = "/crm/v3/objects/tickets/batch/read"
@@ -15,15 +15,27 @@ READ = "/crm/v3/objects/tickets/batch/read"
 
 def _target(base_url: str, **kwargs: object) -> HttpTarget:
     return HttpTarget(
-        name=base_url, token=TOKEN, portal=Portal(), send_unexpected_methods=False,
-        base_url=base_url, **kwargs,  # type: ignore[arg-type]
+        name=base_url,
+        token=TOKEN,
+        portal=Portal(),
+        send_unexpected_methods=False,
+        base_url=base_url,
+        **kwargs,  # type: ignore[arg-type]
     )
 
 
 @pytest.mark.parametrize(
     ("host", "expected"),
-    [("127.0.0.1", True), ("127.8.9.10", True), ("localhost", True), ("[::1]", True),
-     ("::1", True), ("10.0.0.1", False), ("api.hubapi.com", False), ("evil.example", False)],
+    [
+        ("127.0.0.1", True),
+        ("127.8.9.10", True),
+        ("localhost", True),
+        ("[::1]", True),
+        ("::1", True),
+        ("10.0.0.1", False),
+        ("api.hubapi.com", False),
+        ("evil.example", False),
+    ],
 )
 def test_is_loopback(host: str, expected: bool) -> None:
     assert is_loopback(host) is expected
@@ -48,34 +60,51 @@ def test_the_token_is_never_sent_to_another_host_even_through_the_session() -> N
     # The session of a loopback target must still refuse a URL elsewhere carrying the token.
     session = _target("http://127.0.0.1:9").session()
     with pytest.raises(SafetyError):
-        session.post(f"https://elsewhere.example{READ}", headers={"Authorization": f"Bearer {TOKEN}"})
+        session.post(
+            f"https://elsewhere.example{READ}", headers={"Authorization": f"Bearer {TOKEN}"}
+        )
     with pytest.raises(SafetyError):
         session.get(f"https://elsewhere.example/crm/v3/objects/tickets?hapikey={TOKEN}")
 
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("DELETE", READ), ("PATCH", READ), ("GET", READ), ("POST", "/crm/v3/objects/tickets"),
-     ("POST", "/crm/v3/objects/tickets/batch/archive"), ("PUT", "/crm/v3/objects/tickets/1")],
+    [
+        ("DELETE", READ),
+        ("PATCH", READ),
+        ("GET", READ),
+        ("POST", "/crm/v3/objects/tickets"),
+        ("POST", "/crm/v3/objects/tickets/batch/archive"),
+        ("PUT", "/crm/v3/objects/tickets/1"),
+    ],
 )
 def test_only_reads_are_sent(method: str, path: str) -> None:
     session = _target("http://127.0.0.1:9").session()
     with pytest.raises(SafetyError, match="only reads"):
-        session.request(method, f"http://127.0.0.1:9{path}", headers={"Authorization": f"Bearer {TOKEN}"})
+        session.request(
+            method, f"http://127.0.0.1:9{path}", headers={"Authorization": f"Bearer {TOKEN}"}
+        )
 
 
 def test_a_read_to_an_allowed_host_passes_the_guard() -> None:
     # Port 9 (discard) has no listener: getting a connection error proves the guard let it through.
     session = _target("http://127.0.0.1:9").session()
     with pytest.raises(requests.ConnectionError):
-        session.post(f"http://127.0.0.1:9{READ}", json={"inputs": []},
-                     headers={"Authorization": f"Bearer {TOKEN}"}, timeout=2)
+        session.post(
+            f"http://127.0.0.1:9{READ}",
+            json={"inputs": []},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            timeout=2,
+        )
 
 
 @pytest.mark.parametrize(
     ("value", "problem"),
-    [("twinn", "expected twin, live or an http(s) base URL"), ("http://", "has no host"),
-     ("ftp://x", "expected twin, live")],
+    [
+        ("twinn", "expected twin, live or an http(s) base URL"),
+        ("http://", "has no host"),
+        ("ftp://x", "expected twin, live"),
+    ],
 )
 def test_bad_target_values_fail_with_the_fix(value: str, problem: str) -> None:
     with pytest.raises(ConfigError) as info:

@@ -157,18 +157,25 @@ def effective_document(
 
 
 def _resolve_portal(op: dict[str, Any], portal: Portal) -> dict[str, Any]:
-    value = op.get("value")
-    if isinstance(value, Mapping) and set(value) == {"$portal"}:
-        key = value["$portal"]
-        if key != "unique_properties":
-            raise LedgerError(
-                source=LEDGER_NAME,
-                where=f"overlay op {op.get('path')}",
-                problem=f"unknown portal fact {key!r}",
-                fix="use {$portal: unique_properties}",
-            )
-        op["value"] = list(portal.unique_properties)
-    return op
+    return {**op, "value": _portal_value(op.get("value"), portal, op)} if "value" in op else op
+
+
+def _portal_value(value: Any, portal: Portal, op: Mapping[str, Any]) -> Any:
+    """Replace every ``{$portal: unique_properties}`` inside an overlay value."""
+    if isinstance(value, Mapping):
+        if set(value) == {"$portal"}:
+            if value["$portal"] != "unique_properties":
+                raise LedgerError(
+                    source=LEDGER_NAME,
+                    where=f"overlay op {op.get('path')}",
+                    problem=f"unknown portal fact {value['$portal']!r}",
+                    fix="use {$portal: unique_properties}",
+                )
+            return list(portal.unique_properties)
+        return {key: _portal_value(item, portal, op) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_portal_value(item, portal, op) for item in value]
+    return value
 
 
 @cache
@@ -202,7 +209,9 @@ def _load_fragment_cached(path: Path) -> dict[str, Any]:
     try:
         validate_openapi(data)
     except Exception as exc:  # openapi-spec-validator raises several unrelated types
-        parts = [str(p).replace("~", "~0").replace("/", "~1") for p in getattr(exc, "absolute_path", ())]
+        parts = [
+            str(p).replace("~", "~0").replace("/", "~1") for p in getattr(exc, "absolute_path", ())
+        ]
         pointer = "#/" + "/".join(parts) if parts else "document"
         raise SpecError(
             source=str(path),

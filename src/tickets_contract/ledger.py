@@ -184,7 +184,8 @@ def _parse_entry(entry: object, *, index: int, source: str) -> Quirk:
     except ValueError:
         raise fail(
             "confidence",
-            f"expected one of {', '.join(c.value for c in Confidence)}, got {entry['confidence']!r}",
+            f"expected one of {', '.join(c.value for c in Confidence)}, "
+            f"got {entry['confidence']!r}",
             "say observed only for a recorded live exchange, reported for docs or "
             "third-party reports, assumed for inference",
         ) from None

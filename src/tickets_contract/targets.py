@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,7 @@ __all__ = [
     "TOKEN_ENV",
     "GuardedAdapter",
     "HttpTarget",
+    "KnownRecords",
     "Target",
     "TwinTarget",
     "is_loopback",
@@ -41,7 +43,9 @@ TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
 DEFAULT_ALLOWED_HOSTS = ("api.hubapi.com",)
 # The only operations a live target may receive: the batch read, and the list read used
 # to discover known records. Both only read.
-READ_OPERATIONS = frozenset({(BATCH_READ_METHOD, BATCH_READ_PATH), ("GET", "/crm/v3/objects/tickets")})
+READ_OPERATIONS = frozenset(
+    {(BATCH_READ_METHOD, BATCH_READ_PATH), ("GET", "/crm/v3/objects/tickets")}
+)
 
 
 def is_loopback(host: str) -> bool:
@@ -54,12 +58,56 @@ def is_loopback(host: str) -> bool:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class KnownRecords:
+    """Records known to exist on a target, so generated requests find some of them.
+
+    Random ids almost never exist; without steering, nearly every exchange would be an
+    all-missing 207 and the checks would rarely see a ticket.
+    """
+
+    ids: tuple[str, ...] = ()
+    archived_ids: tuple[str, ...] = ()
+    unique_property: str | None = None
+    unique_values: tuple[str, ...] = ()
+    archived_unique_values: tuple[str, ...] = ()
+
+    def steer(self, body: Any, query: Mapping[str, Any] | None) -> Any:
+        """Replace about two in three generated input ids by known ones.
+
+        Deterministic (a CRC of the generated id picks the replacement), so Hypothesis
+        sees the same request for the same example; ids of the wrong type are left alone
+        so that negative cases stay negative.
+        """
+        if not isinstance(body, dict) or not isinstance(body.get("inputs"), list):
+            return body
+        archived = str((query or {}).get("archived", "")).lower() == "true"
+        id_property = body.get("idProperty")
+        if id_property in (None, "hs_object_id"):
+            pool = self.archived_ids if archived else self.ids
+        elif id_property == self.unique_property:
+            pool = self.archived_unique_values if archived else self.unique_values
+        else:
+            return body
+        if not pool:
+            return body
+        inputs = []
+        for item in body["inputs"]:
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                crc = zlib.crc32(item["id"].encode("utf-8", "surrogatepass"))
+                if crc % 3:
+                    item = {**item, "id": pool[crc % len(pool)]}
+            inputs.append(item)
+        return {**body, "inputs": inputs}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Target:
     """Where requests go, with the token to send and what the effective contract needs."""
 
     name: str
     token: str
     portal: Portal
+    records: KnownRecords = field(default_factory=KnownRecords)
     # Targets that are not the twin must not receive methods the API does not serve.
     send_unexpected_methods: bool
 
@@ -136,8 +184,7 @@ class GuardedAdapter(requests.adapters.HTTPAdapter):
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
         url = request.url or ""
         carries_token = self._token and (
-            self._token in (request.headers.get("Authorization") or "")
-            or self._token in url
+            self._token in (request.headers.get("Authorization") or "") or self._token in url
         )
         if carries_token:
             self.check_host(url)
@@ -171,6 +218,7 @@ def parse_target(
             name="twin",
             token=DEMO_TOKEN,
             portal=Portal(unique_properties=("hs_object_id", UNIQUE_PROPERTY, *extra)),
+            records=_twin_records(twin, UNIQUE_PROPERTY),
             send_unexpected_methods=True,
             app=create_app(twin),
         )
@@ -208,4 +256,23 @@ def parse_target(
         send_unexpected_methods=False,
         base_url=base_url,
         allowed_hosts=(*DEFAULT_ALLOWED_HOSTS, *allowed_hosts),
+    )
+
+
+def _twin_records(twin: Any, unique_property: str, limit: int = 64) -> KnownRecords:
+    live: list[Any] = []
+    archived: list[Any] = []
+    for index in range(min(len(twin.store), 4 * limit)):
+        ticket = twin.store.ticket_at(index)
+        (archived if ticket.archived else live).append(ticket)
+    return KnownRecords(
+        ids=tuple(t.id for t in live[:limit]),
+        archived_ids=tuple(t.id for t in archived[:limit]),
+        unique_property=unique_property,
+        unique_values=tuple(
+            v for t in live[:limit] if (v := t.properties.get(unique_property)) is not None
+        ),
+        archived_unique_values=tuple(
+            v for t in archived[:limit] if (v := t.properties.get(unique_property)) is not None
+        ),
     )

@@ -1,0 +1,323 @@
+"""The ``tickets-contract`` command.
+
+    tickets-contract run      run the conformance gate (pytest + schemathesis)
+    tickets-contract serve    serve the twin over HTTP on loopback
+    tickets-contract spec     print the published or the effective contract
+    tickets-contract diff     classify the changes between two versions of the spec
+
+Exit codes: 0 success; 1 the gate found a failure or deviation; 2 a usage error on the
+command line; 3 a safety guard refused a request; 4 a malformed input (spec, ledger,
+configuration). Errors print one message naming the file, the place and the fix, never
+a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from tickets_contract.errors import ContractError, InputError, SafetyError
+
+__all__ = ["EXIT_DEVIATION", "EXIT_INPUT", "EXIT_OK", "EXIT_SAFETY", "EXIT_USAGE", "main"]
+
+EXIT_OK = 0
+EXIT_DEVIATION = 1
+EXIT_USAGE = 2
+EXIT_SAFETY = 3
+EXIT_INPUT = 4
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "run":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    try:
+        code: int = args.handler(args, extra)
+    except SafetyError as exc:
+        print(f"tickets-contract: refused: {exc}", file=sys.stderr)
+        return EXIT_SAFETY
+    except InputError as exc:
+        print(f"tickets-contract: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except ContractError as exc:  # pragma: no cover - every subclass is handled above
+        print(f"tickets-contract: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tickets-contract",
+        description="Contract tests, a local twin and a quirks ledger for HubSpot's "
+        "POST /crm/v3/objects/tickets/batch/read.",
+        epilog="Exit codes: 0 ok, 1 deviation found, 2 usage, 3 refused for safety, "
+        "4 malformed input.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        help="run the conformance gate",
+        description="Generate requests from the contract with schemathesis, send them to "
+        "the target and judge every answer. Arguments after the options go to pytest.",
+    )
+    run.add_argument(
+        "--target",
+        default="twin",
+        help="twin (in-process, default), live (api.hubapi.com, token in "
+        "HUBSPOT_ACCESS_TOKEN) or an http(s) base URL",
+    )
+    run.add_argument(
+        "--strict",
+        action="store_true",
+        help="judge against the published contract alone and list every quirk as a deviation",
+    )
+    run.add_argument(
+        "--profile",
+        choices=["dev", "ci", "thorough"],
+        help="Hypothesis profile (default: ci when CI is set, else dev)",
+    )
+    run.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="a host besides api.hubapi.com and loopback that may get the token",
+    )
+    run.add_argument(
+        "--unique-property",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a unique-value property of the target portal (usable as idProperty)",
+    )
+    run.add_argument("--seed", type=int, default=0, help="the twin's store seed (default 0)")
+    run.add_argument("--size", type=int, default=1000, help="tickets in the twin (default 1000)")
+    run.set_defaults(handler=_run)
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the twin over HTTP",
+        description="Serve the twin with uvicorn and print its base URL and a demo token.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    serve.add_argument(
+        "--port", type=int, default=8000, help="port, 0 for any free one (default 8000)"
+    )
+    serve.add_argument("--seed", type=int, default=0, help="store seed (default 0)")
+    serve.add_argument("--size", type=int, default=1000, help="stored tickets (default 1000)")
+    serve.add_argument(
+        "--rate-limit-ten-secondly",
+        type=int,
+        metavar="N",
+        help="answer 429 past N requests per rolling 10 s (default off)",
+    )
+    serve.add_argument(
+        "--rate-limit-daily",
+        type=int,
+        metavar="N",
+        help="answer 429 past N requests per day (default off)",
+    )
+    serve.add_argument(
+        "--all-missing-status",
+        type=int,
+        choices=[207, 404],
+        default=207,
+        help="status when every input is missing (quirk all-missing-answer)",
+    )
+    serve.add_argument(
+        "--duplicate-ids",
+        choices=["dedupe", "reject"],
+        default="dedupe",
+        help="duplicate inputs: answer once, or 400 (quirk duplicate-ids)",
+    )
+    serve.set_defaults(handler=_serve)
+
+    spec = commands.add_parser(
+        "spec",
+        help="print a contract as OpenAPI",
+        description="Print the published fragment, or the effective contract computed "
+        "from it and the quirks ledger. Both are valid OpenAPI 3.0.",
+    )
+    which = spec.add_mutually_exclusive_group()
+    which.add_argument("--effective", action="store_true", help="published + ledger (default)")
+    which.add_argument("--published", action="store_true", help="the fragment alone")
+    spec.add_argument("--format", choices=["yaml", "json"], default="yaml")
+    spec.add_argument(
+        "--unique-property",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="unique-value properties of the portal (default: the twin's)",
+    )
+    spec.add_argument("--fragment", type=Path, help="a fragment other than specs/'s")
+    spec.add_argument("--ledger", type=Path, help="a ledger other than specs/quirks.yaml")
+    spec.set_defaults(handler=_spec)
+
+    diff = commands.add_parser(
+        "diff",
+        help="classify the changes between two versions of the spec",
+        description="Compare POST /crm/v3/objects/tickets/batch/read in two OpenAPI files "
+        "(YAML, or JSON when named .json; our fragment or HubSpot's full tickets spec) and "
+        "judge each change breaking or not for a client. Exit 1 when any change breaks.",
+    )
+    diff.add_argument("old", type=Path, metavar="OLD", help="the version clients were built on")
+    diff.add_argument("new", type=Path, metavar="NEW", help="the version to compare with it")
+    diff.add_argument(
+        "--format",
+        choices=["markdown", "json"],
+        default="markdown",
+        help="report format (default markdown)",
+    )
+    diff.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write the report to FILE, atomically (default stdout)",
+    )
+    diff.add_argument(
+        "--include-docs",
+        action="store_true",
+        help="also list description and example changes (never breaking)",
+    )
+    diff.set_defaults(handler=_diff)
+    return parser
+
+
+def _run(args: argparse.Namespace, extra: list[str]) -> int:
+    import pytest
+
+    from tickets_contract.targets import parse_target
+
+    # Validate the target here, so that a bad one is one clear line, not a pytest error.
+    parse_target(args.target, allowed_hosts=args.allow_host)
+    pytest_args = [
+        "--pyargs",
+        "tickets_contract.suite",
+        "-p",
+        "no:cacheprovider",
+        "--target",
+        args.target,
+        "--contract",
+        "published" if args.strict else "effective",
+        "--twin-seed",
+        str(args.seed),
+        "--twin-size",
+        str(args.size),
+    ]
+    for host in args.allow_host:
+        pytest_args += ["--allow-host", host]
+    for name in args.unique_property:
+        pytest_args += ["--unique-property", name]
+    if args.profile:
+        pytest_args += ["--hypothesis-profile", args.profile]
+    code = int(pytest.main([*pytest_args, *extra]))
+    if code == 0:
+        return EXIT_OK
+    if code == 4:
+        return EXIT_INPUT
+    return EXIT_DEVIATION
+
+
+def _serve(args: argparse.Namespace, extra: list[str]) -> int:
+    from tickets_contract.twin import DEMO_TOKEN, Twin, TwinConfig, run_server
+
+    config = TwinConfig(
+        seed=args.seed,
+        size=args.size,
+        rate_limit_ten_secondly=args.rate_limit_ten_secondly,
+        rate_limit_daily=args.rate_limit_daily,
+        all_missing_status=args.all_missing_status,
+        duplicate_ids=args.duplicate_ids,
+    )
+
+    def ready(base_url: str) -> None:
+        print(f"twin serving {args.size} tickets (seed {args.seed}) at {base_url}")
+        print(f"demo token:  {DEMO_TOKEN}")
+        print(f"try:         HUBSPOT_ACCESS_TOKEN={DEMO_TOKEN} \\")
+        print(f"             tickets-contract run --target {base_url}")
+        sys.stdout.flush()
+
+    try:
+        run_server(Twin(config=config), host=args.host, port=args.port, on_ready=ready)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is how a user stops the server: uvicorn has already shut down.
+    return EXIT_OK
+
+
+def _spec(args: argparse.Namespace, extra: list[str]) -> int:
+    from tickets_contract.contract import ContractKind, Portal, build_contract
+
+    kind = ContractKind.PUBLISHED if args.published else ContractKind.EFFECTIVE
+    unique = tuple(args.unique_property)
+    if not unique and kind is ContractKind.EFFECTIVE:
+        from tickets_contract.twin import UNIQUE_PROPERTY
+
+        unique = (UNIQUE_PROPERTY,)
+    contract = build_contract(
+        kind,
+        fragment_path=args.fragment,
+        ledger_path=args.ledger,
+        portal=Portal(unique_properties=("hs_object_id", *unique)),
+    )
+    if args.format == "json":
+        sys.stdout.write(json.dumps(contract.document, indent=2) + "\n")
+    else:
+        sys.stdout.write(contract.to_yaml())
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace, extra: list[str]) -> int:
+    from tickets_contract.drift import diff_documents, load_spec, render_json, render_markdown
+
+    drift = diff_documents(
+        load_spec(args.old),
+        load_spec(args.new),
+        include_docs=args.include_docs,
+        old_source=str(args.old),
+        new_source=str(args.new),
+    )
+    report = render_json(drift) if args.format == "json" else render_markdown(drift)
+    if args.output is None:
+        sys.stdout.write(report)
+    else:
+        _write_atomic(args.output, report)
+        print(f"{drift.summary}; report written to {args.output}")
+    # The gate: any breaking change fails it, in either report format.
+    return EXIT_DEVIATION if drift.breaking else EXIT_OK
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    import os
+    import tempfile
+
+    from tickets_contract.errors import ConfigError
+
+    # A CI step that reads the report never sees half of it, nor an old one half-replaced.
+    try:
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            os.fchmod(fd, 0o644)  # mkstemp makes it 0600; a report is for everyone
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise ConfigError(
+            source="--output",
+            where=str(path),
+            problem=f"cannot be written ({exc.strerror})",
+            fix="pass a file in an existing, writable directory",
+        ) from None
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

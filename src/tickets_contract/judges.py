@@ -1,0 +1,243 @@
+"""Judges: target-independent verdicts on (request, response) exchanges.
+
+A judge never knows what answered: the twin, a cassette or the live API are condemned
+by the same code. This module holds
+
+* the built-in schemathesis checks that do not apply to this endpoint, with reasons;
+* the mapping from a schemathesis failure to the check that raised it;
+* quirk attribution: when a run judged against the *published* contract fails, which
+  ledger entries explain the deviation, and which deviations nothing explains (new
+  regressions).
+
+Attribution is leave-one-out: a deviation that passes under the effective contract is
+explained by quirk q when it fails again under "effective minus q". That also credits
+every quirk when one response shows several at once (a 207 with null values *and* error
+entries without ``links``), which single-overlay trials would miss.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from tickets_contract.contract import (
+    BATCH_READ_METHOD,
+    BATCH_READ_PATH,
+    Contract,
+    ContractKind,
+    effective_document,
+    load_fragment,
+)
+
+__all__ = [
+    "EXCLUDED_CHECKS",
+    "REQUEST_SIDE_CHECKS",
+    "Deviation",
+    "QuirkExplainer",
+    "check_name_of",
+    "excluded_check_functions",
+    "regressions",
+]
+
+# Built-in checks that cannot apply to this endpoint. Every other built-in check runs.
+EXCLUDED_CHECKS: Mapping[str, str] = {
+    "use_after_free": (
+        "needs a delete operation and links between operations; the contract has one "
+        "read-only operation"
+    ),
+    "ensure_resource_availability": (
+        "needs a create operation whose result a later read must find; the contract has "
+        "one read-only operation"
+    ),
+    "object_level_authorization": (
+        "needs objects owned by one identity and read by another; tickets in a portal "
+        "are shared by every token with the tickets scope"
+    ),
+    "max_response_time": (
+        "performance is measured by the benchmark scripts (bench/), never asserted per request"
+    ),
+}
+
+# Failure classes -> the check that raises them (schemathesis 4.32; pinned to that minor).
+_FAILURE_CHECKS: Mapping[str, str] = {
+    "ServerError": "not_a_server_error",
+    "UndefinedStatusCode": "status_code_conformance",
+    "MissingContentType": "content_type_conformance",
+    "MalformedMediaType": "content_type_conformance",
+    "UndefinedContentType": "content_type_conformance",
+    "MissingHeaders": "response_headers_conformance",
+    "JsonSchemaError": "response_schema_conformance",
+    "MalformedJson": "response_schema_conformance",
+    "ContentDeserializationError": "response_schema_conformance",
+    "DiscriminatorMismatch": "response_schema_conformance",
+    "AcceptedNegativeData": "negative_data_rejection",
+    "RejectedPositiveData": "positive_data_acceptance",
+    "MissingHeaderNotRejected": "missing_required_header",
+    "UnsupportedMethodResponse": "unsupported_method",
+    "AllowHeaderMismatch": "allow_header_conformance",
+    "IgnoredAuth": "ignored_auth",
+    "UseAfterFree": "use_after_free",
+    "EnsureResourceAvailability": "ensure_resource_availability",
+    "ObjectLevelAuthorizationViolation": "object_level_authorization",
+    "ResponseTimeExceeded": "max_response_time",
+}
+
+# Checks that judge whether the *request* was valid; attribution re-validates the
+# request instead of re-running the check (their verdict rests on generation metadata).
+REQUEST_SIDE_CHECKS = frozenset({"negative_data_rejection", "positive_data_acceptance"})
+
+
+def check_name_of(failure: BaseException) -> str:
+    """The schemathesis check that raised ``failure`` (its class name when unknown)."""
+    for cls in type(failure).__mro__:
+        if cls.__name__ in _FAILURE_CHECKS:
+            return _FAILURE_CHECKS[cls.__name__]
+    return type(failure).__name__
+
+
+def excluded_check_functions() -> list[Any]:
+    from schemathesis import checks
+
+    return [getattr(checks, name) for name in EXCLUDED_CHECKS if hasattr(checks, name)]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Deviation:
+    """One failed check of one exchange, and the quirks that explain it (none: regression)."""
+
+    check: str
+    title: str
+    message: str
+    case_id: str
+    quirks: tuple[str, ...]
+
+    @property
+    def is_regression(self) -> bool:
+        return not self.quirks
+
+
+def regressions(case: Any, failures: Sequence[BaseException]) -> list[Deviation]:
+    """Failures under the effective contract: the ledger already absorbed every quirk."""
+    return [
+        Deviation(
+            check=check_name_of(failure),
+            title=getattr(failure, "title", type(failure).__name__),
+            message=str(getattr(failure, "message", failure)),
+            case_id=str(getattr(case, "id", "")),
+            quirks=(),
+        )
+        for failure in failures
+    ]
+
+
+class QuirkExplainer:
+    """Attribute failures seen under the published contract to ledger entries."""
+
+    def __init__(self, published: Contract) -> None:
+        if published.kind is not ContractKind.PUBLISHED:
+            raise ValueError("QuirkExplainer needs the published contract")
+        self._published = published
+        self._patched = tuple(q for q in published.ledger.quirks if q.patch)
+
+    @cached_property
+    def _variants(self) -> dict[str | None, dict[str, Any]]:
+        # None -> the full effective document; q.id -> effective without q's overlay.
+        fragment = load_fragment()
+        portal = self._published.portal
+        variants: dict[str | None, dict[str, Any]] = {
+            None: effective_document(fragment, self._patched, portal=portal)
+        }
+        for quirk in self._patched:
+            others = [q for q in self._patched if q.id != quirk.id]
+            variants[quirk.id] = effective_document(fragment, others, portal=portal)
+        return variants
+
+    @cached_property
+    def _schemas(self) -> dict[str | None, Any]:
+        import schemathesis
+
+        return {
+            key: schemathesis.openapi.from_dict(copy.deepcopy(doc))
+            for key, doc in self._variants.items()
+        }
+
+    def explain(
+        self, case: Any, response: Any, failures: Sequence[BaseException]
+    ) -> list[Deviation]:
+        deviations = []
+        for failure in failures:
+            check = check_name_of(failure)
+            quirks: tuple[str, ...] = ()
+            if self._passes(None, check, case, response):
+                quirks = tuple(
+                    q.id for q in self._patched if not self._passes(q.id, check, case, response)
+                )
+            deviations.append(
+                Deviation(
+                    check=check,
+                    title=getattr(failure, "title", type(failure).__name__),
+                    message=str(getattr(failure, "message", failure)),
+                    case_id=str(getattr(case, "id", "")),
+                    quirks=quirks,
+                )
+            )
+        return deviations
+
+    def _passes(self, variant: str | None, check: str, case: Any, response: Any) -> bool:
+        if check in REQUEST_SIDE_CHECKS:
+            valid = self._request_is_valid(variant, case)
+            # Rejecting invalid data, or accepting valid data, is what the variant expects.
+            return valid if check == "negative_data_rejection" else not valid
+        return self._response_passes(variant, check, case, response)
+
+    def _request_is_valid(self, variant: str | None, case: Any) -> bool:
+        # Validity exactly as schemathesis judges it when generating (its nullable and
+        # enum handling differs from strict OpenAPI 3.0 validators), so that attribution
+        # and generation agree.
+        if case.method.upper() != BATCH_READ_METHOD or case.path != BATCH_READ_PATH:
+            return False
+        operation = self._schemas[variant][BATCH_READ_PATH][BATCH_READ_METHOD]
+        bodies = [body for body in operation.body if body.media_type == case.media_type]
+        if not bodies or not bodies[0].is_valid(case.body):
+            return False
+        parameters = self._variants[variant]["paths"][BATCH_READ_PATH]["post"]["parameters"]
+        for parameter in parameters:
+            name = parameter["name"]
+            if parameter.get("in") != "query" or not case.query or name not in case.query:
+                continue
+            # Query values travel as text; `true` and `false` are the booleans.
+            if parameter["schema"].get("type") == "boolean" and case.query[name] not in (
+                True,
+                False,
+                "true",
+                "false",
+            ):
+                return False
+        return True
+
+    def _response_passes(self, variant: str | None, check: str, case: Any, response: Any) -> bool:
+        from schemathesis import checks
+        from schemathesis.core.failures import FailureGroup
+
+        function = getattr(checks, check, None)
+        if function is None:
+            return False
+        operation = self._schemas[variant][BATCH_READ_PATH][BATCH_READ_METHOD]
+        rebound = operation.Case(
+            method=case.method,
+            path_parameters=case.path_parameters,
+            headers=dict(case.headers or {}),
+            query=case.query,
+            body=case.body,
+            media_type=case.media_type,
+        )
+        try:
+            rebound.validate_response(response, checks=[function])
+        except FailureGroup:
+            return False
+        except AssertionError:
+            return False
+        return True

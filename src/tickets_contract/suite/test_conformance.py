@@ -1,0 +1,23 @@
+"""Property-based conformance of POST /crm/v3/objects/tickets/batch/read.
+
+schemathesis generates requests from the contract chosen with ``--contract`` (examples,
+coverage and fuzzing phases; positive and negative modes), sends them to ``--target``
+and judges every answer with every built-in check that applies (judges.EXCLUDED_CHECKS
+lists the others, with reasons).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+
+schema = schemathesis.pytest.from_fixture("contract_schema")
+
+
+@pytest.mark.contract
+@schema.parametrize()
+def test_batch_read_conforms(case: Any, contract_judge: Any) -> None:
+    response = contract_judge.send(case)
+    contract_judge.judge(case, response)
