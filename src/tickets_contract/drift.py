@@ -1,0 +1,1612 @@
+"""Spec drift: what changed for a client between two versions of the batch read's spec.
+
+The rule behind every classification: a request schema is what the server accepts and a
+response schema is what the server sends. A change breaks clients when the server comes
+to accept less (a newly required field, a removed enum value, a tighter bound) or to
+send more (a field that became optional or nullable, an added enum value, a new status
+code). So the same edit is breaking on one side and harmless on the other, and each
+`Change` says which, and why, in one phrase.
+
+Only ``POST /crm/v3/objects/tickets/batch/read`` is compared: either document may be
+this project's fragment or HubSpot's full tickets spec with every other operation in it.
+Local ``$ref`` s are followed, recursively, with cycles cut on the path being compared.
+Descriptions, summaries and examples never count; ``include_docs`` lists them as
+non-breaking.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import yaml
+from openapi_spec_validator import validate as validate_openapi
+
+from tickets_contract.contract import BATCH_READ_METHOD, BATCH_READ_PATH
+from tickets_contract.errors import SpecError
+
+__all__ = [
+    "Category",
+    "Change",
+    "ChangeKind",
+    "Direction",
+    "Drift",
+    "diff_documents",
+    "load_spec",
+    "render_json",
+    "render_markdown",
+]
+
+OPERATION = f"{BATCH_READ_METHOD} {BATCH_READ_PATH}"
+_OPERATION_POINTER = "#/paths/" + BATCH_READ_PATH.replace("~", "~0").replace("/", "~1") + "/post"
+
+
+class Direction(StrEnum):
+    REQUEST = "request"  # the client produces it, the server accepts it
+    RESPONSE = "response"  # the server produces it, the client parses it
+
+
+class ChangeKind(StrEnum):
+    FIELD_ADDED = "field added"
+    REQUIRED_FIELD_ADDED = "required field added"
+    FIELD_REMOVED = "field removed"
+    BECAME_REQUIRED = "became required"
+    BECAME_OPTIONAL = "became optional"
+    TYPE_CHANGED = "type changed"
+    FORMAT_CHANGED = "format changed"
+    NULLABLE_CHANGED = "nullable changed"
+    ENUM_VALUE_ADDED = "enum value added"
+    ENUM_VALUE_REMOVED = "enum value removed"
+    CONSTRAINT_CHANGED = "constraint changed"
+    DEFAULT_CHANGED = "default changed"
+    ACCESS_CHANGED = "read/write-only changed"
+    DEPRECATION_CHANGED = "deprecation changed"
+    ALTERNATIVE_ADDED = "alternative added"
+    ALTERNATIVE_REMOVED = "alternative removed"
+    STATUS_ADDED = "status code added"
+    STATUS_REMOVED = "status code removed"
+    PARAMETER_ADDED = "parameter added"
+    PARAMETER_REMOVED = "parameter removed"
+    SERIALIZATION_CHANGED = "serialization changed"
+    BODY_ADDED = "request body added"
+    BODY_REMOVED = "request body removed"
+    CONTENT_TYPE_ADDED = "content type added"
+    CONTENT_TYPE_REMOVED = "content type removed"
+    HEADER_ADDED = "header added"
+    HEADER_REMOVED = "header removed"
+    SECURITY_ADDED = "security requirement added"
+    SECURITY_REMOVED = "security requirement removed"
+    SCOPE_ADDED = "scope added"
+    SCOPE_REMOVED = "scope removed"
+    SECURITY_SCHEME_CHANGED = "security scheme changed"
+    OPERATION_ID_CHANGED = "operationId changed"
+    UNCLASSIFIED = "keyword changed"
+    DOCS = "documentation changed"
+
+
+class Category(StrEnum):
+    """The tables of a report, in the order they are printed."""
+
+    OPERATION = "Operation"
+    PARAMETERS = "Parameters"
+    REQUEST_BODY = "Request body"
+    RESPONSES = "Responses"
+    SECURITY = "Security"
+    DOCUMENTATION = "Documentation"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Change:
+    """One difference between the old and the new operation, judged for a client.
+
+    ``location`` reads like ``response 200 > results[] > properties{}`` (``[]`` an array's
+    items, ``{}`` a map's values); ``old`` and ``new`` are rendered values, None where the
+    thing is absent on that side.
+    """
+
+    location: str
+    kind: ChangeKind
+    old: str | None
+    new: str | None
+    breaking: bool
+    reason: str
+
+    @property
+    def category(self) -> Category:
+        if self.kind is ChangeKind.DOCS:
+            return Category.DOCUMENTATION
+        head = self.location.split(" > ", 1)[0]
+        if head.startswith("parameter"):
+            return Category.PARAMETERS
+        if head.startswith("request body"):
+            return Category.REQUEST_BODY
+        if head.startswith("response"):
+            return Category.RESPONSES
+        if head.startswith("security"):
+            return Category.SECURITY
+        return Category.OPERATION
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "category": self.category.value,
+            "location": self.location,
+            "kind": self.kind.value,
+            "old": self.old,
+            "new": self.new,
+            "breaking": self.breaking,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Drift:
+    """Every change of the operation between two documents."""
+
+    old_source: str
+    new_source: str
+    changes: tuple[Change, ...]
+
+    @property
+    def breaking(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.breaking)
+
+    @property
+    def non_breaking(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if not c.breaking)
+
+    @property
+    def summary(self) -> str:
+        return f"{len(self.breaking)} breaking, {len(self.non_breaking)} non-breaking"
+
+
+# --- loading ---------------------------------------------------------------------------
+
+
+def load_spec(path: Path) -> dict[str, Any]:
+    """Load one version of the spec (YAML, or JSON when the name ends in .json).
+
+    The document must be valid OpenAPI and declare the batch read operation; anything
+    else raises SpecError naming the file, the place and the fix.
+    """
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(
+            source=source,
+            where=f"byte {exc.start}",
+            problem="is not UTF-8 text",
+            fix="save the spec as UTF-8 (HubSpot publishes UTF-8 JSON)",
+        ) from None
+    except OSError as exc:
+        raise SpecError(
+            source=source,
+            where="",
+            problem=f"cannot be read ({exc.strerror})",
+            fix="pass the path of an OpenAPI file (YAML or JSON) that declares "
+            f"{OPERATION}, e.g. specs/tickets-batch-read.openapi.yaml",
+        ) from None
+    if path.suffix.lower() == ".json":
+        data = _parse_json(text, source)
+    else:
+        data = _parse_yaml(text, source)
+    if not isinstance(data, dict):
+        raise SpecError(
+            source=source,
+            where="top level",
+            problem=f"expected an OpenAPI mapping, got {type(data).__name__}",
+            fix="pass an OpenAPI document: a mapping that starts with `openapi: 3.0.x`",
+        )
+    try:
+        validate_openapi(data)
+    except Exception as exc:  # openapi-spec-validator raises several unrelated types
+        parts = [_escape(str(p)) for p in getattr(exc, "absolute_path", ())]
+        raise SpecError(
+            source=source,
+            where="#/" + "/".join(parts) if parts else "document",
+            problem=f"is not valid OpenAPI: {_first_line(exc)}",
+            fix="correct the document at that place (openapi-spec-validator explains more)",
+        ) from None
+    _operation(data, source)
+    return data
+
+
+def _parse_json(text: str, source: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecError(
+            source=source,
+            where=f"line {exc.lineno}, column {exc.colno}",
+            problem=f"is not valid JSON ({exc.msg})",
+            fix="correct the JSON syntax at that place, or rename the file to .yaml if it is YAML",
+        ) from None
+
+
+def _parse_yaml(text: str, source: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise SpecError(
+            source=source,
+            where=f"line {mark.line + 1}, column {mark.column + 1}" if mark else "",
+            problem=f"is not valid YAML ({getattr(exc, 'problem', None) or exc})",
+            fix="correct the YAML syntax at that place",
+        ) from None
+
+
+# --- comparing -------------------------------------------------------------------------
+
+
+def diff_documents(
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    *,
+    include_docs: bool = False,
+    old_source: str = "old",
+    new_source: str = "new",
+) -> Drift:
+    """Compare the batch read operation of two OpenAPI documents.
+
+    Pure: nothing is read or validated here (see `load_spec`). A missing operation or a
+    ``$ref`` that does not resolve raises SpecError naming ``old_source``/``new_source``.
+    """
+    pair = _Pair(
+        old=_Document(root=old, source=old_source),
+        new=_Document(root=new, source=new_source),
+        include_docs=include_docs,
+    )
+    old_op = _operation(old, old_source)
+    new_op = _operation(new, new_source)
+    changes = [
+        *_diff_operation(pair, old_op, new_op),
+        *_diff_parameters(pair, old_op, new_op),
+        *_diff_request_body(pair, old_op.get("requestBody"), new_op.get("requestBody")),
+        *_diff_responses(pair, old_op.get("responses") or {}, new_op.get("responses") or {}),
+        *_diff_security(pair, old_op, new_op),
+    ]
+    return Drift(old_source=old_source, new_source=new_source, changes=tuple(changes))
+
+
+class _Effect(Enum):
+    WIDENS = "widens"  # more values are valid than before
+    NARROWS = "narrows"  # fewer values are valid than before
+    REPLACES = "replaces"  # neither: old values may be invalid, new ones unexpected
+
+
+# The heart of the classification (see the module docstring), one phrase per case.
+_JUDGEMENT: dict[tuple[_Effect, Direction], tuple[bool, str]] = {
+    (_Effect.NARROWS, Direction.REQUEST): (
+        True,
+        "clients sending values valid before are rejected",
+    ),
+    (_Effect.WIDENS, Direction.REQUEST): (False, "the server accepts more than before"),
+    (_Effect.REPLACES, Direction.REQUEST): (True, "clients sending the old form are rejected"),
+    (_Effect.NARROWS, Direction.RESPONSE): (False, "responses stay within what clients expect"),
+    (_Effect.WIDENS, Direction.RESPONSE): (
+        True,
+        "breaks clients that parse responses: they may meet values they do not expect",
+    ),
+    (_Effect.REPLACES, Direction.RESPONSE): (
+        True,
+        "breaks clients that parse responses: the value has a new form",
+    ),
+}
+
+_UNCLASSIFIED_REASON = "not classified by this tool: review by hand"
+
+_DOC_KEYS = ("summary", "description", "title", "example", "examples", "externalDocs", "xml")
+_UPPER_BOUNDS = ("maxLength", "maxItems", "maxProperties", "maximum")
+_LOWER_BOUNDS = ("minLength", "minItems", "minProperties", "minimum")
+_SCHEMA_KEYS = frozenset(
+    {
+        "$ref",
+        "type",
+        "format",
+        "nullable",
+        "enum",
+        "properties",
+        "required",
+        "items",
+        "additionalProperties",
+        "allOf",
+        "oneOf",
+        "anyOf",
+        "default",
+        "readOnly",
+        "writeOnly",
+        "deprecated",
+        "pattern",
+        "multipleOf",
+        "uniqueItems",
+        "exclusiveMaximum",
+        "exclusiveMinimum",
+        *_UPPER_BOUNDS,
+        *_LOWER_BOUNDS,
+        *_DOC_KEYS,
+    }
+)
+# Widening pairs of formats: every int32 is an int64, every float a double.
+_WIDER_FORMAT = {("int32", "int64"), ("float", "double")}
+
+_Location = tuple[str, ...]
+_Stack = frozenset[tuple[str | None, str | None]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Document:
+    root: Mapping[str, Any]
+    source: str
+
+    def resolve(self, node: Any, where: _Location) -> tuple[Any, str | None]:
+        """The node a (chain of) local $ref(s) points at, and the last $ref followed."""
+        last: str | None = None
+        seen: list[str] = []
+        while isinstance(node, Mapping) and "$ref" in node:
+            ref = node["$ref"]
+            reached = f"reached from {_join(where)}" if where else "in the operation"
+            if not isinstance(ref, str) or not ref.startswith("#"):
+                raise SpecError(
+                    source=self.source,
+                    where=f"$ref {ref!r} ({reached})",
+                    problem="points outside the document",
+                    fix="bundle the spec into one file first (e.g. `redocly bundle`), "
+                    "so that every $ref starts with #/",
+                )
+            if ref in seen:
+                raise SpecError(
+                    source=self.source,
+                    where=f"$ref {ref!r} ({reached})",
+                    problem="is a circular chain of $refs that never reaches a value",
+                    fix="point one of the $refs at a schema instead of another $ref",
+                )
+            seen.append(ref)
+            last = ref
+            node = self._pointer(ref, reached)
+        return node, last
+
+    def _pointer(self, ref: str, reached: str) -> Any:
+        node: Any = self.root
+        for raw in ref[1:].split("/")[1:]:
+            part = unquote(raw).replace("~1", "/").replace("~0", "~")
+            if isinstance(node, Mapping) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                raise SpecError(
+                    source=self.source,
+                    where=f"$ref {ref!r} ({reached})",
+                    problem=f"does not resolve: nothing at {part!r}",
+                    fix="point the $ref at a component that exists, or add the component",
+                )
+        return node
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Pair:
+    old: _Document
+    new: _Document
+    include_docs: bool
+
+
+def _operation(document: Mapping[str, Any], source: str) -> Mapping[str, Any]:
+    paths = document.get("paths")
+    item = paths.get(BATCH_READ_PATH) if isinstance(paths, Mapping) else None
+    if isinstance(item, Mapping) and "$ref" in item:
+        item, _ = _Document(root=document, source=source).resolve(item, ())
+    operation = item.get(BATCH_READ_METHOD.lower()) if isinstance(item, Mapping) else None
+    if not isinstance(operation, Mapping):
+        raise SpecError(
+            source=source,
+            where=_OPERATION_POINTER,
+            problem=f"does not declare the batch read operation ({OPERATION})",
+            fix="diff two versions of this one operation: our fragment or HubSpot's "
+            "tickets spec (PublicApiSpecs/CRM/Tickets/.../tickets.json)",
+        )
+    return operation
+
+
+def _change(
+    location: _Location | str,
+    kind: ChangeKind,
+    old: Any,
+    new: Any,
+    breaking: bool,
+    reason: str,
+) -> Change:
+    return Change(
+        location=location if isinstance(location, str) else _join(location),
+        kind=kind,
+        old=None if old is None else _show(old),
+        new=None if new is None else _show(new),
+        breaking=breaking,
+        reason=reason,
+    )
+
+
+def _judged(
+    location: _Location | str,
+    kind: ChangeKind,
+    old: Any,
+    new: Any,
+    effect: _Effect,
+    direction: Direction,
+) -> Change:
+    breaking, reason = _JUDGEMENT[effect, direction]
+    return _change(location, kind, old, new, breaking, reason)
+
+
+def _docs(
+    pair: _Pair, old: Any, new: Any, location: _Location, prefix: str = ""
+) -> Iterator[Change]:
+    if not pair.include_docs or not isinstance(old, Mapping) or not isinstance(new, Mapping):
+        return
+    for key in _DOC_KEYS:
+        # HubSpot publishes `example: null` on nearly every node: the same as no example.
+        before, after = old.get(key), new.get(key)
+        if before != after:
+            yield _change(
+                (*location, prefix + key),
+                ChangeKind.DOCS,
+                before,
+                after,
+                False,
+                "documentation only: no effect on the wire",
+            )
+
+
+def _diff_operation(
+    pair: _Pair, old: Mapping[str, Any], new: Mapping[str, Any]
+) -> Iterator[Change]:
+    where = ("operation",)
+    yield from _docs(pair, old, new, where)
+    if pair.include_docs and old.get("tags") != new.get("tags"):
+        yield _change(
+            (*where, "tags"),
+            ChangeKind.DOCS,
+            old.get("tags"),
+            new.get("tags"),
+            False,
+            "documentation only: no effect on the wire",
+        )
+    if old.get("operationId") != new.get("operationId"):
+        yield _change(
+            where,
+            ChangeKind.OPERATION_ID_CHANGED,
+            old.get("operationId"),
+            new.get("operationId"),
+            False,
+            "same wire format; clients generated from the spec may rename the method",
+        )
+    yield from _deprecation(old, new, where)
+
+
+def _deprecation(
+    old: Mapping[str, Any], new: Mapping[str, Any], where: _Location
+) -> Iterator[Change]:
+    before, after = bool(old.get("deprecated")), bool(new.get("deprecated"))
+    if before != after:
+        reason = "still works; plan to move off it" if after else "no longer deprecated"
+        yield _change(where, ChangeKind.DEPRECATION_CHANGED, before, after, False, reason)
+
+
+# --- parameters ------------------------------------------------------------------------
+
+
+def _parameters(
+    document: _Document, operation: Mapping[str, Any]
+) -> dict[tuple[str, str], Mapping[str, Any]]:
+    # Operation parameters override path-level ones with the same name and location.
+    item, _ = document.resolve((document.root.get("paths") or {}).get(BATCH_READ_PATH), ())
+    item = item if isinstance(item, Mapping) else {}
+    found: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for raw in [*item.get("parameters", []), *operation.get("parameters", [])]:
+        parameter, _ = document.resolve(raw, ("parameters",))
+        if isinstance(parameter, Mapping):
+            place, name = str(parameter.get("in")), str(parameter.get("name"))
+            # Header names are case-insensitive (RFC 9110, section 5.1).
+            found[place, name.lower() if place == "header" else name] = parameter
+    return found
+
+
+def _serialization(parameter: Mapping[str, Any]) -> str:
+    # OpenAPI 3.0 defaults: form for query and cookie, simple for path and header;
+    # explode is true exactly when the style is form.
+    default = "form" if parameter.get("in") in ("query", "cookie") else "simple"
+    style = parameter.get("style", default)
+    explode = parameter.get("explode", style == "form")
+    return f"style={style}, explode={str(explode).lower()}"
+
+
+def _parameter_schema(parameter: Mapping[str, Any]) -> Any:
+    if "schema" in parameter:
+        return parameter["schema"]
+    # A parameter with `content` instead of `schema` has exactly one media type.
+    content: Mapping[str, Any] = parameter.get("content") or {}
+    for media in content.values():
+        return media.get("schema") if isinstance(media, Mapping) else None
+    return None
+
+
+def _diff_parameters(
+    pair: _Pair, old_op: Mapping[str, Any], new_op: Mapping[str, Any]
+) -> Iterator[Change]:
+    old = _parameters(pair.old, old_op)
+    new = _parameters(pair.new, new_op)
+    for key in _ordered(old, new):
+        where = (f"parameter {key[0]} {key[1]}",)
+        if key not in new:
+            yield _change(
+                where,
+                ChangeKind.PARAMETER_REMOVED,
+                _describe_parameter(pair.old, old[key], where),
+                None,
+                True,
+                "clients that send it have it ignored or rejected",
+            )
+            continue
+        after = new[key]
+        if key not in old:
+            required = bool(after.get("required"))
+            yield _change(
+                where,
+                ChangeKind.PARAMETER_ADDED,
+                None,
+                _describe_parameter(pair.new, after, where),
+                required,
+                "clients that do not send it are rejected"
+                if required
+                else "optional: clients may ignore it",
+            )
+            continue
+        before = old[key]
+        yield from _docs(pair, before, after, where)
+        yield from _required_flag(bool(before.get("required")), bool(after.get("required")), where)
+        yield from _deprecation(before, after, where)
+        if _serialization(before) != _serialization(after):
+            yield _change(
+                where,
+                ChangeKind.SERIALIZATION_CHANGED,
+                _serialization(before),
+                _serialization(after),
+                True,
+                "clients encode it the old way and are misread",
+            )
+        yield from _diff_schema(
+            pair,
+            _parameter_schema(before),
+            _parameter_schema(after),
+            where,
+            Direction.REQUEST,
+            frozenset(),
+        )
+
+
+def _describe_parameter(document: _Document, parameter: Mapping[str, Any], where: _Location) -> str:
+    required = bool(parameter.get("required"))
+    return _field_word(document, _parameter_schema(parameter), required, where)
+
+
+def _required_flag(before: bool, after: bool, where: _Location) -> Iterator[Change]:
+    # Parameters and request bodies are sent by the client: requiring them breaks.
+    if after and not before:
+        yield _change(
+            where,
+            ChangeKind.BECAME_REQUIRED,
+            "optional",
+            "required",
+            True,
+            "clients that do not send it are rejected",
+        )
+    elif before and not after:
+        yield _change(
+            where,
+            ChangeKind.BECAME_OPTIONAL,
+            "required",
+            "optional",
+            False,
+            "clients may now leave it out",
+        )
+
+
+def _required_word(required: bool) -> str:
+    return "required" if required else "optional"
+
+
+# --- request body ----------------------------------------------------------------------
+
+
+def _diff_request_body(pair: _Pair, old: Any, new: Any) -> Iterator[Change]:
+    where = ("request body",)
+    before, _ = pair.old.resolve(old, where)
+    after, _ = pair.new.resolve(new, where)
+    if not isinstance(before, Mapping) and not isinstance(after, Mapping):
+        return
+    if not isinstance(after, Mapping):
+        yield _change(
+            where,
+            ChangeKind.BODY_REMOVED,
+            "body",
+            None,
+            True,
+            "clients that send a body have it ignored or rejected",
+        )
+        return
+    if not isinstance(before, Mapping):
+        required = bool(after.get("required"))
+        yield _change(
+            where,
+            ChangeKind.BODY_ADDED,
+            None,
+            _required_word(required),
+            required,
+            "clients that send no body are rejected"
+            if required
+            else "optional: clients may ignore it",
+        )
+        return
+    yield from _docs(pair, before, after, where)
+    yield from _required_flag(bool(before.get("required")), bool(after.get("required")), where)
+    yield from _diff_content(
+        pair, before.get("content") or {}, after.get("content") or {}, where, Direction.REQUEST
+    )
+
+
+# --- content types ---------------------------------------------------------------------
+
+
+def _essence(media_type: str) -> str:
+    return media_type.split(";", 1)[0].strip().lower()
+
+
+def _covers(media_range: str, media_type: str) -> bool:
+    kind, _, sub = _essence(media_range).partition("/")
+    other_kind, _, other_sub = _essence(media_type).partition("/")
+    return kind in ("*", other_kind) and sub in ("*", other_sub)
+
+
+def _diff_content(
+    pair: _Pair,
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    where: _Location,
+    direction: Direction,
+) -> Iterator[Change]:
+    old_by_key = {str(k).replace(" ", "").lower(): str(k) for k in old}
+    new_by_key = {str(k).replace(" ", "").lower(): str(k) for k in new}
+    removed = [old_by_key[k] for k in old_by_key if k not in new_by_key]
+    added = [new_by_key[k] for k in new_by_key if k not in old_by_key]
+    for media_type in removed:
+        if direction is Direction.REQUEST:
+            kept = any(_covers(n, media_type) for n in new)
+            reason = "a new range still accepts it" if kept else "clients that send it are rejected"
+        else:
+            kept = "*" in media_type and any(_covers(media_type, n) for n in new)
+            reason = (
+                "narrowed to a type the old range covered"
+                if kept
+                else "breaks clients that ask for it: they get another type or a 406"
+            )
+        yield _change(where, ChangeKind.CONTENT_TYPE_REMOVED, media_type, None, not kept, reason)
+    for media_type in added:
+        if direction is Direction.REQUEST:
+            reason = "the server accepts one more type"
+        else:
+            reason = "an alternative: clients that ask for the old type still get it"
+        yield _change(where, ChangeKind.CONTENT_TYPE_ADDED, None, media_type, False, reason)
+    pairs = [(old_by_key[k], new_by_key[k]) for k in old_by_key if k in new_by_key]
+    if len(removed) == 1 and len(added) == 1:
+        # One type renamed (e.g. */* -> application/json): its schema is still the body.
+        pairs.append((removed[0], added[0]))
+    single = len(old) == 1 and len(new) == 1
+    for before_type, after_type in pairs:
+        here = where if single else (*where[:-1], f"{where[-1]} ({after_type})")
+        before, after = old[before_type], new[after_type]
+        if not isinstance(before, Mapping) or not isinstance(after, Mapping):
+            continue
+        if pair.include_docs:
+            for key in ("example", "examples"):
+                if before.get(key) != after.get(key):
+                    yield _change(
+                        (*here, key),
+                        ChangeKind.DOCS,
+                        before.get(key),
+                        after.get(key),
+                        False,
+                        "documentation only: no effect on the wire",
+                    )
+        yield from _diff_schema(
+            pair, before.get("schema"), after.get("schema"), here, direction, frozenset()
+        )
+
+
+# --- responses -------------------------------------------------------------------------
+
+
+def _diff_responses(
+    pair: _Pair, old: Mapping[Any, Any], new: Mapping[Any, Any]
+) -> Iterator[Change]:
+    # YAML reads an unquoted 200 as an integer; OpenAPI status codes are strings.
+    old_codes = {str(k): v for k, v in old.items() if not str(k).startswith("x-")}
+    new_codes = {str(k): v for k, v in new.items() if not str(k).startswith("x-")}
+    for code in _ordered(old_codes, new_codes):
+        where = (f"response {code}",)
+        if code not in new_codes:
+            yield _change(
+                where, ChangeKind.STATUS_REMOVED, code, None, False, "the server no longer sends it"
+            )
+            continue
+        if code not in old_codes:
+            breaking = True
+            reason = "breaks clients that parse responses: a status they do not handle"
+            if code == "default":
+                reason = "breaks clients that parse responses: any undeclared status may come"
+            elif "default" in old_codes:
+                # The status was already answered under `default`; it only breaks clients
+                # if its body now differs from what `default` promised.
+                if _same_body(pair, old_codes["default"], new_codes[code], where):
+                    breaking, reason = False, "documents a status `default` already covered"
+                else:
+                    reason = (
+                        "breaks clients that parse responses: the status leaves `default` "
+                        "for another body"
+                    )
+            yield _change(where, ChangeKind.STATUS_ADDED, None, code, breaking, reason)
+            continue
+        before, _ = pair.old.resolve(old_codes[code], where)
+        after, _ = pair.new.resolve(new_codes[code], where)
+        if not isinstance(before, Mapping) or not isinstance(after, Mapping):
+            continue
+        yield from _docs(pair, before, after, where)
+        yield from _diff_content(
+            pair,
+            before.get("content") or {},
+            after.get("content") or {},
+            where,
+            Direction.RESPONSE,
+        )
+        yield from _diff_headers(
+            pair, before.get("headers") or {}, after.get("headers") or {}, where
+        )
+
+
+def _same_body(pair: _Pair, old_default: Any, new_response: Any, where: _Location) -> bool:
+    before, _ = pair.old.resolve(old_default, where)
+    after, _ = pair.new.resolve(new_response, where)
+    if not isinstance(before, Mapping) or not isinstance(after, Mapping):
+        return False
+    plain = _Pair(old=pair.old, new=pair.new, include_docs=False)
+    content = _diff_content(
+        plain, before.get("content") or {}, after.get("content") or {}, where, Direction.RESPONSE
+    )
+    return not any(change.breaking for change in content)
+
+
+def _diff_headers(
+    pair: _Pair, old: Mapping[str, Any], new: Mapping[str, Any], where: _Location
+) -> Iterator[Change]:
+    old_names = {str(k).lower(): k for k in old}
+    new_names = {str(k).lower(): k for k in new}
+    for name in _ordered(old_names, new_names):
+        here = (*where, f"header {name}")
+        if name not in new_names:
+            yield _change(
+                here,
+                ChangeKind.HEADER_REMOVED,
+                old_names[name],
+                None,
+                True,
+                "breaks clients that read it",
+            )
+        elif name not in old_names:
+            yield _change(
+                here, ChangeKind.HEADER_ADDED, None, new_names[name], False, "clients may ignore it"
+            )
+        else:
+            before, _ = pair.old.resolve(old[old_names[name]], here)
+            after, _ = pair.new.resolve(new[new_names[name]], here)
+            if isinstance(before, Mapping) and isinstance(after, Mapping):
+                yield from _diff_schema(
+                    pair,
+                    before.get("schema"),
+                    after.get("schema"),
+                    here,
+                    Direction.RESPONSE,
+                    frozenset(),
+                )
+
+
+# --- schemas ---------------------------------------------------------------------------
+
+
+def _diff_schema(
+    pair: _Pair,
+    old: Any,
+    new: Any,
+    where: _Location,
+    direction: Direction,
+    stack: _Stack,
+) -> Iterator[Change]:
+    before, old_ref = pair.old.resolve(old, where)
+    after, new_ref = pair.new.resolve(new, where)
+    if old_ref or new_ref:
+        # A pair of $refs already being compared further up: the rest is a repeat.
+        if (old_ref, new_ref) in stack:
+            return
+        stack = stack | {(old_ref, new_ref)}
+    if not isinstance(before, Mapping) or not isinstance(after, Mapping):
+        if before != after:
+            yield _change(where, ChangeKind.UNCLASSIFIED, before, after, True, _UNCLASSIFIED_REASON)
+        return
+    before = _flatten_all_of(pair.old, before, where)
+    after = _flatten_all_of(pair.new, after, where)
+    # A root schema shares its location with the response, body or parameter it types.
+    yield from _docs(pair, before, after, where, "schema " if len(where) == 1 else "")
+
+    old_types, new_types = _types(before), _types(after)
+    if old_types != new_types:
+        effect = _type_effect(old_types, new_types)
+        yield _judged(
+            where,
+            ChangeKind.TYPE_CHANGED,
+            _type_word(old_types),
+            _type_word(new_types),
+            effect,
+            direction,
+        )
+        if effect is _Effect.REPLACES:
+            return  # what lies below an object that became a string is not comparable
+    yield from _diff_nullable(before, after, where, direction)
+    yield from _diff_format(before, after, where, direction)
+    yield from _diff_enum(before, after, where, direction)
+    yield from _diff_constraints(before, after, where, direction)
+    yield from _diff_flags(before, after, where, direction)
+    yield from _diff_properties(pair, before, after, where, direction, stack)
+    yield from _diff_items(pair, before, after, where, direction, stack)
+    yield from _diff_additional(pair, before, after, where, direction, stack)
+    yield from _diff_alternatives(pair, before, after, where, direction, stack)
+    for key in sorted((set(before) | set(after)) - _SCHEMA_KEYS):
+        if not key.startswith("x-") and before.get(key) != after.get(key):
+            yield _change(
+                (*where, key),
+                ChangeKind.UNCLASSIFIED,
+                before.get(key),
+                after.get(key),
+                True,
+                _UNCLASSIFIED_REASON,
+            )
+
+
+def _flatten_all_of(
+    document: _Document, schema: Mapping[str, Any], where: _Location, depth: int = 0
+) -> Mapping[str, Any]:
+    # allOf is how specs spell inheritance: compare the merged object, not member lists.
+    if "allOf" not in schema:
+        return schema
+    if depth > 32:
+        raise SpecError(
+            source=document.source,
+            where=f"allOf reached from {_join(where)}",
+            problem="nests deeper than 32 levels (an allOf that contains itself?)",
+            fix="break the cycle: an allOf member must not include the schema itself",
+        )
+    merged = {k: v for k, v in schema.items() if k != "allOf"}
+    properties = dict(merged.get("properties") or {})
+    required = list(merged.get("required") or [])
+    for raw in schema["allOf"]:
+        member, _ = document.resolve(raw, where)
+        if not isinstance(member, Mapping):
+            continue
+        member = _flatten_all_of(document, member, where, depth + 1)
+        for name, value in (member.get("properties") or {}).items():
+            properties.setdefault(name, value)
+        required += [r for r in member.get("required") or [] if r not in required]
+        for key, value in member.items():
+            if key not in ("properties", "required"):
+                merged.setdefault(key, value)
+    if properties:
+        merged["properties"] = properties
+    if required:
+        merged["required"] = required
+    return merged
+
+
+def _types(schema: Mapping[str, Any]) -> frozenset[str]:
+    declared = schema.get("type")
+    if isinstance(declared, str):
+        names = {declared}
+    elif isinstance(declared, list):
+        names = {str(t) for t in declared}
+    elif "properties" in schema or "additionalProperties" in schema:
+        names = {"object"}  # an undeclared type with object keywords means an object
+    elif "items" in schema:
+        names = {"array"}
+    else:
+        names = set()
+    return frozenset(names - {"null"})  # OpenAPI 3.1 spells nullable as a "null" type
+
+
+def _type_covers(wide: frozenset[str], narrow: frozenset[str]) -> bool:
+    if not wide:
+        return True  # no type: any value
+    if not narrow:
+        return False
+    return all(t in wide or (t == "integer" and "number" in wide) for t in narrow)
+
+
+def _type_effect(old: frozenset[str], new: frozenset[str]) -> _Effect:
+    if _type_covers(new, old):
+        return _Effect.WIDENS
+    if _type_covers(old, new):
+        return _Effect.NARROWS
+    return _Effect.REPLACES
+
+
+def _type_word(types: frozenset[str]) -> str:
+    return " | ".join(sorted(types)) if types else "any"
+
+
+def _nullable(schema: Mapping[str, Any]) -> bool:
+    declared = schema.get("type")
+    return bool(schema.get("nullable")) or (isinstance(declared, list) and "null" in declared)
+
+
+def _diff_nullable(
+    old: Mapping[str, Any], new: Mapping[str, Any], where: _Location, direction: Direction
+) -> Iterator[Change]:
+    before, after = _nullable(old), _nullable(new)
+    if before == after:
+        return
+    if direction is Direction.RESPONSE and after:
+        yield _change(
+            where,
+            ChangeKind.NULLABLE_CHANGED,
+            before,
+            after,
+            True,
+            "breaks clients that parse responses: the value may now be null",
+        )
+    elif direction is Direction.REQUEST and not after:
+        yield _change(
+            where,
+            ChangeKind.NULLABLE_CHANGED,
+            before,
+            after,
+            True,
+            "clients that send null are rejected",
+        )
+    else:
+        effect = _Effect.WIDENS if after else _Effect.NARROWS
+        yield _judged(where, ChangeKind.NULLABLE_CHANGED, before, after, effect, direction)
+
+
+def _diff_format(
+    old: Mapping[str, Any], new: Mapping[str, Any], where: _Location, direction: Direction
+) -> Iterator[Change]:
+    before, after = old.get("format"), new.get("format")
+    if before == after:
+        return
+    if before is None:
+        effect = _Effect.NARROWS
+    elif after is None or (before, after) in _WIDER_FORMAT:
+        effect = _Effect.WIDENS
+    elif (after, before) in _WIDER_FORMAT:
+        effect = _Effect.NARROWS
+    else:
+        effect = _Effect.REPLACES
+    yield _judged(where, ChangeKind.FORMAT_CHANGED, before, after, effect, direction)
+
+
+def _diff_enum(
+    old: Mapping[str, Any], new: Mapping[str, Any], where: _Location, direction: Direction
+) -> Iterator[Change]:
+    before, after = old.get("enum"), new.get("enum")
+    if before is None and after is None:
+        return
+    if before is None or after is None:
+        # An enum that appears restricts the values; one that disappears lifts them.
+        effect = _Effect.NARROWS if before is None else _Effect.WIDENS
+        yield _judged(
+            where,
+            ChangeKind.CONSTRAINT_CHANGED,
+            _enum_word(before),
+            _enum_word(after),
+            effect,
+            direction,
+        )
+        return
+    old_keys = {_canonical(v): v for v in before}
+    new_keys = {_canonical(v): v for v in after}
+    for key, value in old_keys.items():
+        if key not in new_keys:
+            if direction is Direction.REQUEST:
+                yield _change(
+                    where,
+                    ChangeKind.ENUM_VALUE_REMOVED,
+                    value,
+                    None,
+                    True,
+                    "clients that send it are rejected",
+                )
+            else:
+                yield _change(
+                    where,
+                    ChangeKind.ENUM_VALUE_REMOVED,
+                    value,
+                    None,
+                    False,
+                    "the server no longer sends it",
+                )
+    for key, value in new_keys.items():
+        if key not in old_keys:
+            if direction is Direction.RESPONSE:
+                yield _change(
+                    where,
+                    ChangeKind.ENUM_VALUE_ADDED,
+                    None,
+                    value,
+                    True,
+                    "breaks clients that parse responses: a value they do not know",
+                )
+            else:
+                yield _change(
+                    where,
+                    ChangeKind.ENUM_VALUE_ADDED,
+                    None,
+                    value,
+                    False,
+                    "the server accepts one more value",
+                )
+
+
+def _enum_word(values: Sequence[Any] | None) -> str | None:
+    if values is None:
+        return None
+    return "enum " + ", ".join(_show(v) for v in values)
+
+
+def _diff_constraints(
+    old: Mapping[str, Any], new: Mapping[str, Any], where: _Location, direction: Direction
+) -> Iterator[Change]:
+    for key in (
+        *_UPPER_BOUNDS,
+        *_LOWER_BOUNDS,
+        "exclusiveMaximum",
+        "exclusiveMinimum",
+        "pattern",
+        "multipleOf",
+        "uniqueItems",
+    ):
+        before, after = old.get(key), new.get(key)
+        if before == after:
+            continue
+        effect = _constraint_effect(key, before, after)
+        yield _judged(
+            where,
+            ChangeKind.CONSTRAINT_CHANGED,
+            _keyword(key, before),
+            _keyword(key, after),
+            effect,
+            direction,
+        )
+
+
+def _constraint_effect(key: str, before: Any, after: Any) -> _Effect:
+    if isinstance(before, bool) or isinstance(after, bool):
+        # uniqueItems, and 3.0's boolean exclusiveMaximum/Minimum: true is the tighter.
+        return _Effect.NARROWS if bool(after) else _Effect.WIDENS
+    if before is None:
+        return _Effect.NARROWS
+    if after is None:
+        return _Effect.WIDENS
+    upper = key in _UPPER_BOUNDS or key == "exclusiveMaximum"
+    lower = key in _LOWER_BOUNDS or key == "exclusiveMinimum"
+    if (upper or lower) and _is_number(before) and _is_number(after):
+        tighter = after < before if upper else after > before
+        return _Effect.NARROWS if tighter else _Effect.WIDENS
+    if key == "multipleOf" and _is_number(before) and _is_number(after) and before:
+        # Multiples of 10 are all multiples of 5: a multiple of the old step narrows.
+        if math.isclose(after / before, round(after / before)):
+            return _Effect.NARROWS
+    return _Effect.REPLACES
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _keyword(key: str, value: Any) -> str | None:
+    return None if value is None else f"{key} {_show(value)}"
+
+
+def _diff_flags(
+    old: Mapping[str, Any], new: Mapping[str, Any], where: _Location, direction: Direction
+) -> Iterator[Change]:
+    if old.get("default") != new.get("default"):
+        if direction is Direction.REQUEST:
+            breaking, reason = True, "clients that omit it get a different behaviour"
+        else:
+            breaking, reason = False, "a default in a response does not change what is sent"
+        yield _change(
+            where,
+            ChangeKind.DEFAULT_CHANGED,
+            _keyword("default", old.get("default")),
+            _keyword("default", new.get("default")),
+            breaking,
+            reason,
+        )
+    # readOnly hides a field from requests, writeOnly hides it from responses.
+    hiding = "readOnly" if direction is Direction.REQUEST else "writeOnly"
+    for key in ("readOnly", "writeOnly"):
+        before, after = bool(old.get(key)), bool(new.get(key))
+        if before == after:
+            continue
+        if key == hiding and after:
+            reason = (
+                "clients that send it have it ignored or rejected"
+                if direction is Direction.REQUEST
+                else "breaks clients that read it: no longer sent"
+            )
+            yield _change(
+                where,
+                ChangeKind.ACCESS_CHANGED,
+                _keyword(key, before),
+                _keyword(key, after),
+                True,
+                reason,
+            )
+        else:
+            yield _change(
+                where,
+                ChangeKind.ACCESS_CHANGED,
+                _keyword(key, before),
+                _keyword(key, after),
+                False,
+                f"no effect on {direction.value}s",
+            )
+    yield from _deprecation(old, new, where)
+
+
+def _diff_properties(
+    pair: _Pair,
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    where: _Location,
+    direction: Direction,
+    stack: _Stack,
+) -> Iterator[Change]:
+    old_props: Mapping[str, Any] = old.get("properties") or {}
+    new_props: Mapping[str, Any] = new.get("properties") or {}
+    old_required = set(old.get("required") or [])
+    new_required = set(new.get("required") or [])
+    request = direction is Direction.REQUEST
+    for name in _ordered(old_props, new_props):
+        here = (*where, name)
+        if name not in new_props:
+            yield _change(
+                here,
+                ChangeKind.FIELD_REMOVED,
+                _field_word(pair.old, old_props[name], name in old_required, here),
+                None,
+                True,
+                "clients that send it have it ignored or rejected"
+                if request
+                else "breaks clients that read it",
+            )
+        elif name not in old_props:
+            if name in new_required:
+                yield _change(
+                    here,
+                    ChangeKind.REQUIRED_FIELD_ADDED,
+                    None,
+                    _field_word(pair.new, new_props[name], True, here),
+                    request,
+                    "clients that omit it are rejected"
+                    if request
+                    else "always sent: clients may ignore it",
+                )
+            else:
+                yield _change(
+                    here,
+                    ChangeKind.FIELD_ADDED,
+                    None,
+                    _field_word(pair.new, new_props[name], False, here),
+                    False,
+                    "optional: clients may ignore it"
+                    if request
+                    else "clients that ignore unknown fields are unaffected",
+                )
+        else:
+            yield from _diff_schema(pair, old_props[name], new_props[name], here, direction, stack)
+    # Required-ness of fields on both sides (added and removed fields are reported above).
+    for name in sorted((old_required ^ new_required) - (set(old_props) ^ set(new_props))):
+        here = (*where, name)
+        if name in new_required:
+            yield _change(
+                here,
+                ChangeKind.BECAME_REQUIRED,
+                "optional",
+                "required",
+                request,
+                "clients that omit it are rejected"
+                if request
+                else "always sent now: clients may rely on it",
+            )
+        else:
+            yield _change(
+                here,
+                ChangeKind.BECAME_OPTIONAL,
+                "required",
+                "optional",
+                not request,
+                "clients may now omit it"
+                if request
+                else "breaks clients that parse responses: it may be missing",
+            )
+
+
+def _field_word(document: _Document, schema: Any, required: bool, where: _Location) -> str:
+    # A field that comes or goes is shown with its type, or the component it names.
+    resolved, ref = document.resolve(schema, where)
+    if ref is not None:
+        kind = ref.rsplit("/", 1)[-1]
+    elif isinstance(resolved, Mapping):
+        types = _types(resolved)
+        kind = _type_word(types)
+        if types == {"array"} and isinstance(resolved.get("items"), Mapping):
+            item, item_ref = document.resolve(resolved["items"], where)
+            inner = item_ref.rsplit("/", 1)[-1] if item_ref else _type_word(_types(item))
+            kind = f"array of {inner}"
+    else:
+        kind = "any"
+    return f"{kind}, {_required_word(required)}"
+
+
+def _diff_items(
+    pair: _Pair,
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    where: _Location,
+    direction: Direction,
+    stack: _Stack,
+) -> Iterator[Change]:
+    before, after = old.get("items"), new.get("items")
+    if before is None and after is None:
+        return
+    if before is None or after is None:
+        effect = _Effect.NARROWS if before is None else _Effect.WIDENS
+        yield _judged(
+            where,
+            ChangeKind.CONSTRAINT_CHANGED,
+            _keyword("items", before),
+            _keyword("items", after),
+            effect,
+            direction,
+        )
+        return
+    yield from _diff_schema(pair, before, after, _suffixed(where, "[]"), direction, stack)
+
+
+def _diff_additional(
+    pair: _Pair,
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    where: _Location,
+    direction: Direction,
+    stack: _Stack,
+) -> Iterator[Change]:
+    # Absent means any extra key is allowed, the same as true.
+    before = old.get("additionalProperties", True)
+    after = new.get("additionalProperties", True)
+    if isinstance(before, Mapping) and isinstance(after, Mapping):
+        yield from _diff_schema(pair, before, after, _suffixed(where, "{}"), direction, stack)
+        return
+    if before == after:
+        return
+    if after is True or before is False:
+        effect = _Effect.WIDENS  # true allows everything; anything allows more than false
+    else:
+        effect = _Effect.NARROWS
+    yield _judged(
+        where,
+        ChangeKind.CONSTRAINT_CHANGED,
+        _additional_word(before),
+        _additional_word(after),
+        effect,
+        direction,
+    )
+
+
+def _additional_word(value: Any) -> str:
+    if value is True:
+        return "additionalProperties any"
+    if value is False:
+        return "additionalProperties none"
+    return "additionalProperties " + _show(value)
+
+
+def _diff_alternatives(
+    pair: _Pair,
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    where: _Location,
+    direction: Direction,
+    stack: _Stack,
+) -> Iterator[Change]:
+    for key in ("oneOf", "anyOf"):
+        before, after = old.get(key), new.get(key)
+        if before is None and after is None:
+            continue
+        if not isinstance(before, list) or not isinstance(after, list):
+            yield _change(
+                (*where, key), ChangeKind.UNCLASSIFIED, before, after, True, _UNCLASSIFIED_REASON
+            )
+            continue
+        old_keys, new_keys = _alternative_keys(before), _alternative_keys(after)
+        for index, alt_key in enumerate(old_keys):
+            if alt_key not in new_keys:
+                yield _judged(
+                    (*where, f"{key}[{index}]"),
+                    ChangeKind.ALTERNATIVE_REMOVED,
+                    alt_key,
+                    None,
+                    _Effect.NARROWS,
+                    direction,
+                )
+        for index, alt_key in enumerate(new_keys):
+            if alt_key not in old_keys:
+                yield _judged(
+                    (*where, f"{key}[{index}]"),
+                    ChangeKind.ALTERNATIVE_ADDED,
+                    None,
+                    alt_key,
+                    _Effect.WIDENS,
+                    direction,
+                )
+            else:
+                yield from _diff_schema(
+                    pair,
+                    before[old_keys.index(alt_key)],
+                    after[index],
+                    (*where, f"{key}[{index}]"),
+                    direction,
+                    stack,
+                )
+
+
+def _alternative_keys(alternatives: list[Any]) -> list[str]:
+    # Alternatives are matched by the component they name, else by position.
+    return [
+        str(alt["$ref"]) if isinstance(alt, Mapping) and "$ref" in alt else f"#{index}"
+        for index, alt in enumerate(alternatives)
+    ]
+
+
+# --- security --------------------------------------------------------------------------
+
+
+def _requirements(
+    document: Mapping[str, Any], operation: Mapping[str, Any]
+) -> dict[frozenset[str], dict[str, frozenset[str]]]:
+    # The operation's security overrides the document's; [] means no authentication.
+    declared = operation["security"] if "security" in operation else document.get("security")
+    found: dict[frozenset[str], dict[str, frozenset[str]]] = {}
+    for requirement in declared or []:
+        if isinstance(requirement, Mapping):
+            scopes = {str(k): frozenset(str(s) for s in v or []) for k, v in requirement.items()}
+            found[frozenset(scopes)] = scopes
+    return found
+
+
+def _requirement_word(schemes: Mapping[str, frozenset[str]]) -> str:
+    if not schemes:
+        return "none (anonymous)"
+    return " + ".join(
+        f"{name} [{', '.join(sorted(scopes))}]" if scopes else name
+        for name, scopes in sorted(schemes.items())
+    )
+
+
+def _diff_security(
+    pair: _Pair, old_op: Mapping[str, Any], new_op: Mapping[str, Any]
+) -> Iterator[Change]:
+    old = _requirements(pair.old.root, old_op)
+    new = _requirements(pair.new.root, new_op)
+    where = ("security",)
+    anonymous_before = not old or frozenset() in old
+    anonymous_after = not new or frozenset() in new
+    for key in _ordered(old, new):
+        if key not in new:
+            yield _change(
+                where,
+                ChangeKind.SECURITY_REMOVED,
+                _requirement_word(old[key]),
+                None,
+                not anonymous_after,
+                "the operation no longer needs it"
+                if anonymous_after
+                else "clients that authenticate this way are refused",
+            )
+        elif key not in old:
+            needs_now = anonymous_before and not anonymous_after
+            yield _change(
+                where,
+                ChangeKind.SECURITY_ADDED,
+                None,
+                _requirement_word(new[key]),
+                needs_now,
+                "clients that send no credentials are refused"
+                if needs_now
+                else "another way to authenticate",
+            )
+        else:
+            for scheme in sorted(key):
+                here = (f"security {scheme}",)
+                for scope in sorted(new[key][scheme] - old[key][scheme]):
+                    yield _change(
+                        here,
+                        ChangeKind.SCOPE_ADDED,
+                        None,
+                        scope,
+                        True,
+                        "tokens without the scope are refused",
+                    )
+                for scope in sorted(old[key][scheme] - new[key][scheme]):
+                    yield _change(
+                        here,
+                        ChangeKind.SCOPE_REMOVED,
+                        scope,
+                        None,
+                        False,
+                        "tokens need one scope less",
+                    )
+    used = set().union(*old, *new)
+    for scheme in sorted(used):
+        before = _scheme(pair.old, scheme)
+        after = _scheme(pair.new, scheme)
+        if before is not None and after is not None and before != after:
+            yield _change(
+                (f"security {scheme}",),
+                ChangeKind.SECURITY_SCHEME_CHANGED,
+                _scheme_word(before, after),
+                _scheme_word(after, before),
+                True,
+                "clients send credentials where the server no longer looks for them",
+            )
+
+
+def _scheme(document: _Document, name: str) -> dict[str, Any] | None:
+    schemes = (document.root.get("components") or {}).get("securitySchemes") or {}
+    raw = schemes.get(name)
+    if raw is None:
+        return None
+    scheme, _ = document.resolve(raw, (f"security {name}",))
+    if not isinstance(scheme, Mapping):
+        return None
+    # How credentials travel matters; descriptions and the scopes' texts do not (the
+    # scopes an operation needs are compared on its requirements).
+    flows = {
+        flow: {k: v for k, v in body.items() if k != "scopes" and not k.startswith("x-")}
+        for flow, body in (scheme.get("flows") or {}).items()
+        if isinstance(body, Mapping)
+    }
+    kept = {
+        k: v
+        for k, v in scheme.items()
+        if k not in ("description", "flows") and not k.startswith("x-")
+    }
+    return {**kept, "flows": flows} if flows else kept
+
+
+def _scheme_word(scheme: Mapping[str, Any], other: Mapping[str, Any]) -> str:
+    differing = {
+        k: scheme.get(k) for k in sorted(set(scheme) | set(other)) if scheme.get(k) != other.get(k)
+    }
+    return ", ".join(f"{k}={_show(v)}" for k, v in differing.items())
+
+
+# --- rendering -------------------------------------------------------------------------
+
+
+def render_markdown(drift: Drift) -> str:
+    """A report for a person: title, summary line, one table per category."""
+    lines = [
+        f"# Spec drift: {OPERATION}",
+        "",
+        f"{_code(drift.old_source)} -> {_code(drift.new_source)}",
+        "",
+        f"**{drift.summary}**",
+    ]
+    if not drift.changes:
+        lines += ["", "No change to the operation."]
+    for category in Category:
+        rows = [c for c in drift.changes if c.category is category]
+        if not rows:
+            continue
+        # Breaking rows first; otherwise the order is the documents' own.
+        rows.sort(key=lambda c: not c.breaking)
+        lines += [
+            "",
+            f"## {category.value}",
+            "",
+            "| | Location | Change | Old -> New | Why |",
+            "|---|---|---|---|---|",
+        ]
+        for change in rows:
+            verdict = "**breaking**" if change.breaking else "non-breaking"
+            values = f"{_cell_value(change.old)} -> {_cell_value(change.new)}"
+            lines.append(
+                f"| {verdict} | {_cell(_code(change.location))} | {change.kind.value} "
+                f"| {_cell(values)} | {_cell(change.reason)} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def render_json(drift: Drift) -> str:
+    """The same report for a program."""
+    report = {
+        "operation": OPERATION,
+        "old": drift.old_source,
+        "new": drift.new_source,
+        "breaking": len(drift.breaking),
+        "non_breaking": len(drift.non_breaking),
+        "changes": [c.to_json() for c in drift.changes],
+    }
+    return json.dumps(report, indent=2) + "\n"
+
+
+def _cell_value(value: str | None) -> str:
+    return "(none)" if value is None else _code(value)
+
+
+def _code(text: str) -> str:
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
+
+
+def _cell(text: str) -> str:
+    # GFM tables: a pipe ends the cell even inside a code span unless escaped.
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+# --- small helpers ---------------------------------------------------------------------
+
+
+def _join(location: _Location) -> str:
+    return " > ".join(location)
+
+
+def _suffixed(location: _Location, suffix: str) -> _Location:
+    return (*location[:-1], location[-1] + suffix) if location else (suffix,)
+
+
+def _ordered(old: Iterable[Any], new: Iterable[Any]) -> list[Any]:
+    # The old document's order, then what only the new one has: stable, readable output.
+    seen = list(old)
+    return seen + [key for key in new if key not in seen]
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _show(value: Any, limit: int = 80) -> str:
+    text = value if isinstance(value, str) else _canonical(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _escape(part: str) -> str:
+    return part.replace("~", "~0").replace("/", "~1")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
