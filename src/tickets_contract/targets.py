@@ -36,6 +36,7 @@ __all__ = [
     "TwinTarget",
     "is_loopback",
     "parse_target",
+    "twin_records",
 ]
 
 LIVE_BASE_URL = "https://api.hubapi.com"
@@ -218,7 +219,7 @@ def parse_target(
             name="twin",
             token=DEMO_TOKEN,
             portal=Portal(unique_properties=("hs_object_id", UNIQUE_PROPERTY, *extra)),
-            records=_twin_records(twin, UNIQUE_PROPERTY),
+            records=twin_records(twin, UNIQUE_PROPERTY),
             send_unexpected_methods=True,
             app=create_app(twin),
         )
@@ -259,7 +260,8 @@ def parse_target(
     )
 
 
-def _twin_records(twin: Any, unique_property: str, limit: int = 64) -> KnownRecords:
+def twin_records(twin: Any, unique_property: str, limit: int = 64) -> KnownRecords:
+    """Known records of a twin: the first live and archived tickets of its store."""
     live: list[Any] = []
     archived: list[Any] = []
     for index in range(min(len(twin.store), 4 * limit)):
