@@ -6,8 +6,11 @@ a failing run can only be due to the one defect.
 
 from __future__ import annotations
 
+import copy
+import itertools
 import json
 from collections.abc import Callable
+from typing import Any
 
 from tickets_contract.twin import Twin, TwinRequest, TwinResponse
 
@@ -96,3 +99,194 @@ def wrong_content_type(request: TwinRequest, response: TwinResponse) -> TwinResp
             status=200, headers=(("Content-Type", "text/plain"),), body=response.body
         )
     return response
+
+
+# --- Breakers of the semantic invariants and relations (tests/contract/test_invariants_gate.py).
+# Each keeps every other invariant true where it can, so that the one named fails.
+
+
+def _results(response: TwinResponse) -> dict[str, Any] | None:
+    """The body of a 200/207 batch answer, or None."""
+    if response.status not in (200, 207):
+        return None
+    payload = response.json()
+    return payload if isinstance(payload, dict) and "results" in payload else None
+
+
+def _answer(response: TwinResponse, payload: object) -> TwinResponse:
+    """``payload`` in place of ``response``'s body, its other headers kept."""
+    headers = tuple(h for h in response.headers if h[0].lower() != "content-type")
+    return TwinResponse.of_json(response.status, payload, headers)
+
+
+def _archived(request: TwinRequest) -> bool:
+    return any(value.lower() == "true" for value in request.query_values("archived"))
+
+
+def drops_an_id(request: TwinRequest, response: TwinResponse) -> TwinResponse:
+    """One found record left out, and not listed as missing either."""
+    payload = _results(response)
+    if payload is None or len(payload["results"]) < 2:
+        return response
+    payload["results"] = payload["results"][1:]
+    return _answer(response, payload)
+
+
+def returns_unrequested(request: TwinRequest, response: TwinResponse) -> TwinResponse:
+    """A ticket nobody asked for joins the results."""
+    payload = _results(response)
+    if payload is None or not payload["results"]:
+        return response
+    stranger = copy.deepcopy(payload["results"][0])
+    stranger["id"] = "99999999999"
+    stranger["properties"]["hs_object_id"] = "99999999999"
+    payload["results"].append(stranger)
+    return _answer(response, payload)
+
+
+def leaks_archived(request: TwinRequest, response: TwinResponse) -> TwinResponse:
+    """A read of live tickets (archived=false) returns a ticket that is archived."""
+    payload = _results(response)
+    if payload is None or not payload["results"] or _archived(request):
+        return response
+    leaked = payload["results"][0]
+    leaked["archived"] = True
+    leaked["archivedAt"] = leaked["updatedAt"]
+    return _answer(response, payload)
+
+
+def multi_status_as_200(request: TwinRequest, response: TwinResponse) -> TwinResponse:
+    """A partial miss answered 200, its errors kept."""
+    if response.status == 207:
+        return TwinResponse(status=200, headers=response.headers, body=response.body)
+    return response
+
+
+def wrong_num_errors(request: TwinRequest, response: TwinResponse) -> TwinResponse:
+    """numErrors counts one more error entry than there is."""
+    payload = _results(response)
+    if payload is None or not payload.get("errors"):
+        return response
+    payload["numErrors"] = len(payload["errors"]) + 1
+    return _answer(response, payload)
+
+
+def extra_property(request: TwinRequest, response: TwinResponse) -> TwinResponse:
+    """Every result carries a property nobody asked for."""
+    payload = _results(response)
+    if payload is None or not payload["results"]:
+        return response
+    for result in payload["results"]:
+        result["properties"]["hs_unrequested_extra"] = "leaked"
+    return _answer(response, payload)
+
+
+def drops_empty_property(request: TwinRequest, response: TwinResponse) -> TwinResponse:
+    """One result leaves out a property (an empty one if it has one) that the others carry."""
+    payload = _results(response)
+    if payload is None or len(payload["results"]) < 2:
+        return response
+    properties = payload["results"][-1]["properties"]
+    empty = [name for name, value in properties.items() if value is None]
+    del properties[(empty or list(properties))[0]]
+    return _answer(response, payload)
+
+
+def unasked_history(request: TwinRequest, response: TwinResponse) -> TwinResponse:
+    """History comes back for a property not in propertiesWithHistory."""
+    payload = _results(response)
+    if payload is None or not payload["results"]:
+        return response
+    for result in payload["results"]:
+        result.setdefault("propertiesWithHistory", {})["hs_unasked_history"] = []
+    return _answer(response, payload)
+
+
+def history_oldest_first(request: TwinRequest, response: TwinResponse) -> TwinResponse:
+    """History listed oldest first (for the first name asked with history)."""
+    payload = _results(response)
+    body = _body(request)
+    asked = body.get("propertiesWithHistory") if isinstance(body, dict) else None
+    if payload is None or not payload["results"] or not asked or not isinstance(asked[0], str):
+        return response
+    for result in payload["results"]:
+        history = result.setdefault("propertiesWithHistory", {})
+        entries = history.get(asked[0]) or []
+        history[asked[0]] = (
+            entries[::-1]
+            if len(entries) > 1
+            else [
+                {"value": "old", "timestamp": "2020-01-01T00:00:00.000Z", "sourceType": "API"},
+                {"value": "new", "timestamp": "2021-01-01T00:00:00.000Z", "sourceType": "API"},
+            ]
+        )
+    return _answer(response, payload)
+
+
+def duplicate_result(request: TwinRequest, response: TwinResponse) -> TwinResponse:
+    """A found record comes back twice."""
+    payload = _results(response)
+    if payload is None or not payload["results"]:
+        return response
+    payload["results"].append(copy.deepcopy(payload["results"][0]))
+    return _answer(response, payload)
+
+
+def _stamp(millis: int) -> str:
+    return f"2026-01-01T00:00:{millis // 1000 % 60:02d}.{millis % 1000:03d}Z"
+
+
+def size_dependent(request: TwinRequest, response: TwinResponse) -> TwinResponse:
+    """Records depend on the size of the batch they are read in (updatedAt shows it)."""
+    payload = _results(response)
+    body = _body(request)
+    if payload is None or not isinstance(body, dict):
+        return response
+    for result in payload["results"]:
+        result["updatedAt"] = _stamp(len(body["inputs"]))
+    return _answer(response, payload)
+
+
+def order_dependent(request: TwinRequest, response: TwinResponse) -> TwinResponse:
+    """The record answering the first input differs (updatedAt) from the others."""
+    payload = _results(response)
+    body = _body(request)
+    if payload is None or not isinstance(body, dict) or not body["inputs"]:
+        return response
+    first = str(body["inputs"][0].get("id")).lstrip("+0")
+    for result in payload["results"]:
+        if result["id"] == first:
+            result["updatedAt"] = _stamp(1)
+    return _answer(response, payload)
+
+
+class NonDeterministic:
+    """Each read stamps its records with a new updatedAt: no two reads agree."""
+
+    def __init__(self) -> None:
+        self._reads = itertools.count(1)
+
+    def __call__(self, request: TwinRequest, response: TwinResponse) -> TwinResponse:
+        payload = _results(response)
+        if payload is None:
+            return response
+        stamp = _stamp(next(self._reads))
+        for result in payload["results"]:
+            result["updatedAt"] = stamp
+        return _answer(response, payload)
+
+
+nondeterministic = NonDeterministic()
+
+
+def unique_property_disagrees(request: TwinRequest, response: TwinResponse) -> TwinResponse:
+    """Reads by the unique property return other versions of the records (updatedAt)."""
+    payload = _results(response)
+    body = _body(request)
+    if payload is None or not isinstance(body, dict) or not body.get("idProperty"):
+        return response
+    if body["idProperty"] == "hs_object_id":
+        return response
+    for result in payload["results"]:
+        result["updatedAt"] = _stamp(999)
+    return _answer(response, payload)

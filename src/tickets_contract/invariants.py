@@ -1,0 +1,651 @@
+"""Invariants: what every batch-read answer must satisfy, whoever gave it.
+
+Each invariant is a schemathesis check, ``(ctx, response, case) -> None``, that judges
+one exchange from the request and the answer alone: the same code condemns the twin, a
+cassette or the live API (DESIGN.md: "Judges never import the twin"). They are *not*
+registered with ``@schemathesis.check``, which would add them to every schemathesis test
+in the user's process; ``INVARIANTS`` is passed as ``additional_checks=`` by the gate.
+
+They judge 200 and 207 answers to positive-mode batch reads whose body is an object
+with an ``inputs`` list of ``{"id": <string>}``; anything else is left to the schema
+checks. A 404 for an all-missing batch (quirk all-missing-answer, the alternative the
+twin offers with ``all_missing_status=404``) is therefore not judged here.
+
+A violation raises ``InvariantViolation``, whose title names the invariant;
+``judges.check_name_of`` reports the invariant's name as the check.
+
+Ids. Without ``idProperty`` (or with ``hs_object_id``) an input is a record id, which
+HubSpot reads as a Java ``long``: ``"017000000934"`` finds record ``17000000934``. Inputs
+and result ids are compared by numeric value when they are numbers, so an answer that
+normalises ids is not condemned (and neither is one that does not). With a unique-value
+``idProperty`` the inputs are property values: results map back through
+``properties[idProperty]`` only when that property was requested (facts §6.8), else
+only counts can be compared.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+
+from schemathesis.core.failures import Failure, Severity
+
+from tickets_contract.contract import BATCH_READ_METHOD, BATCH_READ_PATH
+
+__all__ = [
+    "ALWAYS_INCLUDED_PROPERTIES",
+    "DEFAULT_PROPERTIES",
+    "INVARIANTS",
+    "OBJECT_ID_PROPERTY",
+    "Check",
+    "InvariantViolation",
+    "ReadExchange",
+    "archived_consistent",
+    "history_keys_as_asked",
+    "history_newest_first",
+    "inputs_accounted_for",
+    "no_duplicate_results",
+    "no_unrequested_results",
+    "num_errors_consistent",
+    "properties_within_requested",
+    "record_key",
+    "requested_properties_in_every_result",
+    "status_matches_errors",
+]
+
+Check = Callable[[Any, Any, Any], "bool | None"]
+"""A schemathesis check: ``(ctx, response, case)``, raising a ``Failure`` on a violation."""
+
+OBJECT_ID_PROPERTY = "hs_object_id"
+
+# Quirk always-included-properties: "Without `properties` (absent or empty) the tickets
+# default set comes back (content, hs_pipeline, hs_pipeline_stage, hs_ticket_category,
+# hs_ticket_priority, subject); hs_object_id, createdate and hs_lastmodifieddate always
+# come back." (facts §6.6, S1 info.description table; S21, S22 bodies.)
+DEFAULT_PROPERTIES = frozenset(
+    {
+        "content",
+        "hs_pipeline",
+        "hs_pipeline_stage",
+        "hs_ticket_category",
+        "hs_ticket_priority",
+        "subject",
+    }
+)
+ALWAYS_INCLUDED_PROPERTIES = frozenset({"createdate", "hs_lastmodifieddate", OBJECT_ID_PROPERTY})
+
+_SUCCESS_STATUSES = frozenset({200, 207})
+_JAVA_LONG = re.compile(r"([+-]?)0*([0-9]+)")
+_LISTED = 10
+
+
+class InvariantViolation(Failure):
+    """An answer broke the invariant named ``invariant``."""
+
+    kind_title: ClassVar[str] = "Invariant violated"
+    label: ClassVar[str] = "Invariant violated"
+
+    __slots__ = ("invariant",)
+
+    def __init__(
+        self, *, invariant: str, message: str, operation: str | None, case_id: str | None = None
+    ) -> None:
+        super().__init__(
+            operation=operation,
+            title=f"{self.label}: {invariant}",
+            message=message,
+            case_id=case_id,
+            severity=Severity.HIGH,
+        )
+        self.invariant = invariant
+
+    @property
+    def _unique_key(self) -> str:
+        # schemathesis keeps one failure per class and key: one per invariant, not one in all.
+        return self.invariant
+
+
+def record_key(raw: str) -> str:
+    """``raw`` as HubSpot reads a record id: a number's canonical digits, else ``raw``.
+
+    ``Long.parseLong`` takes a sign and leading zeros (quirk non-numeric-ids-not-found;
+    facts §6.5), so ``"+017"`` and ``"17"`` name the same record.
+    """
+    match = _JAVA_LONG.fullmatch(raw)
+    if match is None:
+        return raw
+    sign, digits = match.groups()
+    return f"-{digits}" if sign == "-" and digits != "0" else digits
+
+
+def _names(value: Any) -> tuple[str, ...] | None:
+    if not isinstance(value, list):
+        return None
+    return tuple(name for name in value if isinstance(name, str))
+
+
+def _archived_query(query: Mapping[str, Any] | None) -> bool:
+    # The spec: archived is a boolean query parameter, default false. Positive-mode values
+    # arrive as a bool or its text.
+    return str((query or {}).get("archived", "false")).lower() == "true"
+
+
+def _shown(values: Iterable[object]) -> str:
+    items = list(values)
+    shown = ", ".join(repr(item) for item in items[:_LISTED])
+    more = f", ... ({len(items) - _LISTED} more)" if len(items) > _LISTED else ""
+    return f"[{shown}{more}]"
+
+
+def _per_record(names: Mapping[str, Sequence[str]]) -> str:
+    """``{id: [names]}`` as ``id [names]; ...``, the ids first in the message."""
+    shown = [f"{record} {_shown(listed)}" for record, listed in list(names.items())[:_LISTED]]
+    more = f"; ... ({len(names) - _LISTED} more)" if len(names) > _LISTED else ""
+    return "; ".join(shown) + more
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReadExchange:
+    """One batch read and its 200/207 answer, parsed for the invariants and relations.
+
+    Build it with ``ReadExchange.parse`` (raw request and answer) or ``ReadExchange.of``
+    (a schemathesis case and response); both return ``None`` for exchanges the
+    invariants do not judge.
+    """
+
+    body: Mapping[str, Any]
+    query: Mapping[str, Any]
+    status: int
+    payload: Mapping[str, Any]
+    inputs: tuple[str, ...]
+    id_property: str | None
+    properties: tuple[str, ...] | None
+    with_history: tuple[str, ...]
+    archived: bool
+    results: tuple[Mapping[str, Any], ...]
+    errors: tuple[Mapping[str, Any], ...]
+
+    @classmethod
+    def parse(
+        cls, body: Any, query: Mapping[str, Any] | None, status: int, payload: Any
+    ) -> ReadExchange | None:
+        if status not in _SUCCESS_STATUSES or not isinstance(body, dict):
+            return None
+        raw_inputs = body.get("inputs")
+        if not isinstance(raw_inputs, list):
+            return None
+        inputs = []
+        for item in raw_inputs:
+            if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+                return None
+            inputs.append(item["id"])
+        if not isinstance(payload, dict) or not isinstance(payload.get("results"), list):
+            return None
+        results = tuple(r for r in payload["results"] if isinstance(r, dict))
+        raw_errors = payload.get("errors")
+        errors = tuple(e for e in raw_errors if isinstance(e, dict)) if raw_errors else ()
+        id_property = body.get("idProperty")
+        return cls(
+            body=body,
+            query=dict(query or {}),
+            status=status,
+            payload=payload,
+            inputs=tuple(inputs),
+            id_property=id_property if isinstance(id_property, str) else None,
+            properties=_names(body.get("properties")),
+            with_history=_names(body.get("propertiesWithHistory")) or (),
+            archived=_archived_query(query),
+            results=results,
+            errors=errors,
+        )
+
+    @classmethod
+    def of(cls, case: Any, response: Any) -> ReadExchange | None:
+        if case.method.upper() != BATCH_READ_METHOD or case.path != BATCH_READ_PATH:
+            return None
+        meta = getattr(case, "meta", None)
+        if meta is not None and meta.generation.mode.is_negative:
+            return None
+        if response.status_code not in _SUCCESS_STATUSES:
+            return None
+        try:
+            payload = response.json()
+        except ValueError:
+            return None
+        return cls.parse(case.body, case.query, response.status_code, payload)
+
+    @property
+    def by_record_id(self) -> bool:
+        """Whether inputs are record ids (no idProperty, or hs_object_id)."""
+        return self.id_property in (None, OBJECT_ID_PROPERTY)
+
+    @property
+    def distinct_inputs(self) -> tuple[str, ...]:
+        # Quirk duplicate-ids: "Believed to answer each distinct input once".
+        return tuple(dict.fromkeys(self.inputs))
+
+    @property
+    def listed_missing(self) -> tuple[str, ...]:
+        """Every id listed in an error's ``context.ids``, repeats kept, as sent."""
+        listed: list[str] = []
+        for error in self.errors:
+            context = error.get("context")
+            ids = context.get("ids") if isinstance(context, dict) else None
+            if isinstance(ids, list):
+                listed.extend(str(item) for item in ids)
+        return tuple(listed)
+
+    @property
+    def result_ids(self) -> tuple[str, ...]:
+        return tuple(str(result.get("id")) for result in self.results)
+
+    @property
+    def maps_by_value(self) -> bool:
+        """Whether results map back to unique-value inputs: the property was requested
+        in ``properties`` and came back in every result."""
+        name = self.id_property
+        return (
+            not self.by_record_id
+            and name is not None
+            and name in (self.properties or ())
+            and all(name in _properties(result) for result in self.results)
+        )
+
+    def answered_as(self, result: Mapping[str, Any]) -> str:
+        """The input ``result`` answers, as ``input_key`` spells it."""
+        if self.by_record_id:
+            return record_key(str(result.get("id")))
+        return str(_properties(result).get(self.id_property or "")).casefold()
+
+    def input_key(self, raw: str) -> str:
+        """``raw`` as the answer may spell it: a record key, or a casefolded value.
+
+        Facts §6.8: "Case sensitivity of unique-value matching — NOT verified", so an
+        answer that matches values case-insensitively is not condemned for it.
+        """
+        return record_key(raw) if self.by_record_id else raw.casefold()
+
+    def fail(self, invariant: str, message: str, case: Any = None) -> InvariantViolation:
+        operation = getattr(getattr(case, "operation", None), "label", None)
+        return InvariantViolation(
+            invariant=invariant,
+            message=message,
+            operation=operation or f"{BATCH_READ_METHOD} {BATCH_READ_PATH}",
+            case_id=getattr(case, "id", None),
+        )
+
+
+def _keyed(exchange: ReadExchange) -> list[tuple[str, Mapping[str, Any]]]:
+    return [(str(result.get("id")), result) for result in exchange.results]
+
+
+def _properties(result: Mapping[str, Any]) -> Mapping[str, Any]:
+    properties = result.get("properties")
+    return properties if isinstance(properties, dict) else {}
+
+
+def _history(result: Mapping[str, Any]) -> Mapping[str, Any]:
+    history = result.get("propertiesWithHistory")
+    return history if isinstance(history, dict) else {}
+
+
+# --- the invariants ---------------------------------------------------------------------
+
+
+def inputs_accounted_for(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Every distinct input is returned or listed as missing, exactly once.
+
+    Quirk aggregated-not-found-error: "All missing inputs are listed in `context.ids` of
+    a single OBJECT_NOT_FOUND entry (as sent, also for idProperty values)"; facts §6.2.
+    Quirk duplicate-ids: a repeated input is answered once.
+    """
+    exchange = ReadExchange.of(case, response)
+    if exchange is None:
+        return None
+    name = "inputs_accounted_for"
+    inputs = exchange.distinct_inputs
+    listed = exchange.listed_missing
+    problems = []
+    not_sent = [raw for raw in dict.fromkeys(listed) if raw not in inputs]
+    if not_sent:
+        problems.append(f"Listed as missing but never sent: {_shown(not_sent)}")
+    repeated = [raw for raw, count in Counter(listed).items() if count > 1]
+    if repeated:
+        problems.append(f"Listed as missing more than once: {_shown(repeated)}")
+    missing = set(listed)
+    if exchange.by_record_id or exchange.maps_by_value:
+        answered = {exchange.answered_as(result) for result in exchange.results}
+        unaccounted = [
+            raw for raw in inputs if raw not in missing and exchange.input_key(raw) not in answered
+        ]
+        if unaccounted:
+            problems.append(f"Neither returned nor listed as missing: {_shown(unaccounted)}")
+        # Exact spelling only: an API that does not normalise "017" may report it missing
+        # while "17" is found.
+        exact = {str(result.get("id")) for result in exchange.results}
+        if not exchange.by_record_id:
+            exact = {str(_properties(r).get(exchange.id_property or "")) for r in exchange.results}
+        both = [raw for raw in inputs if raw in missing and raw in exact]
+        if both:
+            problems.append(f"Both returned and listed as missing: {_shown(both)}")
+    else:
+        # Unique values without the property in the answer: only counts compare.
+        expected = len([raw for raw in inputs if raw not in missing])
+        found = len(set(exchange.result_ids))
+        if found < expected:
+            problems.append(
+                f"{expected - found} of the inputs not listed as missing were not returned: "
+                f"{expected} expected, {found} distinct results for {exchange.id_property}"
+                f" values {_shown(inputs)} (missing: {_shown(listed)})"
+            )
+    if problems:
+        raise exchange.fail(
+            name,
+            "\n".join(problems)
+            + f"\n\nExpected: each of the inputs {_shown(inputs)} in `results` or in an "
+            "error's context.ids, exactly once\n"
+            f"Received: results {_shown(exchange.result_ids)}, listed missing {_shown(listed)}",
+            case,
+        )
+    return None
+
+
+def no_unrequested_results(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Nothing is returned that was not asked for.
+
+    The operation "reads a batch of tickets by internal ID or unique property values"
+    (spec summary); a result answers one of the inputs.
+    """
+    exchange = ReadExchange.of(case, response)
+    if exchange is None:
+        return None
+    name = "no_unrequested_results"
+    keys = {exchange.input_key(raw) for raw in exchange.inputs}
+    if exchange.by_record_id or exchange.maps_by_value:
+        extra = [
+            str(result.get("id"))
+            for result in exchange.results
+            if exchange.answered_as(result) not in keys
+        ]
+        if extra:
+            what = "ids" if exchange.by_record_id else f"{exchange.id_property} values"
+            raise exchange.fail(
+                name,
+                f"Results that answer no input: {_shown(dict.fromkeys(extra))}\n\n"
+                f"Expected: results whose {what} are among the inputs {_shown(sorted(keys))}\n"
+                f"Received: {_shown(exchange.answered_as(r) for r in exchange.results)}",
+                case,
+            )
+        return None
+    missing = set(exchange.listed_missing)
+    expected = len([raw for raw in exchange.distinct_inputs if raw not in missing])
+    found = set(exchange.result_ids)
+    if len(found) > expected:
+        raise exchange.fail(
+            name,
+            f"More records than inputs found: {len(found)} distinct results for "
+            f"{expected} {exchange.id_property} values not listed as missing\n\n"
+            f"Expected: at most {expected} results for inputs {_shown(exchange.inputs)}\n"
+            f"Received: results {_shown(sorted(found))}",
+            case,
+        )
+    return None
+
+
+def status_matches_errors(ctx: Any, response: Any, case: Any) -> bool | None:
+    """207 exactly when there are errors; 200 exactly when there are none.
+
+    Quirk multi-status-on-read: "Answers 207 whenever at least one input was not found";
+    facts §6.1: "Success is HTTP 200 when every input was found". An empty ``errors``
+    list in a 200 is tolerated (the associations endpoint emits one, facts §6.1, S14).
+    """
+    exchange = ReadExchange.of(case, response)
+    if exchange is None:
+        return None
+    has_errors = bool(exchange.errors)
+    if has_errors != (exchange.status == 207):
+        expected = 207 if has_errors else 200
+        raise exchange.fail(
+            "status_matches_errors",
+            f"Expected: status {expected} for an answer with {len(exchange.errors)} error "
+            f"entries\nReceived: status {exchange.status}, errors "
+            f"{_shown(e.get('category') for e in exchange.errors)}",
+            case,
+        )
+    return None
+
+
+def num_errors_consistent(ctx: Any, response: Any, case: Any) -> bool | None:
+    """``numErrors`` is present when there are errors and counts the error entries.
+
+    Spec: numErrors is "the number of errors"; quirk aggregated-not-found-error:
+    "`numErrors` counts entries, so it is 1" (facts §6.2: it counts entries, not ids).
+    """
+    exchange = ReadExchange.of(case, response)
+    if exchange is None:
+        return None
+    num_errors = exchange.payload.get("numErrors")
+    count = len(exchange.errors)
+    if ("numErrors" in exchange.payload or count) and num_errors != count:
+        raise exchange.fail(
+            "num_errors_consistent",
+            f"Expected: numErrors {count} (the number of entries in `errors`)\n"
+            f"Received: numErrors {num_errors!r}",
+            case,
+        )
+    return None
+
+
+def archived_consistent(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Every result's ``archived`` equals the query's, with ``archivedAt`` exactly then.
+
+    Quirk archived-query-exclusive: "archived=false excludes archived tickets (reported
+    missing); archived=true finds only archived ones, with archivedAt" (facts §6.9).
+    """
+    exchange = ReadExchange.of(case, response)
+    if exchange is None:
+        return None
+    wrong = [
+        str(result.get("id"))
+        for result in exchange.results
+        if result.get("archived") is not exchange.archived
+        or (result.get("archivedAt") is not None) != exchange.archived
+    ]
+    if wrong:
+        shown = [
+            (str(r.get("id")), r.get("archived"), r.get("archivedAt"))
+            for r in exchange.results
+            if str(r.get("id")) in wrong
+        ]
+        raise exchange.fail(
+            "archived_consistent",
+            f"Results that disagree with archived={str(exchange.archived).lower()}: "
+            f"{_shown(wrong)}\n\n"
+            f"Expected: archived {exchange.archived}, archivedAt "
+            f"{'set' if exchange.archived else 'absent'}\n"
+            f"Received (id, archived, archivedAt): {_shown(shown)}",
+            case,
+        )
+    return None
+
+
+def properties_within_requested(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Returned properties are the requested ones (or the default set) plus the always
+    included ones.
+
+    Quirk always-included-properties (facts §6.6). Names asked for only with history
+    are admitted too: quirk history-only-properties is assumed and its sources conflict
+    (S21 left them out of ``properties``, S13 had them).
+    """
+    exchange = ReadExchange.of(case, response)
+    if exchange is None:
+        return None
+    requested = set(exchange.properties or ()) or set(DEFAULT_PROPERTIES)
+    allowed = requested | ALWAYS_INCLUDED_PROPERTIES | set(exchange.with_history)
+    extra = {
+        str(result.get("id")): sorted(set(_properties(result)) - allowed)
+        for result in exchange.results
+    }
+    extra = {record: names for record, names in extra.items() if names}
+    if extra:
+        raise exchange.fail(
+            "properties_within_requested",
+            f"Unrequested properties returned (result id [names]): {_per_record(extra)}\n\n"
+            f"Expected: names within {_shown(sorted(allowed))}\n"
+            f"Received: {_per_record({r: sorted(_properties(x)) for r, x in _keyed(exchange)})}",
+            case,
+        )
+    return None
+
+
+def requested_properties_in_every_result(ctx: Any, response: Any, case: Any) -> bool | None:
+    """A property returned for one result is present, ``null`` if empty, in every result.
+
+    Quirk null-property-values: "A requested property that is defined but empty on the
+    ticket is returned with the value null" (facts §6.6, S6, S22). Whether a name is
+    defined on the portal is target knowledge; that one result carries it shows it is.
+    """
+    exchange = ReadExchange.of(case, response)
+    if exchange is None:
+        return None
+    returned = {name for result in exchange.results for name in _properties(result)}
+    lacking = {
+        str(result.get("id")): sorted(returned - set(_properties(result)))
+        for result in exchange.results
+    }
+    lacking = {record: names for record, names in lacking.items() if names}
+    if lacking:
+        raise exchange.fail(
+            "requested_properties_in_every_result",
+            f"Results without properties that other results carry (result id [names]): "
+            f"{_per_record(lacking)}\n\n"
+            f"Expected: every result with each of {_shown(sorted(returned))} (null when empty)\n"
+            f"Received: {_per_record({r: sorted(_properties(x)) for r, x in _keyed(exchange)})}",
+            case,
+        )
+    return None
+
+
+def history_keys_as_asked(ctx: Any, response: Any, case: Any) -> bool | None:
+    """History comes back only for names listed in ``propertiesWithHistory``.
+
+    Facts §6.7: ``"propertiesWithHistory": {"<prop>": [ValueWithTimestamp, ...]}`` for the
+    requested names; nothing asked, no history.
+    """
+    exchange = ReadExchange.of(case, response)
+    if exchange is None:
+        return None
+    asked = set(exchange.with_history)
+    extra = {
+        str(result.get("id")): sorted(set(_history(result)) - asked) for result in exchange.results
+    }
+    extra = {record: names for record, names in extra.items() if names}
+    not_lists = sorted(
+        {
+            name
+            for r in exchange.results
+            for name, v in _history(r).items()
+            if not isinstance(v, list)
+        }
+    )
+    if extra or not_lists:
+        raise exchange.fail(
+            "history_keys_as_asked",
+            (f"History not asked for (result id [names]): {_per_record(extra)}\n" if extra else "")
+            + (f"History that is not a list: {_shown(not_lists)}\n" if not_lists else "")
+            + f"\nExpected: history keys within {_shown(sorted(asked))}, each a list\n"
+            f"Received: {_shown(sorted({n for r in exchange.results for n in _history(r)}))}",
+            case,
+        )
+    return None
+
+
+def _instant(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def history_newest_first(ctx: Any, response: Any, case: Any) -> bool | None:
+    """History lists newest first, its first value the current one.
+
+    Quirk history-newest-first (assumed): "Believed to list history newest first, the
+    first entry equal to the current value." Its own invariant, so that a live run that
+    refutes the belief names it and nothing else.
+    """
+    exchange = ReadExchange.of(case, response)
+    if exchange is None:
+        return None
+    problems = []
+    for result in exchange.results:
+        record = str(result.get("id"))
+        values = _properties(result)
+        for name, entries in _history(result).items():
+            if not isinstance(entries, list) or not entries:
+                continue
+            stamps = [
+                _instant(e.get("timestamp")) if isinstance(e, dict) else None for e in entries
+            ]
+            known = [stamp for stamp in stamps if stamp is not None]
+            if any(later > earlier for earlier, later in zip(known, known[1:], strict=False)):
+                problems.append(
+                    f"{record}.{name}: timestamps not newest first: "
+                    f"{_shown(e.get('timestamp') for e in entries if isinstance(e, dict))}"
+                )
+            current = values.get(name)
+            first = entries[0].get("value") if isinstance(entries[0], dict) else None
+            if name in values and current is not None and first != current:
+                problems.append(
+                    f"{record}.{name}: newest history value {first!r}, current value {current!r}"
+                )
+    if problems:
+        raise exchange.fail(
+            "history_newest_first",
+            "\n".join(problems)
+            + "\n\nExpected: entries newest first, the first equal to the current value",
+            case,
+        )
+    return None
+
+
+def no_duplicate_results(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Each record comes back at most once.
+
+    Quirk duplicate-ids: "Believed to answer each distinct input once"; two spellings of
+    one record id (``"17"``, ``"017"``) are one record too.
+    """
+    exchange = ReadExchange.of(case, response)
+    if exchange is None:
+        return None
+    repeated = [rid for rid, count in Counter(exchange.result_ids).items() if count > 1]
+    if repeated:
+        raise exchange.fail(
+            "no_duplicate_results",
+            f"Records returned more than once: {_shown(repeated)}\n\n"
+            f"Expected: distinct result ids for inputs {_shown(exchange.inputs)}\n"
+            f"Received: {_shown(exchange.result_ids)}",
+            case,
+        )
+    return None
+
+
+INVARIANTS: Sequence[Check] = (
+    inputs_accounted_for,
+    no_unrequested_results,
+    status_matches_errors,
+    num_errors_consistent,
+    archived_consistent,
+    properties_within_requested,
+    requested_properties_in_every_result,
+    history_keys_as_asked,
+    history_newest_first,
+    no_duplicate_results,
+)
+"""Every invariant, in the order they run: pass as ``additional_checks=``."""
