@@ -62,7 +62,7 @@ def test_a_malformed_ledger_is_one_clear_message(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ledger = tmp_path / "quirks.yaml"
-    ledger.write_text("version: 1\nquirks:\n  - id: x\n")
+    ledger.write_text("version: 1\nsources: {S1: the spec}\nquirks:\n  - id: x\n")
     assert (
         main(["spec", "--effective", "--unique-property", "x", "--ledger", str(ledger)])
         == EXIT_INPUT

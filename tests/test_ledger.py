@@ -97,6 +97,12 @@ def _break(mutate: Any) -> dict[str, Any]:
             "RFC 6902",
         ),
         (lambda d: d["quirks"][0].update(overlay=[1]), ".overlay", "expected {patch"),
+        (
+            lambda d: d["quirks"][0]["evidence"].append({"source": "S99", "cite": "?"}),
+            ".evidence[",
+            "which `sources` does not list",
+        ),
+        (lambda d: d.update(sources={"X": "y"}), "sources", "mapping of source ids"),
     ],
     ids=[
         "version",
@@ -110,6 +116,8 @@ def _break(mutate: Any) -> dict[str, Any]:
         "evidence-source",
         "patch-op",
         "overlay-shape",
+        "unlisted-source",
+        "sources-shape",
     ],
 )
 def test_malformed_ledger_names_the_entry_and_the_fix(

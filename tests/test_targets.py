@@ -123,3 +123,33 @@ def test_live_target_points_at_hubspot() -> None:
     assert isinstance(target, HttpTarget)
     assert target.base_url == "https://api.hubapi.com"
     assert not target.send_unexpected_methods
+
+
+def test_steering_is_deterministic_keeps_wrong_types_and_hits_known_records() -> None:
+    from tickets_contract.targets import KnownRecords
+
+    records = KnownRecords(
+        ids=("17000000001", "17000000002"),
+        archived_ids=("17000000009",),
+        properties=("subject", "content"),
+    )
+    body = {
+        "inputs": [{"id": f"gen-{i}"} for i in range(60)] + [{"id": 7}, {"id": None}],
+        "properties": [f"p{i}" for i in range(30)] + [3],
+    }
+    first = records.steer(body, {})
+    assert first == records.steer(body, {})  # the same example always becomes the same request
+    ids = [item["id"] for item in first["inputs"]]
+    assert ids[-2:] == [7, None]  # negative cases stay negative
+    hits = sum(i in records.ids for i in ids)
+    assert 30 <= hits <= 50  # about two in three
+    assert sum(i.startswith("gen-") for i in ids[:-2]) == 60 - hits  # the rest are misses
+    assert 15 <= sum(p in records.properties for p in first["properties"][:-1]) <= 25
+    assert first["properties"][-1] == 3
+    archived = records.steer(body, {"archived": "true"})
+    assert {
+        i
+        for i in (item["id"] for item in archived["inputs"])
+        if isinstance(i, str) and not i.startswith("gen-")
+    } == {"17000000009"}
+    assert body["inputs"][0] == {"id": "gen-0"}  # the generated case is not mutated

@@ -3,6 +3,9 @@
     tickets-contract run      run the conformance gate (pytest + schemathesis)
     tickets-contract serve    serve the twin over HTTP on loopback
     tickets-contract spec     print the published or the effective contract
+    tickets-contract discover find known records on a target (read-only)
+    tickets-contract record   record the scenario corpus into cassettes (scrubbed)
+    tickets-contract quirks   render the quirks page (docs/QUIRKS.md) from the ledger
     tickets-contract diff     classify the changes between two versions of the spec
 
 Exit codes: 0 success; 1 the gate found a failure or deviation; 2 a usage error on the
@@ -19,7 +22,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tickets_contract.errors import ContractError, InputError, SafetyError
+from tickets_contract.errors import ConfigError, ContractError, InputError, SafetyError
+from tickets_contract.files import write_atomically
 
 __all__ = ["EXIT_DEVIATION", "EXIT_INPUT", "EXIT_OK", "EXIT_SAFETY", "EXIT_USAGE", "main"]
 
@@ -99,6 +103,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--seed", type=int, default=0, help="the twin's store seed (default 0)")
     run.add_argument("--size", type=int, default=1000, help="tickets in the twin (default 1000)")
+    run.add_argument(
+        "--phases",
+        default="examples,coverage,fuzzing",
+        help="schemathesis phases, comma-separated (default: all three)",
+    )
+    run.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="TOML with [tool.tickets-contract] (default: ./pyproject.toml if it has one)",
+    )
+    run.add_argument(
+        "--report-dir",
+        type=Path,
+        metavar="DIR",
+        help="write junit.xml and summary.md into DIR",
+    )
     run.set_defaults(handler=_run)
 
     serve = commands.add_parser(
@@ -138,6 +159,93 @@ def _parser() -> argparse.ArgumentParser:
         help="duplicate inputs: answer once, or 400 (quirk duplicate-ids)",
     )
     serve.set_defaults(handler=_serve)
+
+    discover = commands.add_parser(
+        "discover",
+        help="find known records on a target, read-only",
+        description="List tickets on a target (GET /crm/v3/objects/tickets) and write the "
+        "[tool.tickets-contract.records] table that live runs and recordings use.",
+    )
+    discover.add_argument("--target", default="twin", help="twin, live or a base URL")
+    discover.add_argument(
+        "--unique-property",
+        metavar="NAME",
+        help="the portal's unique-value ticket property (default for the twin: its own)",
+    )
+    discover.add_argument("--count", type=int, default=20, help="records of each kind (default 20)")
+    discover.add_argument(
+        "--output", type=Path, metavar="FILE", help="write the TOML there instead of stdout"
+    )
+    discover.add_argument("--force", action="store_true", help="replace an existing --output file")
+    discover.add_argument("--allow-host", action="append", default=[], metavar="HOST")
+    discover.set_defaults(handler=_discover)
+
+    record = commands.add_parser(
+        "record",
+        help="record the scenario corpus into cassettes",
+        description="Send each scenario's requests to a target, scrub the exchanges and "
+        "write one cassette per scenario. Tokens: HUBSPOT_ACCESS_TOKEN, and for the auth "
+        "scenarios HUBSPOT_EXPIRED_TOKEN and HUBSPOT_NO_SCOPE_TOKEN (skipped when unset).",
+    )
+    record.add_argument(
+        "--target",
+        default="twin",
+        help="twin (served over loopback by this command, default), live, or a base URL",
+    )
+    record.add_argument(
+        "--source",
+        choices=["live", "twin"],
+        help="what answers at a base URL --target (required for one: a cassette always "
+        "says where it came from)",
+    )
+    record.add_argument(
+        "--mode",
+        choices=["once", "new", "all"],
+        default="once",
+        help="once: only scenarios without a cassette (default); new: also re-send the "
+        "others and show what changed, writing nothing over them; all: re-record and "
+        "overwrite what changed",
+    )
+    record.add_argument(
+        "--cassette-dir",
+        type=Path,
+        default=Path("tests/cassettes"),
+        metavar="DIR",
+        help="where cassettes are written (default tests/cassettes)",
+    )
+    record.add_argument(
+        "--records",
+        type=Path,
+        metavar="FILE",
+        help="TOML with [tool.tickets-contract.records] (known ticket ids on the target; "
+        "`tickets-contract discover` writes it); required for live and base URLs",
+    )
+    record.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="record only this scenario (repeatable; default: all)",
+    )
+    record.add_argument("--allow-host", action="append", default=[], metavar="HOST")
+    record.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    record.set_defaults(handler=_record)
+
+    quirks = commands.add_parser(
+        "quirks",
+        help="render the quirks page from the ledger",
+        description="Render docs/QUIRKS.md from specs/quirks.yaml and its cassettes.",
+    )
+    quirks_out = quirks.add_mutually_exclusive_group()
+    quirks_out.add_argument("--output", type=Path, metavar="FILE", help="write the page there")
+    quirks_out.add_argument(
+        "--check",
+        type=Path,
+        metavar="FILE",
+        help="exit 1 when FILE differs from what the ledger renders (a stale page)",
+    )
+    quirks.add_argument("--ledger", type=Path, help="a ledger other than specs/quirks.yaml")
+    quirks.set_defaults(handler=_quirks)
 
     spec = commands.add_parser(
         "spec",
@@ -193,10 +301,12 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace, extra: list[str]) -> int:
     import pytest
 
+    from tickets_contract.settings import load_settings
     from tickets_contract.targets import parse_target
 
-    # Validate the target here, so that a bad one is one clear line, not a pytest error.
-    parse_target(args.target, allowed_hosts=args.allow_host)
+    # Validate settings and target here, so that a bad one is one clear line.
+    settings = load_settings(args.config)
+    parse_target(args.target, allowed_hosts=(*settings.allowed_hosts, *args.allow_host))
     pytest_args = [
         "--pyargs",
         "tickets_contract.suite",
@@ -221,6 +331,11 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         pytest_args += ["--unique-property", name]
     if args.profile:
         pytest_args += ["--hypothesis-profile", args.profile]
+    if args.config:
+        pytest_args += ["--tc-config", str(args.config)]
+    pytest_args += ["--contract-phases", args.phases]
+    if args.report_dir:
+        pytest_args += ["--report-dir", str(args.report_dir)]
     code = int(pytest.main([*pytest_args, *extra]))
     if code == 0:
         return EXIT_OK
@@ -252,6 +367,142 @@ def _serve(args: argparse.Namespace, extra: list[str]) -> int:
         run_server(Twin(config=config), host=args.host, port=args.port, on_ready=ready)
     except KeyboardInterrupt:
         pass  # Ctrl-C is how a user stops the server: uvicorn has already shut down.
+    return EXIT_OK
+
+
+def _discover(args: argparse.Namespace, extra: list[str]) -> int:
+    from contextlib import ExitStack
+
+    from tickets_contract.discovery import discover
+    from tickets_contract.settings import render_records
+    from tickets_contract.targets import HttpTarget, parse_target
+
+    if args.output is not None and args.output.exists() and not args.force:
+        raise ConfigError(
+            source="--output",
+            where=str(args.output),
+            problem="exists already; discovery never overwrites a file unasked",
+            fix="choose another file, or pass --force to replace it",
+        )
+    with ExitStack() as stack:
+        unique = args.unique_property
+        if args.target == "twin":
+            from tickets_contract.twin import DEMO_TOKEN, UNIQUE_PROPERTY, Twin, serve_in_thread
+
+            base_url = stack.enter_context(serve_in_thread(Twin()))
+            target = parse_target(base_url, environ={"HUBSPOT_ACCESS_TOKEN": DEMO_TOKEN})
+            unique = unique or UNIQUE_PROPERTY
+        else:
+            target = parse_target(args.target, allowed_hosts=args.allow_host)
+        assert isinstance(target, HttpTarget)
+        records = discover(
+            target.session(),
+            target.base_url,
+            target.token,
+            unique_property=unique,
+            count=args.count,
+        )
+    text = render_records(
+        records, comment=f"Known records discovered on {args.target} by tickets-contract discover."
+    )
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomically(args.output, text)
+        print(
+            f"{len(records.ids)} live and {len(records.archived_ids)} archived tickets "
+            f"written to {args.output}"
+        )
+    return EXIT_OK
+
+
+def _record(args: argparse.Namespace, extra: list[str]) -> int:
+    from tickets_contract.cassettes import (
+        SCENARIOS,
+        OutcomeStatus,
+        Recorder,
+        RecordMode,
+        SourceKind,
+        http_recording_target,
+        scenario_named,
+        twin_recording_target,
+    )
+    from tickets_contract.cassettes.diff import render_changes
+    from tickets_contract.settings import load_records
+    from tickets_contract.targets import LIVE_BASE_URL
+
+    if args.list:
+        for scenario in SCENARIOS:
+            live = "" if scenario.live is None else "  (not recordable live)"
+            print(f"{scenario.name:30} {', '.join(scenario.quirks)}{live}")
+        return EXIT_OK
+    unknown = [name for name in args.scenario if scenario_named(name) is None]
+    if unknown:
+        raise ConfigError(
+            source="--scenario",
+            where=unknown[0],
+            problem="is not a scenario of the corpus",
+            fix="choose one of `tickets-contract record --list`",
+        )
+    chosen = [s for s in SCENARIOS if not args.scenario or s.name in args.scenario]
+    if args.target == "twin":
+        target = twin_recording_target()
+    else:
+        base_url = LIVE_BASE_URL if args.target == "live" else args.target
+        source = "live" if args.target == "live" else args.source
+        if source is None:
+            raise ConfigError(
+                source="--source",
+                where=args.target,
+                problem="is missing: a base URL may be HubSpot behind a proxy or a twin",
+                fix="say which with --source live or --source twin",
+            )
+        if args.records is None:
+            raise ConfigError(
+                source="--records",
+                where=args.target,
+                problem="is missing: the scenarios need ticket ids that exist on the target",
+                fix="run `tickets-contract discover --target ... --output records.toml` and "
+                "pass --records records.toml",
+            )
+        target = http_recording_target(
+            base_url,
+            kind=SourceKind(source),
+            records=load_records(args.records),
+            allowed_hosts=args.allow_host,
+        )
+    outcomes = Recorder(target, args.cassette_dir, RecordMode(args.mode)).record(chosen)
+    for outcome in outcomes:
+        print(f"{outcome.status.value:9} {outcome.scenario:30} {outcome.detail}")
+        if outcome.changes:
+            print(render_changes(outcome.changes))
+    drifted = any(o.status is OutcomeStatus.DRIFTED for o in outcomes)
+    return EXIT_DEVIATION if drifted else EXIT_OK
+
+
+def _quirks(args: argparse.Namespace, extra: list[str]) -> int:
+    from tickets_contract.contract import LEDGER_NAME, specs_dir
+    from tickets_contract.ledger import load_ledger
+    from tickets_contract.ledger_page import render_page
+
+    ledger = load_ledger(args.ledger or specs_dir() / LEDGER_NAME)
+    page = render_page(ledger, root=specs_dir().parent)
+    if args.check is not None:
+        current = args.check.read_text(encoding="utf-8") if args.check.is_file() else ""
+        if current != page:
+            print(
+                f"tickets-contract: {args.check} is stale: it differs from what "
+                f"{ledger.path} renders.\n  fix: tickets-contract quirks --output {args.check}",
+                file=sys.stderr,
+            )
+            return EXIT_DEVIATION
+        print(f"{args.check} is up to date")
+        return EXIT_OK
+    if args.output is not None:
+        write_atomically(args.output, page)
+        print(f"{len(ledger.quirks)} quirks written to {args.output}")
+    else:
+        sys.stdout.write(page)
     return EXIT_OK
 
 
@@ -291,36 +542,10 @@ def _diff(args: argparse.Namespace, extra: list[str]) -> int:
     if args.output is None:
         sys.stdout.write(report)
     else:
-        _write_atomic(args.output, report)
+        write_atomically(args.output, report)
         print(f"{drift.summary}; report written to {args.output}")
     # The gate: any breaking change fails it, in either report format.
     return EXIT_DEVIATION if drift.breaking else EXIT_OK
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    import os
-    import tempfile
-
-    from tickets_contract.errors import ConfigError
-
-    # A CI step that reads the report never sees half of it, nor an old one half-replaced.
-    try:
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            os.fchmod(fd, 0o644)  # mkstemp makes it 0600; a report is for everyone
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise ConfigError(
-            source="--output",
-            where=str(path),
-            problem=f"cannot be written ({exc.strerror})",
-            fix="pass a file in an existing, writable directory",
-        ) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -33,6 +33,7 @@ from tickets_contract.contract import (
 )
 
 __all__ = [
+    "BUILTIN_CHECKS",
     "EXCLUDED_CHECKS",
     "REQUEST_SIDE_CHECKS",
     "Deviation",
@@ -41,6 +42,25 @@ __all__ = [
     "excluded_check_functions",
     "regressions",
 ]
+
+# The built-in checks of schemathesis 4.32 (pinned to that minor: checks change between).
+BUILTIN_CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+    "negative_data_rejection",
+    "positive_data_acceptance",
+    "missing_required_header",
+    "unsupported_method",
+    "allow_header_conformance",
+    "ignored_auth",
+    "use_after_free",
+    "ensure_resource_availability",
+    "object_level_authorization",
+    "max_response_time",
+)
 
 # Built-in checks that cannot apply to this endpoint. Every other built-in check runs.
 EXCLUDED_CHECKS: Mapping[str, str] = {
@@ -92,6 +112,11 @@ REQUEST_SIDE_CHECKS = frozenset({"negative_data_rejection", "positive_data_accep
 
 def check_name_of(failure: BaseException) -> str:
     """The schemathesis check that raised ``failure`` (its class name when unknown)."""
+    from tickets_contract.invariants import InvariantViolation
+
+    # Invariants and relations share one failure class; each names itself.
+    if isinstance(failure, InvariantViolation):
+        return failure.invariant
     for cls in type(failure).__mro__:
         if cls.__name__ in _FAILURE_CHECKS:
             return _FAILURE_CHECKS[cls.__name__]

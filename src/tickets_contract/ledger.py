@@ -71,6 +71,7 @@ class Ledger:
 
     path: str
     quirks: tuple[Quirk, ...]
+    sources: Mapping[str, str]
 
     def __getitem__(self, quirk_id: str) -> Quirk:
         for quirk in self.quirks:
@@ -132,10 +133,29 @@ def parse_ledger(data: object, *, source: str) -> Ledger:
             problem=f"expected a non-empty list of entries, got {entries!r:.60}",
             fix="list the quirks under `quirks:`, one mapping per entry",
         )
+    sources = data.get("sources")
+    if not isinstance(sources, Mapping) or not all(
+        isinstance(k, str) and _SOURCE.match(k) and isinstance(v, str) and v.strip()
+        for k, v in sources.items()
+    ):
+        raise LedgerError(
+            source=source,
+            where="sources",
+            problem="expected a mapping of source ids (S<n> or U<n>) to descriptions",
+            fix="list every source cited in evidence under `sources:`, e.g. S6: HubSpot docs ...",
+        )
     quirks: list[Quirk] = []
     seen: set[str] = set()
     for index, entry in enumerate(entries):
         quirk = _parse_entry(entry, index=index, source=source)
+        for i, item in enumerate(quirk.evidence):
+            if item.source is not None and item.source not in sources:
+                raise LedgerError(
+                    source=source,
+                    where=f"quirks[{index}] (id {quirk.id}).evidence[{i}]",
+                    problem=f"cites {item.source}, which `sources` does not list",
+                    fix=f"add {item.source} to `sources:` or cite a listed source",
+                )
         if quirk.id in seen:
             raise LedgerError(
                 source=source,
@@ -145,7 +165,7 @@ def parse_ledger(data: object, *, source: str) -> Ledger:
             )
         seen.add(quirk.id)
         quirks.append(quirk)
-    return Ledger(path=source, quirks=tuple(quirks))
+    return Ledger(path=source, quirks=tuple(quirks), sources=dict(sources))
 
 
 def _parse_entry(entry: object, *, index: int, source: str) -> Quirk:

@@ -6,7 +6,9 @@ the ``pytest11`` entry point, so installing the package is enough.
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,8 +16,16 @@ from hypothesis import HealthCheck, settings
 
 from tickets_contract.contract import Contract, ContractKind, build_contract
 from tickets_contract.errors import ContractError
-from tickets_contract.judges import QuirkExplainer, excluded_check_functions, regressions
+from tickets_contract.files import write_atomically
+from tickets_contract.judges import (
+    BUILTIN_CHECKS,
+    EXCLUDED_CHECKS,
+    QuirkExplainer,
+    excluded_check_functions,
+    regressions,
+)
 from tickets_contract.report import Tally
+from tickets_contract.settings import Settings, load_settings
 from tickets_contract.targets import Target, parse_target
 
 __all__ = ["Judge"]
@@ -26,6 +36,12 @@ OPT_ALLOW_HOST = "--allow-host"
 OPT_UNIQUE_PROPERTY = "--unique-property"
 OPT_TWIN_SEED = "--twin-seed"
 OPT_TWIN_SIZE = "--twin-size"
+OPT_CONFIG = "--tc-config"
+OPT_REPORT_DIR = "--report-dir"
+OPT_PHASES = "--contract-phases"
+OPT_RECORD_MODE = "--record-mode"
+OPT_CASSETTE_DIR = "--cassette-dir"
+PHASES = ("examples", "coverage", "fuzzing")
 
 PROFILES: dict[str, dict[str, Any]] = {
     # Quick local runs; the example database remembers failures between runs.
@@ -79,21 +95,66 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="NAME",
         help="a unique-value ticket property of the target portal, usable as idProperty",
     )
+    group.addoption(
+        OPT_CONFIG,
+        default=None,
+        metavar="FILE",
+        help="TOML file with a [tool.tickets-contract] table "
+        "(default: ./pyproject.toml if it has one)",
+    )
+    group.addoption(
+        OPT_REPORT_DIR,
+        default=None,
+        metavar="DIR",
+        help="write junit.xml and summary.md of the contract run into DIR",
+    )
+    group.addoption(
+        OPT_PHASES,
+        default=",".join(PHASES),
+        metavar="LIST",
+        help="schemathesis phases to run, comma-separated (default: examples,coverage,fuzzing)",
+    )
     group.addoption(OPT_TWIN_SEED, type=int, default=0, help="seed of the twin's store (default 0)")
     group.addoption(
         OPT_TWIN_SIZE, type=int, default=1000, help="tickets in the twin's store (default 1000)"
+    )
+    group.addoption(
+        OPT_RECORD_MODE,
+        choices=["none", "once", "new", "all"],
+        default="none",
+        help="cassettes: none replays only (default); once records scenarios without a "
+        "cassette from --target; new also re-sends the others and shows what changed; all "
+        "re-records and overwrites what changed",
+    )
+    group.addoption(
+        OPT_CASSETTE_DIR,
+        default=None,
+        metavar="DIR",
+        help="where cassettes are read and recorded (default: the recorded corpus, "
+        "tests/cassettes of this project)",
     )
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    # Registered before Hypothesis' own plugin reads --hypothesis-profile.
+    # Registered before Hypothesis' own plugin reads --hypothesis-profile. Nothing is
+    # loaded here: installing this plugin must not change anyone's other Hypothesis tests.
+    # The contract suite applies its profile to its own schema (contract_schema).
     for name, values in PROFILES.items():
         settings.register_profile(name, **values)
-    if not config.getoption("hypothesis_profile", None):
-        settings.load_profile("ci" if os.environ.get("CI") else "dev")
+    _import_package()
+    report_dir = config.getoption(OPT_REPORT_DIR, None)
+    if report_dir and not config.getoption("xmlpath", None):
+        Path(report_dir).mkdir(parents=True, exist_ok=True)
+        config.option.xmlpath = str(Path(report_dir) / "junit.xml")
     config.addinivalue_line(
         "markers", "contract: the conformance suite (runs against --target, twin by default)"
+    )
+    config.addinivalue_line(
+        "markers",
+        "cassette(*names, base_url='https://api.hubapi.com', assert_all_called=True, "
+        "assert_all_mocked=True): replay these cassettes (names in --cassette-dir, or paths "
+        "ending .yaml next to the test) through respx in the cassette_replay fixture",
     )
 
 
@@ -102,15 +163,45 @@ def contract_target(request: pytest.FixtureRequest) -> Target:
     """Where the conformance suite sends requests (``--target``)."""
     option = request.config.getoption
     try:
+        config = _settings(request.config)
+        target = option(OPT_TARGET)
         return parse_target(
-            option(OPT_TARGET),
-            allowed_hosts=option(OPT_ALLOW_HOST),
+            target,
+            allowed_hosts=(*config.allowed_hosts, *option(OPT_ALLOW_HOST)),
             unique_properties=option(OPT_UNIQUE_PROPERTY),
             twin_seed=option(OPT_TWIN_SEED),
             twin_size=option(OPT_TWIN_SIZE),
+            rate_limit=config.rate_limit,
+            records=config.records if target != "twin" else None,
         )
     except ContractError as exc:
         pytest.exit(str(exc), returncode=4)
+
+
+def _import_package() -> None:
+    """Import every module of the package now.
+
+    Hypothesis mixes string constants of already-imported local modules into what it
+    generates; importing everything up front makes that pool the same in every process,
+    so an xdist worker generates what a serial run does.
+    """
+    import importlib
+    import pkgutil
+
+    import tickets_contract
+
+    for module in pkgutil.walk_packages(tickets_contract.__path__, "tickets_contract."):
+        if not module.name.startswith("tickets_contract.suite"):
+            importlib.import_module(module.name)
+
+
+def _settings(config: pytest.Config) -> Settings:
+    path = config.getoption(OPT_CONFIG, None)
+    return load_settings(Path(path) if path else None)
+
+
+def _target_kind(target: str) -> str:
+    return target if target in ("twin", "live") else "url"
 
 
 @pytest.fixture(scope="session")
@@ -124,11 +215,32 @@ def contract(request: pytest.FixtureRequest, contract_target: Target) -> Contrac
 
 
 @pytest.fixture(scope="session")
-def contract_schema(contract: Contract, contract_target: Target) -> Any:
+def contract_schema(
+    request: pytest.FixtureRequest, contract: Contract, contract_target: Target
+) -> Any:
     """A schemathesis schema of the contract, bound to the target, sending its token."""
     schema = contract_target.bind(contract.schemathesis_schema())
     if not contract_target.send_unexpected_methods:
         schema.config.phases.coverage.unexpected_methods = set()
+    # Example counts: the chosen profile's, else the per-target count from settings.
+    # Runs are deterministic and keep no example database under CI or the ci profile.
+    profile = request.config.getoption("hypothesis_profile", None)
+    if profile in PROFILES:
+        max_examples = PROFILES[profile]["max_examples"]
+    else:
+        max_examples = _settings(request.config).max_examples[_target_kind(contract_target.name)]
+    schema.config.generation.update(max_examples=max_examples)
+    phases = [p.strip() for p in request.config.getoption(OPT_PHASES).split(",") if p.strip()]
+    unknown = sorted(set(phases) - set(PHASES))
+    if unknown or not phases:
+        pytest.exit(
+            f"{OPT_PHASES}: expected some of {', '.join(PHASES)}, got {unknown or 'nothing'}\n"
+            f"  fix: e.g. {OPT_PHASES} examples,coverage",
+            returncode=4,
+        )
+    schema.config.phases.update(phases=phases)
+    if os.environ.get("CI") or profile == "ci":
+        schema.config.generation.update(deterministic=True, database="none")
     token = contract_target.token
 
     @schema.auth()
@@ -146,9 +258,9 @@ class Judge:
     """Validates each exchange and keeps the tally.
 
     Against the effective contract a failure fails the test at once. Against the
-    published one every failure is recorded, attributed to quirks, and the session fails
-    at the end, so that one run lists every quirk rather than the first one Hypothesis
-    shrinks to.
+    published one every failure is recorded and attributed to quirks, so that one run
+    lists every quirk rather than the first one Hypothesis shrinks to; the session fails
+    at the end only if some deviation is explained by no quirk (a regression).
     """
 
     def __init__(self, contract: Contract, target: Target, tally: Tally) -> None:
@@ -156,13 +268,64 @@ class Judge:
         self._target = target
         self._tally = tally
         self._excluded = excluded_check_functions()
+        tally.checks |= {name for name in BUILTIN_CHECKS if name not in EXCLUDED_CHECKS}
         self._explainer = (
             QuirkExplainer(contract) if contract.kind is ContractKind.PUBLISHED else None
         )
+        from tickets_contract.invariants import INVARIANTS
+        from tickets_contract.relations import (
+            RELATION_BUDGET,
+            REMOTE_RELATION_BUDGET,
+            RelationSampler,
+            relations_for,
+        )
+
+        self._invariants = list(INVARIANTS)
+        unique = [p for p in target.portal.unique_properties if p != "hs_object_id"]
+        self._relations = relations_for(unique[0] if unique else None)
+        # Follow-up reads cost little in the process; over HTTP each waits for the budget.
+        in_process = target.session() is None
+        self._sampler = RelationSampler(RELATION_BUDGET if in_process else REMOTE_RELATION_BUDGET)
+        tally.checks |= {check.__name__ for check in INVARIANTS}
+        tally.checks |= {relation.__name__ for relation in self._relations}
 
     def send(self, case: Any) -> Any:
         case.body = self._target.records.steer(case.body, case.query)
         return case.call(session=self._target.session())
+
+    def _send_derived(self, case: Any) -> Any:
+        """Send a body and query built from ``case`` to the same target (relations)."""
+
+        def send(body: Any, query: Any) -> tuple[int, Any]:
+            # The auth provider ran for ``case`` only: copy its headers (the token).
+            derived = case.operation.Case(
+                body=dict(body),
+                query=dict(query) or None,
+                media_type=case.media_type,
+                headers=dict(case.headers or {}),
+            )
+            response = derived.call(session=self._target.session())
+            try:
+                return response.status_code, response.json()
+            except ValueError:
+                return response.status_code, None
+
+        return send
+
+    def _relate(self, case: Any, response: Any) -> None:
+        from schemathesis.core.failures import FailureGroup
+
+        from tickets_contract.invariants import ReadExchange
+        from tickets_contract.relations import check_relations
+
+        exchange = ReadExchange.of(case, response)
+        if exchange is None or not self._sampler.admits(exchange):
+            return
+        violations = check_relations(self._send_derived(case), exchange, self._relations)
+        if violations:
+            self._tally.add(regressions(case, violations))
+            if self._explainer is None:
+                raise FailureGroup(violations)
 
     def judge(self, case: Any, response: Any) -> None:
         from schemathesis.core.failures import FailureGroup
@@ -172,6 +335,7 @@ class Judge:
         try:
             case.validate_response(
                 response,
+                additional_checks=self._invariants,
                 excluded_checks=self._excluded,
                 transport_kwargs={"session": session} if session is not None else None,
             )
@@ -180,6 +344,7 @@ class Judge:
                 self._tally.add(regressions(case, group.exceptions))
                 raise
             self._tally.add(self._explainer.explain(case, response, group.exceptions))
+        self._relate(case, response)
 
 
 @pytest.fixture(scope="session")
@@ -197,9 +362,152 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if tally is not None and tally.exchanges:
         terminalreporter.write_sep("=", "tickets-contract")
         terminalreporter.write_line(tally.render())
+        report_dir = config.getoption(OPT_REPORT_DIR, None)
+        if report_dir:
+            path = Path(report_dir) / "summary.md"
+            write_atomically(path, tally.render_markdown())
+            terminalreporter.write_line(f"summary written to {path}")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     tally = session.config.stash.get(_TALLY, None)
-    if tally is not None and tally.failed and exitstatus == 0:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if tally is not None and workeroutput is not None:
+        # pytest-xdist worker: hand the tally to the controller (pytest_testnodedown).
+        workeroutput[_WORKER_KEY] = json.dumps(tally.to_dict())
+    # Known quirks are reported, not failed: the gate fails on regressions only.
+    if tally is not None and tally.regressions and exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_WORKER_KEY = "tickets_contract_tally"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist controller: merge each worker's tally into one, for one summary."""
+    data = getattr(node, "workeroutput", {}).get(_WORKER_KEY)
+    if data is None:
+        return
+    incoming = Tally.from_dict(json.loads(data), ledger=_ledger_for(node.config))
+    current = node.config.stash.get(_TALLY, None)
+    if current is None:
+        node.config.stash[_TALLY] = incoming
+    else:
+        current.merge(incoming)
+
+
+def _ledger_for(config: pytest.Config) -> Any:
+    return build_contract(ContractKind.PUBLISHED).ledger
+
+
+# --- cassettes: record modes and replay -------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def cassette_dir(request: pytest.FixtureRequest) -> Path:
+    """Where cassettes are read and recorded (``--cassette-dir``; default: the corpus)."""
+    from tickets_contract.cassettes import corpus_dir
+
+    value = request.config.getoption(OPT_CASSETTE_DIR)
+    return Path(value) if value else corpus_dir()
+
+
+@pytest.fixture(scope="session")
+def cassette_recorder(request: pytest.FixtureRequest, cassette_dir: Path) -> Any:
+    """Records corpus scenarios into ``cassette_dir`` per ``--record-mode``, each once.
+
+    Call it with scenario names (none: every scenario); mode none sends nothing.
+    """
+    from tickets_contract.cassettes import SCENARIOS, Recorder, RecordMode
+
+    mode = RecordMode(request.config.getoption(OPT_RECORD_MODE))
+    done: set[str] = set()
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+
+    def record(names: Any = None) -> None:
+        wanted = [s for s in SCENARIOS if (names is None or s.name in names)]
+        todo = [s for s in wanted if s.name not in done]
+        if mode is RecordMode.NONE or not todo:
+            return
+        try:
+            outcomes = Recorder(_recording_target(request.config), cassette_dir, mode).record(todo)
+        except ContractError as exc:
+            from tickets_contract.errors import SafetyError
+
+            # The CLI's exit codes: 3 a safety guard refused, 4 a malformed input.
+            pytest.exit(str(exc), returncode=3 if isinstance(exc, SafetyError) else 4)
+        for outcome in outcomes:
+            done.add(outcome.scenario)
+            if reporter is not None:
+                reporter.write_line(
+                    f"cassette {outcome.status.value:9} {outcome.scenario}: {outcome.detail}"
+                )
+                for change in outcome.changes:
+                    reporter.write_line(f"    {change}")
+
+    return record
+
+
+def _recording_target(config: pytest.Config) -> Any:
+    from tickets_contract.cassettes import SourceKind, http_recording_target, twin_recording_target
+    from tickets_contract.errors import ConfigError
+    from tickets_contract.targets import LIVE_BASE_URL
+
+    target = config.getoption(OPT_TARGET)
+    if target == "twin":
+        return twin_recording_target(
+            seed=config.getoption(OPT_TWIN_SEED), size=config.getoption(OPT_TWIN_SIZE)
+        )
+    if target != "live":
+        raise ConfigError(
+            source=OPT_TARGET,
+            where=target,
+            problem="a cassette must say where it came from, and a base URL may be HubSpot "
+            "behind a proxy or a twin",
+            fix="record from a base URL with `tickets-contract record --target URL --source "
+            "live|twin`, or use --target live or twin here",
+        )
+    settings_ = _settings(config)
+    if settings_.records is None:
+        raise ConfigError(
+            source=OPT_RECORD_MODE,
+            where="[tool.tickets-contract.records]",
+            problem="recording from the live API needs ticket ids that exist there",
+            fix="run `tickets-contract discover --target live` and put its table in "
+            "pyproject.toml (or pass --tc-config FILE)",
+        )
+    return http_recording_target(
+        LIVE_BASE_URL,
+        kind=SourceKind.LIVE,
+        records=settings_.records,
+        allowed_hosts=(*settings_.allowed_hosts, *config.getoption(OPT_ALLOW_HOST)),
+        rate_limit=settings_.rate_limit,
+    )
+
+
+@pytest.fixture
+def cassette_replay(
+    request: pytest.FixtureRequest, cassette_dir: Path, cassette_recorder: Any
+) -> Any:
+    """Answers the requests of the cassettes named by ``@pytest.mark.cassette`` (respx)."""
+    from tickets_contract.cassettes import Replay, load_cassette
+
+    marker = request.node.get_closest_marker("cassette")
+    if marker is None or not marker.args:
+        pytest.fail(
+            "cassette_replay needs the cassettes to replay: "
+            '@pytest.mark.cassette("by-id-partial-miss")',
+            pytrace=False,
+        )
+    names = [str(name) for name in marker.args]
+    cassette_recorder([n for n in names if not n.endswith(".yaml")])
+    here = Path(str(request.node.path)).parent
+    paths = [here / n if n.endswith(".yaml") else cassette_dir / f"{n}.yaml" for n in names]
+    try:
+        cassettes = [load_cassette(path) for path in paths]
+    except ContractError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    # The marker's keywords are the only settings; respx's defaults are strict.
+    with Replay(cassettes, **marker.kwargs) as replay:
+        yield replay

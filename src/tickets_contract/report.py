@@ -1,9 +1,17 @@
-"""The report: what a run found, per check and per quirk, for a person to read."""
+"""The report: what a run found, per check and per quirk, for a person to read.
+
+Statuses
+    pass                   the check never failed
+    known quirk            it failed only where a ledger entry explains it (strict runs)
+    regression             it failed where nothing explains it: the gate fails
+    not exercised          (quirks) the run produced no exchange showing the quirk
+"""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from tickets_contract.contract import ContractKind
 from tickets_contract.judges import Deviation
@@ -19,6 +27,7 @@ class Tally:
     kind: ContractKind
     ledger: Ledger
     exchanges: int = 0
+    checks: set[str] = field(default_factory=set)
     deviations: list[Deviation] = field(default_factory=list)
     _seen: set[tuple[str, str, tuple[str, ...]]] = field(default_factory=set)
 
@@ -29,6 +38,27 @@ class Tally:
                 self._seen.add(key)
                 self.deviations.append(deviation)
 
+    def merge(self, other: Tally) -> None:
+        """Fold in a pytest-xdist worker's tally: the verdicts of a serial run."""
+        self.exchanges += other.exchanges
+        self.checks |= other.checks
+        self.add(other.deviations)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "exchanges": self.exchanges,
+            "checks": sorted(self.checks),
+            "deviations": [asdict(d) for d in self.deviations],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, ledger: Ledger) -> Tally:
+        tally = cls(kind=ContractKind(data["kind"]), ledger=ledger, exchanges=data["exchanges"])
+        tally.checks = set(data["checks"])
+        tally.add([Deviation(**{**d, "quirks": tuple(d["quirks"])}) for d in data["deviations"]])
+        return tally
+
     @property
     def regressions(self) -> list[Deviation]:
         return [d for d in self.deviations if d.is_regression]
@@ -36,6 +66,27 @@ class Tally:
     @property
     def failed(self) -> bool:
         return bool(self.deviations)
+
+    def check_statuses(self) -> dict[str, str]:
+        statuses = dict.fromkeys(sorted(self.checks | {d.check for d in self.deviations}), "pass")
+        for deviation in self.deviations:
+            if deviation.is_regression:
+                statuses[deviation.check] = "regression"
+            elif statuses[deviation.check] == "pass":
+                statuses[deviation.check] = "known quirk"
+        return statuses
+
+    def quirk_statuses(self) -> dict[str, str]:
+        seen = {quirk for d in self.deviations for quirk in d.quirks}
+        patched = [q.id for q in self.ledger.quirks if q.patch]
+        return {q: ("known quirk" if q in seen else "not exercised") for q in patched}
+
+    def _by_quirk(self) -> dict[str, list[Deviation]]:
+        by_quirk: dict[str, list[Deviation]] = defaultdict(list)
+        for deviation in self.deviations:
+            for quirk in deviation.quirks:
+                by_quirk[quirk].append(deviation)
+        return by_quirk
 
     def render(self) -> str:
         lines = [
@@ -45,10 +96,7 @@ class Tally:
         if not self.deviations:
             lines.append("  no deviation")
             return "\n".join(lines)
-        by_quirk: dict[str, list[Deviation]] = defaultdict(list)
-        for deviation in self.deviations:
-            for quirk in deviation.quirks:
-                by_quirk[quirk].append(deviation)
+        by_quirk = self._by_quirk()
         if by_quirk:
             lines.append("  deviations explained by the quirks ledger (known quirks):")
             for quirk_id in self.ledger.ids:
@@ -57,6 +105,9 @@ class Tally:
                     listed = ", ".join(sorted(checks))
                     title = self.ledger[quirk_id].title
                     lines.append(f"    {quirk_id:<34} {listed:<40} {title}")
+            silent = [q for q, s in self.quirk_statuses().items() if s == "not exercised"]
+            if silent:
+                lines.append(f"  quirks this run did not exercise: {', '.join(silent)}")
         if self.regressions:
             lines.append("  deviations no quirk explains (regressions):")
             for deviation in self.regressions:
@@ -64,3 +115,30 @@ class Tally:
                 lines.append(f"    {deviation.check}: {deviation.title}")
                 lines.extend(f"      {line}" for line in detail[:6])
         return "\n".join(lines)
+
+    def render_markdown(self) -> str:
+        verdict = "FAIL" if self.regressions else ("deviations" if self.failed else "PASS")
+        lines = [
+            "# tickets-contract run",
+            "",
+            f"**{verdict}**: {self.exchanges} exchanges judged against the "
+            f"{self.kind.value} contract; {len(self.regressions)} regression(s), "
+            f"{len(self.deviations) - len(self.regressions)} known-quirk deviation(s).",
+            "",
+            "## Checks",
+            "",
+            "| check | status |",
+            "|---|---|",
+        ]
+        lines += [f"| `{check}` | {status} |" for check, status in self.check_statuses().items()]
+        if self.kind is ContractKind.PUBLISHED:
+            lines += ["", "## Quirks", "", "| quirk | status | title |", "|---|---|---|"]
+            for quirk_id, status in self.quirk_statuses().items():
+                lines.append(f"| `{quirk_id}` | {status} | {self.ledger[quirk_id].title} |")
+        if self.regressions:
+            lines += ["", "## Regressions", ""]
+            for deviation in self.regressions:
+                lines += [f"### `{deviation.check}`: {deviation.title}", "", "```"]
+                lines += deviation.message.strip().splitlines()[:20]
+                lines += ["```", ""]
+        return "\n".join(lines).rstrip() + "\n"

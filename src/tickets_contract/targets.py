@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import time
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit
 import requests
 import requests.adapters
 
+from tickets_contract.budget import DEFAULT_RATE_LIMIT, RateBudget, RateLimit, budget_path
 from tickets_contract.contract import BATCH_READ_METHOD, BATCH_READ_PATH, Portal
 from tickets_contract.errors import ConfigError, SafetyError
 
@@ -34,8 +36,11 @@ __all__ = [
     "KnownRecords",
     "Target",
     "TwinTarget",
+    "check_read",
+    "check_token_host",
     "is_loopback",
     "parse_target",
+    "retry_after",
     "twin_records",
 ]
 
@@ -58,6 +63,47 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def check_token_host(url: str, allowed_hosts: Iterable[str]) -> None:
+    """Raise SafetyError unless a token may go to ``url``'s host (allowed, or loopback)."""
+    allowed = frozenset(h.lower() for h in allowed_hosts)
+    host = (urlsplit(url).hostname or "").lower()
+    if host in allowed or is_loopback(host):
+        return
+    raise SafetyError(
+        f"refused to send the token to {host!r}: it is not an allowed host "
+        f"(allowed: {', '.join(sorted(allowed))}, and loopback). "
+        "Nothing was sent. If this host is yours, allow it explicitly with "
+        f"--allow-host {host}."
+    )
+
+
+def check_read(method: str, url: str) -> None:
+    """Raise SafetyError unless ``method`` ``url`` is one of the read operations."""
+    path = urlsplit(url).path
+    if (method.upper(), path) not in READ_OPERATIONS:
+        raise SafetyError(
+            f"refused {method} {path}: only reads are sent to this target "
+            f"(POST {BATCH_READ_PATH} and GET /crm/v3/objects/tickets). Nothing was sent."
+        )
+
+
+# Ticket properties every portal defines: the default set (published in the spec's
+# info table), the always-included ones (quirk always-included-properties) and common
+# standard ones.
+STANDARD_TICKET_PROPERTIES = (
+    "content",
+    "createdate",
+    "hs_lastmodifieddate",
+    "hs_object_id",
+    "hs_pipeline",
+    "hs_pipeline_stage",
+    "hs_ticket_category",
+    "hs_ticket_priority",
+    "hubspot_owner_id",
+    "subject",
+)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class KnownRecords:
     """Records known to exist on a target, so generated requests find some of them.
@@ -71,16 +117,25 @@ class KnownRecords:
     unique_property: str | None = None
     unique_values: tuple[str, ...] = ()
     archived_unique_values: tuple[str, ...] = ()
+    # Property names defined on the portal; random names are almost never defined, and
+    # then nulls, defaults and history would rarely show.
+    properties: tuple[str, ...] = STANDARD_TICKET_PROPERTIES
 
     def steer(self, body: Any, query: Mapping[str, Any] | None) -> Any:
-        """Replace about two in three generated input ids by known ones.
+        """Replace about two in three generated ids and property names by known ones.
 
-        Deterministic (a CRC of the generated id picks the replacement), so Hypothesis
-        sees the same request for the same example; ids of the wrong type are left alone
-        so that negative cases stay negative.
+        Deterministic (a CRC of the generated value picks the replacement), so Hypothesis
+        sees the same request for the same example; values of the wrong type are left
+        alone so that negative cases stay negative.
         """
-        if not isinstance(body, dict) or not isinstance(body.get("inputs"), list):
+        if not isinstance(body, dict):
             return body
+        steered = dict(body)
+        for key in ("properties", "propertiesWithHistory"):
+            if isinstance(body.get(key), list):
+                steered[key] = [_pick(name, self.properties) for name in body[key]]
+        if not isinstance(body.get("inputs"), list):
+            return steered
         archived = str((query or {}).get("archived", "")).lower() == "true"
         id_property = body.get("idProperty")
         if id_property in (None, "hs_object_id"):
@@ -88,17 +143,22 @@ class KnownRecords:
         elif id_property == self.unique_property:
             pool = self.archived_unique_values if archived else self.unique_values
         else:
-            return body
-        if not pool:
-            return body
-        inputs = []
-        for item in body["inputs"]:
-            if isinstance(item, dict) and isinstance(item.get("id"), str):
-                crc = zlib.crc32(item["id"].encode("utf-8", "surrogatepass"))
-                if crc % 3:
-                    item = {**item, "id": pool[crc % len(pool)]}
-            inputs.append(item)
-        return {**body, "inputs": inputs}
+            return steered
+        steered["inputs"] = [
+            {**item, "id": _pick(item["id"], pool)}
+            if isinstance(item, dict) and "id" in item
+            else item
+            for item in body["inputs"]
+        ]
+        return steered
+
+
+def _pick(value: Any, pool: tuple[str, ...]) -> Any:
+    """``value``, or for two strings in three a member of ``pool`` chosen by its CRC."""
+    if not isinstance(value, str) or not pool:
+        return value
+    crc = zlib.crc32(value.encode("utf-8", "surrogatepass"))
+    return pool[crc % len(pool)] if crc % 3 else value
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -138,11 +198,16 @@ class HttpTarget(Target):
     base_url: str
     allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS
     read_only: bool = True
+    rate_limit: RateLimit = DEFAULT_RATE_LIMIT
     _session: requests.Session = field(default_factory=requests.Session, repr=False)
 
     def __post_init__(self) -> None:
+        host = urlsplit(self.base_url).hostname or ""
         adapter = GuardedAdapter(
-            token=self.token, allowed_hosts=self.allowed_hosts, read_only=self.read_only
+            token=self.token,
+            allowed_hosts=self.allowed_hosts,
+            read_only=self.read_only,
+            budget=RateBudget(self.rate_limit, budget_path(host)),
         )
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
@@ -163,24 +228,31 @@ class GuardedAdapter(requests.adapters.HTTPAdapter):
     * The token goes only to allowed hosts (and loopback): "A token is sent only to
       allowed hosts ... never to a URL the suite was merely pointed at" (DESIGN.md).
     * Only read operations reach a target when ``read_only`` is set.
+    * Requests wait for the shared rate budget, and a 429 is honoured: the request is
+      retried after Retry-After (or the limiter's interval), at most ``MAX_RETRIES`` times.
     """
 
-    def __init__(self, *, token: str, allowed_hosts: Iterable[str], read_only: bool) -> None:
+    MAX_RETRIES = 3
+    MAX_WAIT_SECONDS = 30.0
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        allowed_hosts: Iterable[str],
+        read_only: bool,
+        budget: RateBudget | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         super().__init__()
         self._token = token
         self._allowed = frozenset(h.lower() for h in allowed_hosts)
         self._read_only = read_only
+        self._budget = budget
+        self._sleep = sleep
 
     def check_host(self, url: str) -> None:
-        host = (urlsplit(url).hostname or "").lower()
-        if host in self._allowed or is_loopback(host):
-            return
-        raise SafetyError(
-            f"refused to send the token to {host!r}: it is not an allowed host "
-            f"(allowed: {', '.join(sorted(self._allowed))}, and loopback). "
-            "Nothing was sent. If this host is yours, allow it explicitly with "
-            f"--allow-host {host}."
-        )
+        check_token_host(url, self._allowed)
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
         url = request.url or ""
@@ -190,13 +262,44 @@ class GuardedAdapter(requests.adapters.HTTPAdapter):
         if carries_token:
             self.check_host(url)
         if self._read_only:
-            path = urlsplit(url).path
-            if (str(request.method).upper(), path) not in READ_OPERATIONS:
-                raise SafetyError(
-                    f"refused {request.method} {path}: only reads are sent to this target "
-                    f"(POST {BATCH_READ_PATH} and GET /crm/v3/objects/tickets). Nothing was sent."
-                )
-        return super().send(request, *args, **kwargs)
+            check_read(str(request.method), url)
+        for attempt in range(self.MAX_RETRIES + 1):
+            if self._budget is not None:
+                self._budget.acquire()
+            response = super().send(request, *args, **kwargs)
+            wait = retry_after(response)
+            if wait is None or attempt == self.MAX_RETRIES or wait > self.MAX_WAIT_SECONDS:
+                return response
+            response.close()
+            self._sleep(wait)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def retry_after(response: requests.Response) -> float | None:
+    """Seconds to wait before retrying a 429, or None when it must not be retried.
+
+    HubSpot's burst limiter (policy TEN_SECONDLY_ROLLING or SECONDLY) recovers within its
+    interval; the DAILY policy does not recover during a run, so it is not retried.
+    """
+    if response.status_code != 429:
+        return None
+    header = response.headers.get("Retry-After")
+    if header is not None:
+        try:
+            return max(0.0, float(header))
+        except ValueError:
+            return None
+    try:
+        policy = response.json().get("policyName", "")
+    except ValueError:
+        policy = ""
+    if policy == "DAILY":
+        return None
+    interval = response.headers.get("X-HubSpot-RateLimit-Interval-Milliseconds")
+    try:
+        return float(interval) / 1000 if interval else 10.0
+    except ValueError:
+        return 10.0
 
 
 def parse_target(
@@ -207,6 +310,8 @@ def parse_target(
     unique_properties: Iterable[str] = (),
     twin_seed: int = 0,
     twin_size: int = 1000,
+    rate_limit: RateLimit = DEFAULT_RATE_LIMIT,
+    records: KnownRecords | None = None,
 ) -> Target:
     """Turn ``--target`` into a Target; bad values fail with the fix."""
     environ = os.environ if environ is None else environ
@@ -253,11 +358,20 @@ def parse_target(
     return HttpTarget(
         name=value,
         token=token,
-        portal=Portal(unique_properties=("hs_object_id", *extra)),
+        portal=Portal(unique_properties=_unique(records, extra)),
+        records=records or KnownRecords(),
         send_unexpected_methods=False,
         base_url=base_url,
         allowed_hosts=(*DEFAULT_ALLOWED_HOSTS, *allowed_hosts),
+        rate_limit=rate_limit,
     )
+
+
+def _unique(records: KnownRecords | None, extra: tuple[str, ...]) -> tuple[str, ...]:
+    names = ["hs_object_id", *extra]
+    if records is not None and records.unique_property and records.unique_property not in names:
+        names.append(records.unique_property)
+    return tuple(names)
 
 
 def twin_records(twin: Any, unique_property: str, limit: int = 64) -> KnownRecords:
@@ -277,4 +391,5 @@ def twin_records(twin: Any, unique_property: str, limit: int = 64) -> KnownRecor
         archived_unique_values=tuple(
             v for t in archived[:limit] if (v := t.properties.get(unique_property)) is not None
         ),
+        properties=tuple(sorted(twin.store.defined_properties)),
     )

@@ -1,0 +1,103 @@
+"""Discovery: find known records on a target by listing tickets, read-only.
+
+Uses HubSpot's list endpoint, ``GET /crm/v3/objects/tickets?limit=&after=&archived=
+&properties=``, through the same guarded session as every other HTTP request, so the
+token goes only to allowed hosts and nothing but reads is sent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from tickets_contract.errors import ConfigError
+from tickets_contract.targets import KnownRecords
+
+__all__ = ["LIST_PATH", "discover"]
+
+LIST_PATH = "/crm/v3/objects/tickets"
+PAGE_SIZE = 100  # the list endpoint's maximum
+MAX_PAGES = 20  # bounded: discovery never walks a whole portal
+
+
+def discover(
+    session: requests.Session,
+    base_url: str,
+    token: str,
+    *,
+    unique_property: str | None,
+    count: int = 20,
+    timeout: float = 10.0,
+) -> KnownRecords:
+    """Up to ``count`` live and ``count`` archived tickets, with their unique values."""
+    live = _collect(
+        session, base_url, token, unique_property, count, archived=False, timeout=timeout
+    )
+    archived = _collect(
+        session, base_url, token, unique_property, count, archived=True, timeout=timeout
+    )
+    if not live:
+        raise ConfigError(
+            source=base_url,
+            where=LIST_PATH,
+            problem="the portal lists no live tickets",
+            fix="create a few tickets in the portal (or a sandbox) and discover again",
+        )
+
+    def values(items: list[dict[str, Any]]) -> tuple[str, ...]:
+        if unique_property is None:
+            return ()
+        found = (item.get("properties", {}).get(unique_property) for item in items)
+        return tuple(v for v in found if isinstance(v, str) and v)
+
+    return KnownRecords(
+        ids=tuple(str(item["id"]) for item in live),
+        archived_ids=tuple(str(item["id"]) for item in archived),
+        unique_property=unique_property,
+        unique_values=values(live),
+        archived_unique_values=values(archived),
+    )
+
+
+def _collect(
+    session: requests.Session,
+    base_url: str,
+    token: str,
+    unique_property: str | None,
+    count: int,
+    *,
+    archived: bool,
+    timeout: float,
+) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    after: str | None = None
+    for _ in range(MAX_PAGES):
+        params: dict[str, str] = {"limit": str(PAGE_SIZE), "archived": str(archived).lower()}
+        if unique_property:
+            params["properties"] = unique_property
+        if after:
+            params["after"] = after
+        response = session.get(
+            base_url + LIST_PATH,
+            params=params,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=timeout,
+        )
+        if response.status_code != 200:
+            raise ConfigError(
+                source=base_url,
+                where=f"GET {LIST_PATH}",
+                problem=f"answered {response.status_code}: {response.text[:200]}",
+                fix="check the token (tickets scope) and the target's base URL",
+            )
+        page = response.json()
+        for item in page.get("results", []):
+            if isinstance(item, dict) and "id" in item and bool(item.get("archived")) == archived:
+                found.append(item)
+                if len(found) >= count:
+                    return found
+        after = page.get("paging", {}).get("next", {}).get("after")
+        if not after:
+            break
+    return found

@@ -1,0 +1,218 @@
+"""Settings: the ``[tool.tickets-contract]`` table, in pyproject.toml or a TOML file.
+
+    [tool.tickets-contract]
+    allowed_hosts = ["sandbox-proxy.internal"]     # besides api.hubapi.com and loopback
+    rate_limit = "90/10s"                           # client-side budget for HTTP targets
+
+    [tool.tickets-contract.max_examples]            # fuzzing examples per target kind
+    twin = 25
+    url = 25
+    live = 10
+
+    [tool.tickets-contract.records]                 # known records of the live portal
+    ids = ["17000000934", "17000001021"]
+    archived_ids = ["17000000101"]
+    unique_property = "external_ticket_ref"
+    unique_values = ["TCK-000001"]
+    archived_unique_values = []
+
+``tickets-contract discover`` writes the records table from any target.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tickets_contract.budget import DEFAULT_RATE_LIMIT, RateLimit
+from tickets_contract.errors import ConfigError
+from tickets_contract.targets import KnownRecords
+
+__all__ = ["Settings", "load_records", "load_settings", "render_records"]
+
+TABLE = ("tool", "tickets-contract")
+_KNOWN_KEYS = frozenset({"allowed_hosts", "rate_limit", "max_examples", "records"})
+_RECORD_KEYS = ("ids", "archived_ids", "unique_values", "archived_unique_values")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """Everything the table configures, with defaults when there is no table."""
+
+    source: str = "(defaults)"
+    allowed_hosts: tuple[str, ...] = ()
+    rate_limit: RateLimit = DEFAULT_RATE_LIMIT
+    max_examples: Mapping[str, int] = field(
+        default_factory=lambda: {"twin": 25, "url": 25, "live": 10}
+    )
+    records: KnownRecords | None = None
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read ``path``, or ./pyproject.toml when it has the table, or use defaults."""
+    if path is None:
+        candidate = Path("pyproject.toml")
+        if not candidate.is_file():
+            return Settings()
+        table = _table(candidate, required=False)
+        return Settings() if table is None else _settings(table, str(candidate))
+    table = _table(path, required=True)
+    assert table is not None
+    return _settings(table, str(path))
+
+
+def load_records(path: Path) -> KnownRecords:
+    """The known records of a settings file; an error says how to create them."""
+    records = load_settings(path).records
+    if records is None:
+        raise ConfigError(
+            source=str(path),
+            where="[tool.tickets-contract.records]",
+            problem="the table is missing",
+            fix="run `tickets-contract discover --target live --output "
+            f"{path}` to fill it from the portal",
+        )
+    return records
+
+
+def render_records(records: KnownRecords, *, comment: str) -> str:
+    """The records table as TOML text, for discover to write."""
+
+    def strings(values: tuple[str, ...]) -> str:
+        return "[" + ", ".join(_toml_string(v) for v in values) + "]"
+
+    lines = [f"# {line}" for line in comment.splitlines()]
+    lines += ["[tool.tickets-contract.records]"]
+    for key in _RECORD_KEYS[:2]:
+        lines.append(f"{key} = {strings(getattr(records, key))}")
+    if records.unique_property is not None:
+        lines.append(f"unique_property = {_toml_string(records.unique_property)}")
+    for key in _RECORD_KEYS[2:]:
+        lines.append(f"{key} = {strings(getattr(records, key))}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _table(path: Path, *, required: bool) -> Mapping[str, Any] | None:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(
+            source=str(path),
+            where="",
+            problem=f"cannot be read ({exc.strerror})",
+            fix="pass an existing TOML file with a [tool.tickets-contract] table",
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            source=str(path), where="", problem=f"is not valid TOML ({exc})", fix="correct it"
+        ) from None
+    table: Any = data
+    for key in TABLE:
+        table = table.get(key) if isinstance(table, Mapping) else None
+    if table is None:
+        if not required:
+            return None
+        raise ConfigError(
+            source=str(path),
+            where="[tool.tickets-contract]",
+            problem="the table is missing",
+            fix="add a [tool.tickets-contract] table (see the README, Configuration)",
+        )
+    if not isinstance(table, Mapping):
+        raise ConfigError(
+            source=str(path),
+            where="tool.tickets-contract",
+            problem="is not a table",
+            fix="write it as [tool.tickets-contract]",
+        )
+    return table
+
+
+def _settings(table: Mapping[str, Any], source: str) -> Settings:
+    def fail(where: str, problem: str, fix: str) -> ConfigError:
+        return ConfigError(
+            source=source, where=f"[tool.tickets-contract] {where}", problem=problem, fix=fix
+        )
+
+    unknown = sorted(set(table) - _KNOWN_KEYS)
+    if unknown:
+        raise fail(unknown[0], "is not a setting", f"use only {', '.join(sorted(_KNOWN_KEYS))}")
+    hosts = table.get("allowed_hosts", [])
+    if not isinstance(hosts, list) or not all(isinstance(h, str) and h for h in hosts):
+        raise fail(
+            "allowed_hosts",
+            f"expected a list of host names, got {hosts!r}",
+            'e.g. ["proxy.internal"]',
+        )
+    rate = table.get("rate_limit")
+    if rate is not None and not isinstance(rate, str):
+        raise fail("rate_limit", f'expected text such as "90/10s", got {rate!r}', "quote it")
+    examples = dict(Settings().max_examples)
+    given = table.get("max_examples", {})
+    if not isinstance(given, Mapping):
+        raise fail("max_examples", "is not a table", "write [tool.tickets-contract.max_examples]")
+    for kind, value in given.items():
+        if (
+            kind not in examples
+            or not isinstance(value, int)
+            or isinstance(value, bool)
+            or value < 1
+        ):
+            raise fail(
+                f"max_examples.{kind}",
+                f"expected a positive whole number for twin, url or live, got {kind} = {value!r}",
+                "e.g. live = 10",
+            )
+        examples[kind] = value
+    return Settings(
+        source=source,
+        allowed_hosts=tuple(hosts),
+        rate_limit=RateLimit.parse(rate, source=source) if rate else DEFAULT_RATE_LIMIT,
+        max_examples=examples,
+        records=_records(table.get("records"), fail),
+    )
+
+
+def _records(value: Any, fail: Any) -> KnownRecords | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise fail("records", "is not a table", "write [tool.tickets-contract.records]")
+    unknown = sorted(set(value) - {*_RECORD_KEYS, "unique_property"})
+    if unknown:
+        raise fail(
+            f"records.{unknown[0]}",
+            "is not a records key",
+            f"use {', '.join(_RECORD_KEYS)}, unique_property",
+        )
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in _RECORD_KEYS:
+        items = value.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(i, str) and i for i in items):
+            raise fail(
+                f"records.{key}",
+                f"expected a list of strings, got {items!r:.80}",
+                'quote ids: ["17000000934"]',
+            )
+        lists[key] = tuple(items)
+    unique = value.get("unique_property")
+    if unique is not None and not isinstance(unique, str):
+        raise fail(
+            "records.unique_property", f"expected a property name, got {unique!r}", "quote it"
+        )
+    if (lists["unique_values"] or lists["archived_unique_values"]) and unique is None:
+        raise fail(
+            "records.unique_values", "values are given without unique_property", "name the property"
+        )
+    if not lists["ids"]:
+        raise fail(
+            "records.ids", "is empty", "list at least one live ticket id (discover fills it)"
+        )
+    return KnownRecords(unique_property=unique, **lists)

@@ -1,0 +1,97 @@
+"""The report: statuses per check and per quirk, Markdown, and xdist merging."""
+
+from __future__ import annotations
+
+import pytest
+
+from tickets_contract.contract import ContractKind, build_contract
+from tickets_contract.judges import Deviation
+from tickets_contract.report import Tally
+
+LEDGER = build_contract(ContractKind.PUBLISHED).ledger
+
+
+def _deviation(check: str, *quirks: str, title: str = "t") -> Deviation:
+    return Deviation(check=check, title=title, message="details", case_id="c", quirks=quirks)
+
+
+def _tally(kind: ContractKind = ContractKind.PUBLISHED) -> Tally:
+    tally = Tally(kind=kind, ledger=LEDGER, exchanges=10)
+    tally.checks = {"response_schema_conformance", "negative_data_rejection", "not_a_server_error"}
+    return tally
+
+
+def test_statuses_per_check_and_quirk() -> None:
+    tally = _tally()
+    tally.add([_deviation("response_schema_conformance", "null-property-values")])
+    tally.add([_deviation("negative_data_rejection")])
+    assert tally.check_statuses() == {
+        "negative_data_rejection": "regression",
+        "not_a_server_error": "pass",
+        "response_schema_conformance": "known quirk",
+    }
+    statuses = tally.quirk_statuses()
+    assert statuses["null-property-values"] == "known quirk"
+    assert statuses["batch-input-limit"] == "not exercised"
+
+
+def test_markdown_names_verdict_checks_quirks_and_regressions() -> None:
+    tally = _tally()
+    tally.add([_deviation("negative_data_rejection", title="Schema-violating request accepted")])
+    text = tally.render_markdown()
+    assert text.startswith("# tickets-contract run\n")
+    assert "**FAIL**" in text
+    assert "| `negative_data_rejection` | regression |" in text
+    assert "| `null-property-values` | not exercised |" in text
+    assert "### `negative_data_rejection`: Schema-violating request accepted" in text
+
+
+def test_a_clean_run_passes() -> None:
+    tally = _tally(ContractKind.EFFECTIVE)
+    assert not tally.failed
+    assert "**PASS**" in tally.render_markdown()
+    assert "## Quirks" not in tally.render_markdown()
+
+
+def test_worker_tallies_merge_into_the_serial_verdict() -> None:
+    first, second = _tally(), _tally()
+    first.add([_deviation("response_schema_conformance", "null-property-values")])
+    second.add(
+        [
+            _deviation("response_schema_conformance", "null-property-values"),
+            _deviation("negative_data_rejection", "request-property-lists-optional"),
+        ]
+    )
+    merged = Tally.from_dict(first.to_dict(), ledger=LEDGER)
+    merged.merge(Tally.from_dict(second.to_dict(), ledger=LEDGER))
+    assert merged.exchanges == 20
+    assert len(merged.deviations) == 2  # the repeated deviation is kept once
+    assert merged.check_statuses()["negative_data_rejection"] == "known quirk"
+
+
+@pytest.mark.parametrize("workers", ["1"])
+def test_xdist_run_gives_the_serial_verdicts(pytester: pytest.Pytester, workers: str) -> None:
+    pytester.makepyfile(
+        test_gate_run="from tickets_contract.suite.test_conformance import "
+        "test_batch_read_conforms\n"
+    )
+    args = (
+        "-p",
+        "no:cacheprovider",
+        "--hypothesis-profile",
+        "ci",
+        "--contract",
+        "published",
+        "--contract-phases",
+        "examples",
+    )
+    serial = pytester.runpytest(*args)
+    parallel = pytester.runpytest(*args, "-n", workers)
+
+    def quirks(result: pytest.RunResult) -> list[str]:
+        out = result.stdout.str().split("= tickets-contract =")[-1]
+        return sorted(q for q in LEDGER.ids if f"    {q} " in out)
+
+    assert serial.ret == parallel.ret == pytest.ExitCode.OK
+    assert quirks(serial) == quirks(parallel)
+    assert "standard-error-optional-fields" in quirks(parallel)
