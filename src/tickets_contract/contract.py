@@ -21,6 +21,7 @@ import yaml
 from openapi_spec_validator import validate as validate_openapi
 
 from tickets_contract.errors import LedgerError, SpecError
+from tickets_contract.files import read_yaml
 from tickets_contract.ledger import Ledger, Quirk, load_ledger
 
 __all__ = [
@@ -193,25 +194,11 @@ def _portal_value(value: Any, portal: Portal, op: Mapping[str, Any]) -> Any:
 
 @cache
 def _load_fragment_cached(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SpecError(
-            source=str(path),
-            where="",
-            problem=f"cannot be read ({exc.strerror})",
-            fix=f"pass the path of an existing OpenAPI file, or restore specs/{FRAGMENT_NAME}",
-        ) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise SpecError(
-            source=str(path),
-            where=f"line {mark.line + 1}, column {mark.column + 1}" if mark else "",
-            problem=f"is not valid YAML ({getattr(exc, 'problem', exc)})",
-            fix="correct the YAML syntax at that place",
-        ) from None
+    data = read_yaml(
+        path,
+        SpecError,
+        missing_fix=f"pass the path of an existing OpenAPI file, or restore specs/{FRAGMENT_NAME}",
+    )
     if not isinstance(data, dict):
         raise SpecError(
             source=str(path),

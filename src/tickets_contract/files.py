@@ -5,10 +5,41 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
-from tickets_contract.errors import ConfigError
+import yaml
 
-__all__ = ["write_atomically"]
+from tickets_contract.errors import ConfigError, InputError
+
+__all__ = ["read_yaml", "write_atomically"]
+
+
+def read_yaml(
+    path: Path,
+    error: type[InputError],
+    *,
+    missing_fix: str,
+    syntax_fix: str = "correct the YAML syntax at that place",
+    loader: Any = yaml.SafeLoader,
+) -> Any:
+    """Parse a YAML file; an unreadable file or bad syntax raises ``error`` naming the
+    file, the line and column, and the fix."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise error(
+            source=str(path), where="", problem=f"cannot be read ({exc.strerror})", fix=missing_fix
+        ) from None
+    try:
+        return yaml.load(text, Loader=loader)  # callers pass safe loaders only
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise error(
+            source=str(path),
+            where=f"line {mark.line + 1}, column {mark.column + 1}" if mark else "",
+            problem=f"is not valid YAML ({getattr(exc, 'problem', exc)})",
+            fix=syntax_fix,
+        ) from None
 
 
 def write_atomically(path: Path, text: str, *, option: str = "--output") -> None:

@@ -13,9 +13,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from tickets_contract.errors import LedgerError
+from tickets_contract.files import read_yaml
 
 __all__ = ["Confidence", "Evidence", "Ledger", "Quirk", "load_ledger", "parse_ledger"]
 
@@ -86,26 +85,11 @@ class Ledger:
 
 def load_ledger(path: Path) -> Ledger:
     """Read and validate a ledger file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise LedgerError(
-            source=str(path),
-            where="",
-            problem=f"cannot be read ({exc.strerror})",
-            fix="pass the path of an existing quirks.yaml, or restore specs/quirks.yaml",
-        ) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise LedgerError(
-            source=str(path),
-            where=where,
-            problem=f"is not valid YAML ({getattr(exc, 'problem', exc)})",
-            fix="correct the YAML syntax at that place",
-        ) from None
+    data = read_yaml(
+        path,
+        LedgerError,
+        missing_fix="pass the path of an existing quirks.yaml, or restore specs/quirks.yaml",
+    )
     return parse_ledger(data, source=str(path))
 
 

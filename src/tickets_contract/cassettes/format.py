@@ -46,6 +46,7 @@ from typing import Any
 import yaml
 
 from tickets_contract.errors import CassetteError
+from tickets_contract.files import read_yaml
 
 __all__ = [
     "FORMAT_VERSION",
@@ -346,25 +347,13 @@ def dump_cassette(cassette: Cassette) -> str:
 
 def load_cassette(path: Path) -> Cassette:
     """Read and validate one cassette file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CassetteError(
-            source=str(path),
-            where="",
-            problem=f"cannot be read ({exc.strerror})",
-            fix="pass an existing cassette, or record it with `tickets-contract record`",
-        ) from None
-    try:
-        data = yaml.load(text, Loader=SAFE_LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise CassetteError(
-            source=str(path),
-            where=f"line {mark.line + 1}, column {mark.column + 1}" if mark else "",
-            problem=f"is not valid YAML ({getattr(exc, 'problem', exc)})",
-            fix="correct the YAML syntax at that place, or record the cassette again",
-        ) from None
+    data = read_yaml(
+        path,
+        CassetteError,
+        missing_fix="pass an existing cassette, or record it with `tickets-contract record`",
+        syntax_fix="correct the YAML syntax at that place, or record the cassette again",
+        loader=SAFE_LOADER,
+    )
     return parse_cassette(data, source=str(path))
 
 
