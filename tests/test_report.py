@@ -95,3 +95,18 @@ def test_xdist_run_gives_the_serial_verdicts(pytester: pytest.Pytester, workers:
     assert serial.ret == parallel.ret == pytest.ExitCode.OK
     assert quirks(serial) == quirks(parallel)
     assert "standard-error-optional-fields" in quirks(parallel)
+
+
+def test_probe_statuses_reach_the_summary_and_markdown() -> None:
+    tally = _tally(ContractKind.EFFECTIVE)
+    tally.probe = {
+        "null-property-values": "no longer reproduces",
+        "batch-input-limit": "reproduces",
+    }
+    assert tally.quirk_statuses()["null-property-values"] == "no longer reproduces"
+    assert tally.quirk_statuses()["batch-input-limit"] == "known quirk"
+    assert "quirks that no longer reproduce (update specs/quirks.yaml): null-property-values" in (
+        tally.render()
+    )
+    assert "| `null-property-values` | no longer reproduces |" in tally.render_markdown()
+    assert not tally.failed  # a vanished quirk is news, not a regression

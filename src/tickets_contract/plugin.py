@@ -327,6 +327,21 @@ class Judge:
             if self._explainer is None:
                 raise FailureGroup(violations)
 
+    def probe(self) -> None:
+        """Send the corpus scenarios to the target; record quirk statuses, fail on
+        regressions (probe.py)."""
+        from tickets_contract.cassettes import corpus_dir
+        from tickets_contract.probe import probe_quirks
+
+        result = probe_quirks(self._target.recording_target(), corpus=corpus_dir())
+        self._tally.probe.update({q: s.value for q, s in result.statuses.items()})
+        if result.regressions:
+            self._tally.add(list(result.regressions))
+            lines = [f"{d.check}: {d.title}: {d.message.strip()[:300]}" for d in result.regressions]
+            raise AssertionError(
+                "corpus scenarios sent to the target came back as regressions:\n" + "\n".join(lines)
+            )
+
     def judge(self, case: Any, response: Any) -> None:
         from schemathesis.core.failures import FailureGroup
 

@@ -5,6 +5,7 @@ Statuses
     known quirk            it failed only where a ledger entry explains it (strict runs)
     regression             it failed where nothing explains it: the gate fails
     not exercised          (quirks) the run produced no exchange showing the quirk
+    no longer reproduces   (quirks) the corpus scenarios no longer show it (probe.py)
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ class Tally:
     exchanges: int = 0
     checks: set[str] = field(default_factory=set)
     deviations: list[Deviation] = field(default_factory=list)
+    # From the quirk probe (probe.py): quirk -> reproduces | no longer reproduces | ...
+    probe: dict[str, str] = field(default_factory=dict)
     _seen: set[tuple[str, str, tuple[str, ...]]] = field(default_factory=set)
 
     def add(self, deviations: list[Deviation]) -> None:
@@ -42,6 +45,7 @@ class Tally:
         """Fold in a pytest-xdist worker's tally: the verdicts of a serial run."""
         self.exchanges += other.exchanges
         self.checks |= other.checks
+        self.probe.update(other.probe)
         self.add(other.deviations)
 
     def to_dict(self) -> dict[str, Any]:
@@ -49,6 +53,7 @@ class Tally:
             "kind": self.kind.value,
             "exchanges": self.exchanges,
             "checks": sorted(self.checks),
+            "probe": self.probe,
             "deviations": [asdict(d) for d in self.deviations],
         }
 
@@ -56,6 +61,7 @@ class Tally:
     def from_dict(cls, data: dict[str, Any], *, ledger: Ledger) -> Tally:
         tally = cls(kind=ContractKind(data["kind"]), ledger=ledger, exchanges=data["exchanges"])
         tally.checks = set(data["checks"])
+        tally.probe = dict(data.get("probe", {}))
         tally.add([Deviation(**{**d, "quirks": tuple(d["quirks"])}) for d in data["deviations"]])
         return tally
 
@@ -77,9 +83,22 @@ class Tally:
         return statuses
 
     def quirk_statuses(self) -> dict[str, str]:
+        """Each patched quirk: shown by this run, no longer reproducing, or not exercised.
+
+        "no longer reproduces" comes from the probe only: generated requests miss a quirk
+        by chance, the corpus scenarios show it on purpose.
+        """
         seen = {quirk for d in self.deviations for quirk in d.quirks}
-        patched = [q.id for q in self.ledger.quirks if q.patch]
-        return {q: ("known quirk" if q in seen else "not exercised") for q in patched}
+        statuses = {}
+        for quirk in (q.id for q in self.ledger.quirks if q.patch):
+            probed = self.probe.get(quirk)
+            if probed == "no longer reproduces":
+                statuses[quirk] = probed
+            elif quirk in seen or probed == "reproduces":
+                statuses[quirk] = "known quirk"
+            else:
+                statuses[quirk] = "not exercised"
+        return statuses
 
     def _by_quirk(self) -> dict[str, list[Deviation]]:
         by_quirk: dict[str, list[Deviation]] = defaultdict(list)
@@ -93,6 +112,14 @@ class Tally:
             f"tickets-contract: {self.exchanges} exchanges judged against the "
             f"{self.kind.value} contract"
         ]
+        gone = [q for q, s in self.quirk_statuses().items() if s == "no longer reproduces"]
+        if gone:
+            lines.append(
+                f"  quirks that no longer reproduce (update specs/quirks.yaml): {', '.join(gone)}"
+            )
+        if self.probe:
+            shown = sum(s == "reproduces" for s in self.probe.values())
+            lines.append(f"  quirk probe: {shown} of {len(self.probe)} quirks still reproduce")
         if not self.deviations:
             lines.append("  no deviation")
             return "\n".join(lines)
@@ -131,7 +158,7 @@ class Tally:
             "|---|---|",
         ]
         lines += [f"| `{check}` | {status} |" for check, status in self.check_statuses().items()]
-        if self.kind is ContractKind.PUBLISHED:
+        if self.kind is ContractKind.PUBLISHED or self.probe:
             lines += ["", "## Quirks", "", "| quirk | status | title |", "|---|---|---|"]
             for quirk_id, status in self.quirk_statuses().items():
                 lines.append(f"| `{quirk_id}` | {status} | {self.ledger[quirk_id].title} |")

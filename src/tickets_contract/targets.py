@@ -175,6 +175,10 @@ class Target:
     def bind(self, schema: Any) -> Any:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    def recording_target(self) -> Any:  # pragma: no cover - overridden
+        """The same target as the cassette recorder sees it (for the quirk probe)."""
+        raise NotImplementedError
+
     def session(self) -> requests.Session | None:
         return None
 
@@ -184,11 +188,18 @@ class TwinTarget(Target):
     """The twin, called in-process through its ASGI adapter."""
 
     app: Any
+    seed: int = 0
+    size: int = 1000
 
     def bind(self, schema: Any) -> Any:
         schema.app = self.app
         schema.config.update(base_url="http://testserver")
         return schema
+
+    def recording_target(self) -> Any:
+        from tickets_contract.cassettes import twin_recording_target
+
+        return twin_recording_target(seed=self.seed, size=self.size)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -217,6 +228,20 @@ class HttpTarget(Target):
     def bind(self, schema: Any) -> Any:
         schema.config.update(base_url=self.base_url)
         return schema
+
+    def recording_target(self) -> Any:
+        # Recorded as if from the API: the probe's recordings are judged and discarded,
+        # and treating the URL as live keeps the rate budget and sends no twin tokens.
+        from tickets_contract.cassettes import SourceKind, http_recording_target
+
+        return http_recording_target(
+            self.base_url,
+            kind=SourceKind.LIVE,
+            records=self.records,
+            environ={**os.environ, TOKEN_ENV: self.token},
+            allowed_hosts=self.allowed_hosts,
+            rate_limit=self.rate_limit,
+        )
 
     def session(self) -> requests.Session:
         return self._session
@@ -327,6 +352,8 @@ def parse_target(
             records=twin_records(twin, UNIQUE_PROPERTY),
             send_unexpected_methods=True,
             app=create_app(twin),
+            seed=twin_seed,
+            size=twin_size,
         )
     if value == "live":
         base_url = LIVE_BASE_URL

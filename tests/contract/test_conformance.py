@@ -4,6 +4,9 @@ It ships inside the package so that an installed ``tickets-contract run`` has it
 import makes pytest collect the very same test here.
 """
 
-from tickets_contract.suite.test_conformance import test_batch_read_conforms
+from tickets_contract.suite.test_conformance import (
+    test_batch_read_conforms,
+    test_ledger_quirks_still_reproduce,
+)
 
-__all__ = ["test_batch_read_conforms"]
+__all__ = ["test_batch_read_conforms", "test_ledger_quirks_still_reproduce"]

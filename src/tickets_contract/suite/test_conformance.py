@@ -21,3 +21,10 @@ schema = schemathesis.pytest.from_fixture("contract_schema")
 def test_batch_read_conforms(case: Any, contract_judge: Any) -> None:
     response = contract_judge.send(case)
     contract_judge.judge(case, response)
+
+
+@pytest.mark.contract
+def test_ledger_quirks_still_reproduce(contract_judge: Any) -> None:
+    """The corpus scenarios, sent to the target: every quirk they show is still shown,
+    and no fresh answer is a regression (probe.py says how)."""
+    contract_judge.probe()

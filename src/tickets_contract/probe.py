@@ -1,0 +1,108 @@
+"""The quirk probe: does the target still show each quirk its cassettes are evidence for?
+
+Generated requests show a quirk only by chance. The corpus scenarios show them on
+purpose: the probe sends every scenario to the target (through the recorder, so the
+same guards, scrubbing and rate budget apply; the recordings go to a temporary
+directory and are discarded), judges the fresh answers against the published contract,
+and compares the quirks they show with those the committed cassettes show.
+
+    reproduces             a fresh answer still shows the quirk
+    no longer reproduces   the corpus shows it, every scenario showing it was probed,
+                           and none of the fresh answers shows it: the API changed
+    not probed             the scenarios that show it could not be sent (no records,
+                           no token for that role, not sendable to a live API)
+
+Fresh answers that the effective contract rejects, or that deviate from the published
+one where no quirk explains it, are regressions.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tickets_contract.judges import Deviation
+
+if TYPE_CHECKING:
+    from tickets_contract.cassettes import RecordingTarget, Scenario
+
+__all__ = ["ProbeResult", "QuirkStatus", "probe_quirks"]
+
+
+class QuirkStatus(StrEnum):
+    REPRODUCES = "reproduces"
+    GONE = "no longer reproduces"
+    NOT_PROBED = "not probed"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProbeResult:
+    """Each quirk's status, the regressions fresh answers showed, what was sent."""
+
+    statuses: Mapping[str, QuirkStatus]
+    regressions: tuple[Deviation, ...]
+    probed: tuple[str, ...]
+    skipped: Mapping[str, str]
+
+
+def probe_quirks(
+    target: RecordingTarget, *, corpus: Path, scenarios: Sequence[Scenario] | None = None
+) -> ProbeResult:
+    """Send the corpus scenarios to ``target`` (a cassettes.RecordingTarget) and compare."""
+    from tickets_contract.cassettes import SCENARIOS, Recorder, RecordMode, load_cassette
+    from tickets_contract.cassettes.judging import CassetteJudge
+
+    judge = CassetteJudge()
+    todo = list(SCENARIOS if scenarios is None else scenarios)
+    expected: dict[str, set[str]] = {}  # quirk -> scenarios whose cassette shows it
+    for scenario in todo:
+        path = corpus / f"{scenario.name}.yaml"
+        if path.is_file():
+            for quirk in judge.judge(load_cassette(path)).shown:
+                expected.setdefault(quirk, set()).add(scenario.name)
+    shown: set[str] = set()
+    regressions: list[Deviation] = []
+    probed: list[str] = []
+    skipped: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="tickets-contract-probe-") as workdir:
+        outcomes = Recorder(target, Path(workdir), RecordMode.ONCE).record(todo)
+        for outcome in outcomes:
+            if not outcome.path.is_file():
+                skipped[outcome.scenario] = outcome.detail
+                continue
+            probed.append(outcome.scenario)
+            verdict = judge.judge(load_cassette(outcome.path))
+            shown |= verdict.shown
+            for interaction in verdict.interactions:
+                regressions.extend(_named(d, outcome.scenario) for d in interaction.regressions)
+                regressions.extend(
+                    _named(d, outcome.scenario) for d in interaction.deviations if d.is_regression
+                )
+    statuses: dict[str, QuirkStatus] = {}
+    for quirk, showing in sorted(expected.items()):
+        if quirk in shown:
+            statuses[quirk] = QuirkStatus.REPRODUCES
+        elif showing <= set(probed):
+            statuses[quirk] = QuirkStatus.GONE
+        else:
+            statuses[quirk] = QuirkStatus.NOT_PROBED
+    return ProbeResult(
+        statuses=statuses,
+        regressions=tuple(regressions),
+        probed=tuple(probed),
+        skipped=skipped,
+    )
+
+
+def _named(deviation: Deviation, scenario: str) -> Deviation:
+    return Deviation(
+        check=deviation.check,
+        title=f"{deviation.title} (scenario {scenario})",
+        message=deviation.message,
+        case_id=scenario,
+        quirks=deviation.quirks,
+    )
