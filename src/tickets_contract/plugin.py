@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -263,10 +265,21 @@ class Judge:
     at the end only if some deviation is explained by no quirk (a regression).
     """
 
-    def __init__(self, contract: Contract, target: Target, tally: Tally) -> None:
+    # A live run with the thorough profile takes minutes: say how far it got.
+    PROGRESS_SECONDS = 10.0
+
+    def __init__(
+        self,
+        contract: Contract,
+        target: Target,
+        tally: Tally,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
         self._contract = contract
         self._target = target
         self._tally = tally
+        self._progress = progress
+        self._started = self._last_progress = time.monotonic()
         self._excluded = excluded_check_functions()
         tally.checks |= {name for name in BUILTIN_CHECKS if name not in EXCLUDED_CHECKS}
         self._explainer = (
@@ -327,6 +340,18 @@ class Judge:
             if self._explainer is None:
                 raise FailureGroup(violations)
 
+    def _report_progress(self) -> None:
+        now = time.monotonic()
+        if self._progress is None or now - self._last_progress < self.PROGRESS_SECONDS:
+            return
+        self._last_progress = now
+        tally = self._tally
+        self._progress(
+            f"tickets-contract: {tally.exchanges} exchanges judged in {now - self._started:.0f} s "
+            f"against {self._target.name}; {len(tally.regressions)} regression(s), "
+            f"{len(tally.deviations) - len(tally.regressions)} known-quirk deviation(s) so far"
+        )
+
     def probe(self) -> None:
         """Send the corpus scenarios to the target; record quirk statuses, fail on
         regressions (probe.py)."""
@@ -347,6 +372,7 @@ class Judge:
 
         session = self._target.session()
         self._tally.exchanges += 1
+        self._report_progress()
         try:
             case.validate_response(
                 response,
@@ -369,7 +395,13 @@ def contract_judge(
     """Judges exchanges against ``--contract``; see :class:`Judge`."""
     tally = Tally(kind=contract.kind, ledger=contract.ledger)
     request.config.stash[_TALLY] = tally
-    return Judge(contract, contract_target, tally)
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+
+    def progress(line: str) -> None:
+        if reporter is not None:
+            reporter.write_line(line)
+
+    return Judge(contract, contract_target, tally, progress=progress)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
