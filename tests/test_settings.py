@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tickets_contract.budget import DEFAULT_RATE_LIMIT, RateLimit
+from tickets_contract.budget import RateLimit
 from tickets_contract.errors import ConfigError
 from tickets_contract.settings import load_records, load_settings, render_records
 from tickets_contract.targets import KnownRecords
@@ -50,7 +50,7 @@ def test_no_file_and_no_table_mean_defaults(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    assert load_settings().rate_limit == DEFAULT_RATE_LIMIT
+    assert load_settings().rate_limit is None  # each target's default applies
     _file(tmp_path, "[project]\nname = 'x'\n", "pyproject.toml")
     assert load_settings().records is None
 

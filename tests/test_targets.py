@@ -153,3 +153,30 @@ def test_steering_is_deterministic_keeps_wrong_types_and_hits_known_records() ->
         if isinstance(i, str) and not i.startswith("gen-")
     } == {"17000000009"}
     assert body["inputs"][0] == {"id": "gen-0"}  # the generated case is not mutated
+
+
+def test_remote_targets_get_hubspots_budget_and_loopback_none_unless_configured() -> None:
+    from tickets_contract.budget import DEFAULT_RATE_LIMIT, RateLimit
+
+    env = {TOKEN_ENV: TOKEN}
+    live = parse_target("live", environ=env)
+    local = parse_target("http://127.0.0.1:8000", environ=env)
+    proxy = parse_target("https://proxy.internal", environ=env, allowed_hosts=("proxy.internal",))
+    chosen = parse_target(
+        "http://127.0.0.1:8000", environ=env, rate_limit=RateLimit(requests=5, seconds=1)
+    )
+    assert isinstance(live, HttpTarget)
+    assert live.rate_limit == DEFAULT_RATE_LIMIT
+    assert isinstance(proxy, HttpTarget)
+    assert proxy.rate_limit == DEFAULT_RATE_LIMIT
+    assert isinstance(local, HttpTarget)
+    assert local.rate_limit is None
+    assert isinstance(chosen, HttpTarget)
+    assert chosen.rate_limit == RateLimit(requests=5, seconds=1)
+
+
+def test_each_server_has_its_own_budget_window() -> None:
+    from tickets_contract.budget import budget_path
+
+    assert budget_path("http://127.0.0.1:8000") != budget_path("http://127.0.0.1:8001")
+    assert budget_path("https://api.hubapi.com") == budget_path("https://api.hubapi.com/")

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tickets_contract.errors import ConfigError
 
@@ -52,9 +53,12 @@ class RateLimit:
 DEFAULT_RATE_LIMIT = RateLimit(requests=80, seconds=10)
 
 
-def budget_path(host: str) -> Path:
-    """One state file per host and user, shared by every process of every run."""
-    digest = hashlib.sha256(f"{host}:{os.getuid()}".encode()).hexdigest()[:16]
+def budget_path(base_url: str) -> Path:
+    """One state file per server (scheme, host and port) and user, shared by every
+    process of every run against it."""
+    parts = urlsplit(base_url)
+    server = f"{parts.scheme}://{parts.hostname}:{parts.port or ''}"
+    digest = hashlib.sha256(f"{server}:{os.getuid()}".encode()).hexdigest()[:16]
     return Path(tempfile.gettempdir()) / f"tickets-contract-budget-{digest}.json"
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tickets_contract.budget import DEFAULT_RATE_LIMIT
 from tickets_contract.contract import Contract, ContractKind, build_contract
 from tickets_contract.errors import ContractError
 from tickets_contract.files import write_atomically
@@ -529,7 +530,7 @@ def _recording_target(config: pytest.Config) -> Any:
         kind=SourceKind.LIVE,
         records=settings_.records,
         allowed_hosts=(*settings_.allowed_hosts, *config.getoption(OPT_ALLOW_HOST)),
-        rate_limit=settings_.rate_limit,
+        rate_limit=settings_.rate_limit or DEFAULT_RATE_LIMIT,
     )
 
 

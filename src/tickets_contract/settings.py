@@ -2,7 +2,7 @@
 
     [tool.tickets-contract]
     allowed_hosts = ["sandbox-proxy.internal"]     # besides api.hubapi.com and loopback
-    rate_limit = "90/10s"                           # client-side budget for HTTP targets
+    rate_limit = "90/10s"       # client-side budget (default 80/10s remote, none on loopback)
 
     [tool.tickets-contract.max_examples]            # fuzzing examples per target kind
     twin = 25
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tickets_contract.budget import DEFAULT_RATE_LIMIT, RateLimit
+from tickets_contract.budget import RateLimit
 from tickets_contract.errors import ConfigError
 from tickets_contract.targets import KnownRecords
 
@@ -44,7 +44,8 @@ class Settings:
 
     source: str = "(defaults)"
     allowed_hosts: tuple[str, ...] = ()
-    rate_limit: RateLimit = DEFAULT_RATE_LIMIT
+    # None: the target's default (80/10s, or none for loopback).
+    rate_limit: RateLimit | None = None
     max_examples: Mapping[str, int] = field(
         default_factory=lambda: {"twin": 25, "url": 25, "live": 10}
     )
@@ -174,7 +175,7 @@ def _settings(table: Mapping[str, Any], source: str) -> Settings:
     return Settings(
         source=source,
         allowed_hosts=tuple(hosts),
-        rate_limit=RateLimit.parse(rate, source=source) if rate else DEFAULT_RATE_LIMIT,
+        rate_limit=RateLimit.parse(rate, source=source) if rate else None,
         max_examples=examples,
         records=_records(table.get("records"), fail),
     )

@@ -209,16 +209,20 @@ class HttpTarget(Target):
     base_url: str
     allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS
     read_only: bool = True
-    rate_limit: RateLimit = DEFAULT_RATE_LIMIT
+    # None: no client-side budget (the default for loopback, where no HubSpot limit applies).
+    rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT
     _session: requests.Session = field(default_factory=requests.Session, repr=False)
 
     def __post_init__(self) -> None:
-        host = urlsplit(self.base_url).hostname or ""
         adapter = GuardedAdapter(
             token=self.token,
             allowed_hosts=self.allowed_hosts,
             read_only=self.read_only,
-            budget=RateBudget(self.rate_limit, budget_path(host)),
+            budget=(
+                RateBudget(self.rate_limit, budget_path(self.base_url))
+                if self.rate_limit is not None
+                else None
+            ),
         )
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
@@ -240,7 +244,7 @@ class HttpTarget(Target):
             records=self.records,
             environ={**os.environ, TOKEN_ENV: self.token},
             allowed_hosts=self.allowed_hosts,
-            rate_limit=self.rate_limit,
+            rate_limit=self.rate_limit or DEFAULT_RATE_LIMIT,
         )
 
     def session(self) -> requests.Session:
@@ -335,7 +339,7 @@ def parse_target(
     unique_properties: Iterable[str] = (),
     twin_seed: int = 0,
     twin_size: int = 1000,
-    rate_limit: RateLimit = DEFAULT_RATE_LIMIT,
+    rate_limit: RateLimit | None = None,
     records: KnownRecords | None = None,
 ) -> Target:
     """Turn ``--target`` into a Target; bad values fail with the fix."""
@@ -382,6 +386,9 @@ def parse_target(
             fix=f"export {TOKEN_ENV}=<private app token with the tickets scope> "
             "(for a served twin, the token `tickets-contract serve` prints)",
         )
+    if rate_limit is None and not is_loopback(urlsplit(base_url).hostname or ""):
+        # HubSpot's limits apply to anything that is not on this machine.
+        rate_limit = DEFAULT_RATE_LIMIT
     return HttpTarget(
         name=value,
         token=token,

@@ -249,7 +249,7 @@ class Recorder:
         self._scrubber = scrubber if scrubber is not None else Scrubber(secrets)
         self._secrets = tuple(secrets.values())
         self._budget = (
-            RateBudget(target.rate_limit, budget_path(_host(target.base_url or "")))
+            RateBudget(target.rate_limit, budget_path(target.base_url or ""))
             if target.rate_limit is not None
             else None
         )
@@ -424,10 +424,6 @@ class _Twins:
             twin = Twin(config=TwinConfig(**{**self._base, **settings}))
             self._urls[key] = self._stack.enter_context(serve_in_thread(twin))
         return self._urls[key]
-
-
-def _host(url: str) -> str:
-    return httpx.URL(url).host if url else ""
 
 
 def _sleep(seconds: float) -> None:
