@@ -1,0 +1,479 @@
+"""Question 1: the twin over HTTP, beside the floor and Prism, driven by wrk.
+
+    python bench/http_throughput.py [--duration 5] [--connections 16] [--rounds 1]
+                                    [--no-prism] [--prism-mode dynamic] [--profile]
+
+Starts three servers on 127.0.0.1 ephemeral ports and drives each with wrk (a Lua script
+POSTs a fixed batch-read body and reports latency percentiles):
+
+* twin   the twin (``create_app(Twin(TwinConfig(seed=0, size=1000)))``) under uvicorn;
+* floor  a minimal Starlette app on the same route under uvicorn with the *same*
+         settings (1 worker, no access log, same loop and HTTP implementation) that reads
+         the body and returns a fixed one: the twin's own answer to the 1-input read;
+* prism  ``prism mock -d`` (dynamic: json-schema-faker builds each answer from the
+         schema) serving the effective contract, written to a temp file.
+
+For batches of 1, 10 and 100 inputs (ids of unarchived tickets, so the twin answers
+200), each server gets a warm-up run, then a measured run of ``--duration`` seconds with
+``--connections`` connections. Everything is in one run so the ratios compare like with
+like. Targets: twin >= 0.5x the floor's requests/s for 1-input reads, and >= 10x Prism's.
+
+Needs wrk (``apt-get install -y wrk``) and Prism (``npm install --prefix bench/.node
+@stoplight/prism-cli``; installed there automatically when npm is present). ``--profile``
+adds, after the measurements, a py-spy run on the twin (needs py-spy in this Python's
+environment: ``pip install py-spy``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import _common as c
+
+PRISM_PACKAGE = "@stoplight/prism-cli"
+NODE_PREFIX = c.BENCH / ".node"
+PRISM_BIN = NODE_PREFIX / "node_modules" / ".bin" / "prism"
+LUA = c.BENCH / "wrk_post.lua"
+SIZES = (1, 10, 100)
+# Shares of the served twin's py-spy samples whose stack holds a matching frame.
+TWIN_BUCKETS = {
+    "Twin.handle (the twin itself)": ("handle (", "tickets_contract/twin/twin.py"),
+    "  format_instant (timestamps of each result)": ("format_instant (",),
+    "  json.dumps (the response body)": ("dumps (", "json/__init__"),
+    "  index_of_id (id -> index, mix64)": ("index_of_id (",),
+    "  _order_key (seeded result order: blake2b + mix64)": ("_order_key (",),
+    "socket writes (asyncio transport.write)": ("_SelectorSocketTransport.write (",),
+    "h11 (HTTP parsing and serialising)": ("h11/",),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=5, help="seconds per measured run")
+    parser.add_argument("--warmup", type=int, default=1, help="seconds of warm-up per run")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--threads", type=int, default=1, help="wrk threads (default 1: the other core serves)"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="repeat the whole matrix; the median round is reported",
+    )
+    parser.add_argument(
+        "--sizes",
+        default=",".join(map(str, SIZES)),
+        help="batch sizes, comma separated (default 1,10,100)",
+    )
+    parser.add_argument("--store-size", type=int, default=1000, help="tickets in the twin")
+    parser.add_argument("--no-prism", action="store_true", help="skip Prism")
+    parser.add_argument(
+        "--no-twin-serve",
+        action="store_true",
+        help="skip the twin served by the project's own run_server",
+    )
+    parser.add_argument(
+        "--prism-mode",
+        choices=["dynamic", "static", "both"],
+        default="dynamic",
+        help="prism mock -d (dynamic, default) or without -d (static examples)",
+    )
+    parser.add_argument(
+        "--no-install",
+        action="store_true",
+        help="do not npm-install Prism into bench/.node when it is missing",
+    )
+    parser.add_argument("--loop", default="asyncio", help="uvicorn loop for twin and floor")
+    parser.add_argument("--http", default="h11", help="uvicorn HTTP implementation for both")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="afterwards, profile the twin with py-spy under the same load",
+    )
+    parser.add_argument("--json", type=Path, help="also write the results here as JSON")
+    args = parser.parse_args(argv)
+    sizes = [int(part) for part in args.sizes.split(",") if part]
+
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        print("wrk is not installed. Install it with:  apt-get install -y wrk", file=sys.stderr)
+        return 2
+    prism_modes = (
+        []
+        if args.no_prism
+        else (["dynamic", "static"] if args.prism_mode == "both" else [args.prism_mode])
+    )
+    if prism_modes and not _ensure_prism(install=not args.no_install):
+        return 2
+
+    from tickets_contract.contract import ContractKind, Portal, build_contract
+    from tickets_contract.twin import (
+        DEMO_TOKEN,
+        UNIQUE_PROPERTY,
+        TicketStore,
+        Twin,
+        TwinConfig,
+        TwinRequest,
+    )
+
+    c.banner(
+        "http_throughput: twin vs floor vs Prism over HTTP, driven by wrk",
+        ("starlette", "uvicorn", "h11"),
+    )
+    wrk_version = subprocess.run([wrk, "-v"], capture_output=True, text=True).stdout
+    print(f"   {wrk_version.splitlines()[0] if wrk_version else 'wrk ?'}")
+    if prism_modes:
+        prism_version = subprocess.run(
+            [str(PRISM_BIN), "--version"], capture_output=True, text=True
+        ).stdout.strip()
+        node_version = subprocess.run(
+            ["node", "--version"], capture_output=True, text=True
+        ).stdout.strip()
+        print(f"   prism {prism_version}, node {node_version}")
+    print(
+        f"   wrk -t{args.threads} -c{args.connections} -d{args.duration}s "
+        f"(+{args.warmup}s warm-up), {args.rounds} round(s); uvicorn: 1 worker, "
+        f"no access log, loop={args.loop}, http={args.http}"
+    )
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-http-"))
+    try:
+        store = TicketStore.generate(seed=0, size=args.store_size)
+        ids = c.readable_ids(store, max(sizes))
+        bodies: dict[int, Path] = {}
+        for size in sizes:
+            bodies[size] = tmp / f"body-{size}.json"
+            bodies[size].write_bytes(c.batch_body(ids[:size]))
+
+        # The floor returns the twin's own answer to the 1-input read: same bytes out.
+        twin = Twin(config=TwinConfig(seed=0, size=args.store_size))
+        answer = twin.handle(
+            TwinRequest(
+                method="POST",
+                path=c.BATCH_READ_PATH,
+                query=(),
+                headers={
+                    "authorization": f"Bearer {DEMO_TOKEN}",
+                    "content-type": "application/json",
+                },
+                body=bodies[min(sizes)].read_bytes(),
+            )
+        )
+        floor_body = tmp / "floor-answer.json"
+        floor_body.write_bytes(answer.body)
+
+        spec = tmp / "effective.openapi.yaml"
+        contract = build_contract(
+            ContractKind.EFFECTIVE,
+            portal=Portal(unique_properties=("hs_object_id", UNIQUE_PROPERTY)),
+        )
+        spec.write_text(contract.to_yaml(), encoding="utf-8")
+
+        with contextlib.ExitStack() as stack:
+            servers: dict[str, c.Server] = {}
+            servers["floor"] = stack.enter_context(
+                c.child_server(
+                    "floor",
+                    c.server_argv("floor", body=str(floor_body), loop=args.loop, http=args.http),
+                    log=tmp / "floor.log",
+                )
+            )
+            servers["twin"] = stack.enter_context(
+                c.child_server(
+                    "twin",
+                    c.server_argv("twin", size=args.store_size, loop=args.loop, http=args.http),
+                    log=tmp / "twin.log",
+                )
+            )
+            if not args.no_twin_serve:
+                servers["twin-serve"] = stack.enter_context(
+                    c.child_server(
+                        "twin-serve",
+                        c.server_argv("twin-serve", size=args.store_size),
+                        log=tmp / "twin-serve.log",
+                    )
+                )
+            for mode in prism_modes:
+                name = "prism" if mode == "dynamic" and len(prism_modes) == 1 else f"prism-{mode}"
+                port = c.free_port()
+                argv = [
+                    str(PRISM_BIN),
+                    "mock",
+                    *(["-d"] if mode == "dynamic" else []),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(port),
+                    "-v",
+                    "error",
+                    str(spec),
+                ]
+                print(f"   {name}: {' '.join(['prism', *argv[1:-1], '<effective.yaml>'])}")
+                servers[name] = stack.enter_context(
+                    c.child_server(
+                        name,
+                        argv,
+                        log=tmp / f"{name}.log",
+                        port=port,
+                        timeout=90,
+                    )
+                )
+
+            headers = {"Authorization": f"Bearer {DEMO_TOKEN}", "Content-Type": "application/json"}
+            print("\nsanity check (one request each):")
+            for name, server in servers.items():
+                for size in sizes:
+                    status, body = c.post(
+                        server.base_url + c.BATCH_READ_PATH, bodies[size].read_bytes(), headers
+                    )
+                    results = _result_count(body)
+                    print(
+                        f"   {name:<13} {size:>3} inputs -> {status}, {len(body):>6} bytes, "
+                        f"{results} results"
+                    )
+                    if not 200 <= status < 300:
+                        print(f"   {name} answered {status}: {body[:300]!r}", file=sys.stderr)
+                        return 1
+
+            rounds: list[dict[tuple[str, int], dict[str, Any]]] = []
+            for number in range(1, args.rounds + 1):
+                print(f"\nround {number}/{args.rounds}:")
+                results: dict[tuple[str, int], dict[str, Any]] = {}
+                for size in sizes:
+                    for name, server in servers.items():
+                        url = server.base_url + c.BATCH_READ_PATH
+                        if args.warmup:
+                            _wrk(wrk, url, bodies[size], DEMO_TOKEN, args, args.warmup)
+                        result = _wrk(wrk, url, bodies[size], DEMO_TOKEN, args, args.duration)
+                        results[(name, size)] = result
+                        print(
+                            f"   {name:<13} {size:>3} inputs: {result['rps']:>9.1f} req/s  "
+                            f"p50 {result['p50_ms']:7.2f} ms  p99 {result['p99_ms']:7.2f} ms"
+                            f"  errors {result['errors_total']}"
+                        )
+                rounds.append(results)
+
+            final = _median_round(rounds)
+            _report(final, list(servers), sizes, args)
+
+            if args.profile:
+                _profile(servers["twin"], wrk, bodies, sizes, DEMO_TOKEN, args, tmp)
+
+        if args.json:
+            args.json.write_text(
+                json.dumps(
+                    {f"{name}/{size}": value for (name, size), value in final.items()}, indent=2
+                )
+            )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    c.reproduce()
+    return 0
+
+
+def _ensure_prism(*, install: bool) -> bool:
+    if PRISM_BIN.exists():
+        return True
+    command = f"npm install --prefix {NODE_PREFIX.relative_to(c.REPO)} {PRISM_PACKAGE}"
+    if install and shutil.which("npm"):
+        print(f"Prism is missing; installing it: {command}")
+        done = subprocess.run(
+            [
+                "npm",
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                str(NODE_PREFIX),
+                PRISM_PACKAGE,
+            ],
+            check=False,
+        )
+        if done.returncode == 0 and PRISM_BIN.exists():
+            return True
+    print(
+        f"Prism is not installed. Install it with:  {command}\n"
+        "(or pass --no-prism to measure the twin and the floor only)",
+        file=sys.stderr,
+    )
+    return False
+
+
+def _wrk(wrk: str, url: str, body: Path, token: str, args: Any, seconds: int) -> dict[str, Any]:
+    argv = [
+        wrk,
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LUA),
+        url,
+        "--",
+        str(body),
+        token,
+    ]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
+    line = next((ln for ln in done.stdout.splitlines() if ln.startswith("WRK_JSON ")), None)
+    if done.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stdout}\n{done.stderr}")
+    raw = json.loads(line.removeprefix("WRK_JSON "))
+    seconds_run = raw["duration_us"] / 1e6
+    latency = raw["latency_us"]
+    return {
+        "requests": raw["requests"],
+        "seconds": seconds_run,
+        "rps": raw["requests"] / seconds_run,
+        "p50_ms": latency["p50"] / 1000,
+        "p90_ms": latency["p90"] / 1000,
+        "p99_ms": latency["p99"] / 1000,
+        "max_ms": latency["max"] / 1000,
+        "errors": raw["errors"],
+        "errors_total": sum(raw["errors"].values()),
+        "bytes_per_response": raw["bytes"] / max(1, raw["requests"]),
+    }
+
+
+def _median_round(
+    rounds: list[dict[tuple[str, int], dict[str, Any]]],
+) -> dict[tuple[str, int], dict[str, Any]]:
+    """Per (server, size), the round with the median requests/s."""
+    final = {}
+    for key in rounds[0]:
+        ordered = sorted((r[key] for r in rounds), key=lambda result: result["rps"])
+        final[key] = ordered[(len(ordered) - 1) // 2]
+    return final
+
+
+def _report(
+    results: dict[tuple[str, int], dict[str, Any]], names: list[str], sizes: list[int], args: Any
+) -> None:
+    print(
+        f"\nresults ({args.connections} connections, {args.duration} s per run"
+        f"{', median of ' + str(args.rounds) + ' rounds' if args.rounds > 1 else ''}):"
+    )
+    print(
+        f"   {'server':<13} {'inputs':>6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'bytes/resp':>10} {'errors':>6}"
+    )
+    for size in sizes:
+        for name in names:
+            r = results[(name, size)]
+            print(
+                f"   {name:<13} {size:>6} {r['rps']:>9.1f} {r['p50_ms']:>8.2f} "
+                f"{r['p99_ms']:>8.2f} {r['bytes_per_response']:>10.0f} {r['errors_total']:>6}"
+            )
+    print("\nratios (requests/s):")
+    twins = [name for name in names if name.startswith("twin")]
+    prisms = [name for name in names if name.startswith("prism")]
+    for size in sizes:
+        parts = []
+        for twin_name in twins:
+            twin = results[(twin_name, size)]["rps"]
+            parts.append(f"{twin_name}/floor {twin / results[('floor', size)]['rps']:.2f}x")
+            parts += [
+                f"{twin_name}/{name} {twin / results[(name, size)]['rps']:.1f}x" for name in prisms
+            ]
+        print(f"   {size:>3} inputs: " + ", ".join(parts))
+    smallest = min(sizes)
+    twin = results[("twin", smallest)]["rps"]
+    floor_ratio = twin / results[("floor", smallest)]["rps"]
+    print("\ntargets (1-input reads):")
+    print(
+        f"   twin >= 0.5x floor: {floor_ratio:.2f}x -> {'MET' if floor_ratio >= 0.5 else 'MISSED'}"
+    )
+    prism_name = next((n for n in names if n in ("prism", "prism-dynamic")), None)
+    if prism_name:
+        prism_ratio = twin / results[(prism_name, smallest)]["rps"]
+        print(
+            f"   twin >= 10x Prism (dynamic): {prism_ratio:.1f}x -> "
+            f"{'MET' if prism_ratio >= 10 else 'MISSED'}"
+        )
+    if "twin-serve" in names:
+        served = results[("twin-serve", smallest)]["rps"]
+        floor_rps = results[("floor", smallest)]["rps"]
+        text = f"{served / floor_rps:.2f}x floor"
+        if prism_name:
+            text += f", {served / results[(prism_name, smallest)]['rps']:.1f}x Prism"
+        print(f"   (twin-serve, the project's run_server: {text})")
+
+
+def _profile(
+    twin: c.Server,
+    wrk: str,
+    bodies: dict[int, Path],
+    sizes: list[int],
+    token: str,
+    args: Any,
+    tmp: Path,
+) -> None:
+    py_spy = c.tool_path("py-spy")
+    if py_spy is None:
+        print("\n--profile needs py-spy: pip install py-spy", file=sys.stderr)
+        return
+    for size in (min(sizes), max(sizes)):
+        out = tmp / f"twin-{size}.collapsed"
+        spy = subprocess.Popen(
+            [
+                py_spy,
+                "record",
+                "--pid",
+                str(twin.pid),
+                "--duration",
+                str(args.duration),
+                "--rate",
+                "200",
+                "--format",
+                "raw",
+                "--output",
+                str(out),
+                "--nonblocking",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        try:
+            time.sleep(0.5)
+            _wrk(wrk, twin.base_url + c.BATCH_READ_PATH, bodies[size], token, args, args.duration)
+            spy.wait(timeout=args.duration + 30)
+        finally:
+            if spy.poll() is None:
+                spy.kill()
+                spy.wait()
+        print(f"\nprofile of the twin under wrk, {size}-input reads (py-spy, 200 Hz):")
+        if out.exists():
+            for line in c.collapsed_shares(out, TWIN_BUCKETS):
+                print(f"   {line}")
+            for line in c.summarize_collapsed(out):
+                print(f"   {line}")
+            keep = c.OUT
+            keep.mkdir(parents=True, exist_ok=True)
+            shutil.copy(out, keep / out.name)
+            print(f"   (collapsed stacks kept in {(keep / out.name).relative_to(c.REPO)})")
+        else:
+            print(f"   py-spy wrote nothing: {spy.stderr.read() if spy.stderr else ''}")
+
+
+def _result_count(body: bytes) -> str:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return "?"
+    results = data.get("results") if isinstance(data, dict) else None
+    return str(len(results)) if isinstance(results, list) else "?"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
