@@ -41,6 +41,7 @@ __all__ = [
     "check_name_of",
     "excluded_check_functions",
     "regressions",
+    "request_is_valid",
 ]
 
 # The built-in checks of schemathesis 4.32 (pinned to that minor: checks change between).
@@ -144,6 +145,23 @@ class Deviation:
         return not self.quirks
 
 
+def request_is_valid(operation: Any, case: Any) -> bool:
+    """Whether ``case`` is a valid request of ``operation`` (a schemathesis operation).
+
+    Validity exactly as schemathesis judges it when generating (its nullable and enum
+    handling differs from strict OpenAPI 3.0 validators), so that verdicts on recorded or
+    generated requests and the generator agree.
+    """
+    if case.method.upper() != BATCH_READ_METHOD or case.path != BATCH_READ_PATH:
+        return False
+    bodies = [body for body in operation.body if body.media_type == case.media_type]
+    if not bodies or not bodies[0].is_valid(case.body):
+        return False
+    # The only query parameter, a boolean: query values travel as text.
+    archived = (case.query or {}).get("archived")
+    return archived is None or archived in (True, False, "true", "false")
+
+
 def regressions(case: Any, failures: Sequence[BaseException]) -> list[Deviation]:
     """Failures under the effective contract: the ledger already absorbed every quirk."""
     return [
@@ -219,29 +237,7 @@ class QuirkExplainer:
         return self._response_passes(variant, check, case, response)
 
     def _request_is_valid(self, variant: str | None, case: Any) -> bool:
-        # Validity exactly as schemathesis judges it when generating (its nullable and
-        # enum handling differs from strict OpenAPI 3.0 validators), so that attribution
-        # and generation agree.
-        if case.method.upper() != BATCH_READ_METHOD or case.path != BATCH_READ_PATH:
-            return False
-        operation = self._schemas[variant][BATCH_READ_PATH][BATCH_READ_METHOD]
-        bodies = [body for body in operation.body if body.media_type == case.media_type]
-        if not bodies or not bodies[0].is_valid(case.body):
-            return False
-        parameters = self._variants[variant]["paths"][BATCH_READ_PATH]["post"]["parameters"]
-        for parameter in parameters:
-            name = parameter["name"]
-            if parameter.get("in") != "query" or not case.query or name not in case.query:
-                continue
-            # Query values travel as text; `true` and `false` are the booleans.
-            if parameter["schema"].get("type") == "boolean" and case.query[name] not in (
-                True,
-                False,
-                "true",
-                "false",
-            ):
-                return False
-        return True
+        return request_is_valid(self._schemas[variant][BATCH_READ_PATH][BATCH_READ_METHOD], case)
 
     def _response_passes(self, variant: str | None, check: str, case: Any, response: Any) -> bool:
         from schemathesis import checks

@@ -49,6 +49,7 @@ from tickets_contract.judges import (
     QuirkExplainer,
     excluded_check_functions,
     regressions,
+    request_is_valid,
 )
 from tickets_contract.targets import LIVE_BASE_URL
 
@@ -268,7 +269,7 @@ class _Contracts:
         from schemathesis.openapi.checks import RejectedPositiveData
 
         operation = self._schemas[kind][BATCH_READ_PATH][BATCH_READ_METHOD]
-        valid = _request_is_valid(operation, case)
+        valid = request_is_valid(operation, case)
         label = f"{BATCH_READ_METHOD} {BATCH_READ_PATH}"
         if valid and status in _REJECTIONS:
             return [
@@ -289,16 +290,6 @@ class _Contracts:
                 )
             ]
         return []
-
-
-def _request_is_valid(operation: Any, case: Any) -> bool:
-    # As judges.QuirkExplainer judges validity (schemathesis' own body validator), so that
-    # these verdicts and the explainer's attribution agree.
-    bodies = [body for body in operation.body if body.media_type == case.media_type]
-    if not bodies or not bodies[0].is_valid(case.body):
-        return False
-    archived = (case.query or {}).get("archived")
-    return archived is None or archived in (True, False, "true", "false")
 
 
 def _first(text: str) -> str:
