@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from tickets_contract.budget import RateBudget, RateLimit
-from tickets_contract.targets import GuardedAdapter
+from tickets_contract.guards import GuardedAdapter
 from tickets_contract.twin import DEMO_TOKEN, Twin, TwinConfig, serve_in_thread
 
 READ = "/crm/v3/objects/tickets/batch/read"

@@ -8,8 +8,8 @@ import pytest
 
 from tickets_contract.budget import RateLimit
 from tickets_contract.errors import ConfigError
+from tickets_contract.records import KnownRecords
 from tickets_contract.settings import load_records, load_settings, render_records
-from tickets_contract.targets import KnownRecords
 
 FULL = """
 [tool.tickets-contract]

@@ -7,7 +7,8 @@ import requests
 
 from tickets_contract.contract import Portal
 from tickets_contract.errors import ConfigError, SafetyError
-from tickets_contract.targets import TOKEN_ENV, HttpTarget, is_loopback, parse_target
+from tickets_contract.guards import is_loopback
+from tickets_contract.targets import TOKEN_ENV, HttpTarget, parse_target
 
 TOKEN = "pat-na1-11111111-2222-3333-4444-555555555555"
 READ = "/crm/v3/objects/tickets/batch/read"
@@ -126,7 +127,7 @@ def test_live_target_points_at_hubspot() -> None:
 
 
 def test_steering_is_deterministic_keeps_wrong_types_and_hits_known_records() -> None:
-    from tickets_contract.targets import KnownRecords
+    from tickets_contract.records import KnownRecords
 
     records = KnownRecords(
         ids=("17000000001", "17000000002"),

@@ -12,7 +12,7 @@ from typing import Any
 import requests
 
 from tickets_contract.errors import ConfigError
-from tickets_contract.targets import KnownRecords
+from tickets_contract.records import KnownRecords
 
 __all__ = ["LIST_PATH", "discover"]
 

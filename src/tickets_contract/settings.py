@@ -29,7 +29,7 @@ from typing import Any
 
 from tickets_contract.budget import RateLimit
 from tickets_contract.errors import ConfigError
-from tickets_contract.targets import KnownRecords
+from tickets_contract.records import KnownRecords
 
 __all__ = ["Settings", "load_records", "load_settings", "render_records"]
 

@@ -18,7 +18,8 @@ from tickets_contract.cassettes import (
     http_recording_target,
     twin_recording_target,
 )
-from tickets_contract.targets import TOKEN_ENV, twin_records
+from tickets_contract.records import twin_records
+from tickets_contract.targets import TOKEN_ENV
 from tickets_contract.twin import DEMO_TOKEN, UNIQUE_PROPERTY, Twin, serve_in_thread
 
 # Recognisable, and shaped like nothing else in a cassette: if it shows up, it leaked.

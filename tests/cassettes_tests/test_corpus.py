@@ -97,7 +97,7 @@ def test_the_twin_answers_as_the_cassette_shows(parity_path: Path) -> None:
 
 
 def test_every_scenario_has_a_cassette_that_is_not_stale(request: pytest.FixtureRequest) -> None:
-    from tickets_contract.targets import twin_records
+    from tickets_contract.records import twin_records
     from tickets_contract.twin import UNIQUE_PROPERTY, Twin, TwinConfig
 
     directory = _directory(request.config)

@@ -24,7 +24,7 @@ from tickets_contract.cassettes.scenarios import SCENARIOS, Scenario
 from tickets_contract.cassettes.transport import RecordingTransport
 from tickets_contract.cli import EXIT_OK, EXIT_SAFETY, main
 from tickets_contract.errors import SafetyError
-from tickets_contract.targets import KnownRecords
+from tickets_contract.records import KnownRecords
 
 from .conftest import Recording
 

@@ -23,8 +23,8 @@ def _gate(
     with serve_in_thread(twin) as base_url:
         # Known records make generated ids and the probe's scenarios find tickets.
         records = pytester.path / "records.toml"
+        from tickets_contract.records import twin_records
         from tickets_contract.settings import render_records
-        from tickets_contract.targets import twin_records
         from tickets_contract.twin import UNIQUE_PROPERTY
 
         records.write_text(render_records(twin_records(twin, UNIQUE_PROPERTY), comment="test"))

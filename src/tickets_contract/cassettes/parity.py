@@ -39,7 +39,7 @@ def twin_parity(cassette: Cassette, *, settings: Mapping[str, Any] | None = None
 
     ``settings`` are ``TwinConfig`` settings; by default the cassette's ``source.twin``.
     """
-    from tickets_contract.targets import twin_records
+    from tickets_contract.records import twin_records
     from tickets_contract.twin import (
         DEMO_TOKEN,
         EXPIRED_TOKEN,

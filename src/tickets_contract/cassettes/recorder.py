@@ -50,12 +50,9 @@ from tickets_contract.cassettes.volatile import normalise
 from tickets_contract.contract import load_fragment
 from tickets_contract.errors import ConfigError
 from tickets_contract.files import write_atomically
-from tickets_contract.targets import (
-    DEFAULT_ALLOWED_HOSTS,
-    TOKEN_ENV,
-    KnownRecords,
-    retry_after,
-)
+from tickets_contract.guards import DEFAULT_ALLOWED_HOSTS, retry_after
+from tickets_contract.records import KnownRecords
+from tickets_contract.targets import TOKEN_ENV
 
 __all__ = [
     "CREDENTIAL_ENV",
@@ -151,7 +148,7 @@ def twin_recording_target(
     ``access_token`` replaces the twin's public demo token (it is added to the twin's
     ``extra_tokens``); the expired and no-scope roles use the twin's public tokens.
     """
-    from tickets_contract.targets import twin_records
+    from tickets_contract.records import twin_records
     from tickets_contract.twin import (
         DEMO_TOKEN,
         EXPIRED_TOKEN,

@@ -2,7 +2,7 @@
 
 A scenario's requests are templates over ``KnownRecords`` (ids that exist on the target,
 archived ids, a unique-value property and its values), so the same scenario records
-unchanged against the twin (``targets.twin_records``) and against a live portal (the
+unchanged against the twin (``records.twin_records``) and against a live portal (the
 records table that ``tickets-contract discover`` writes). Ids that must *not* exist are
 fixed here: 13-digit numbers far above the ids a portal hands out, and values no unique
 property holds.
@@ -31,7 +31,7 @@ from typing import Any
 from tickets_contract.cassettes.format import RecordedRequest
 from tickets_contract.cassettes.scrub import authorization_placeholder
 from tickets_contract.contract import BATCH_READ_METHOD, BATCH_READ_PATH
-from tickets_contract.targets import KnownRecords
+from tickets_contract.records import KnownRecords
 
 __all__ = [
     "MISSING_IDS",

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import httpx
 
-from tickets_contract.targets import check_read, check_token_host
+from tickets_contract.guards import check_read, check_token_host
 
 __all__ = ["Exchange", "RecordingTransport"]
 
