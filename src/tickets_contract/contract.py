@@ -34,6 +34,7 @@ __all__ = [
     "effective_document",
     "load_fragment",
     "specs_dir",
+    "validate_document",
 ]
 
 BATCH_READ_PATH = "/crm/v3/objects/tickets/batch/read"
@@ -162,6 +163,22 @@ def effective_document(
     return document
 
 
+def validate_document(data: Mapping[str, Any], *, source: str) -> None:
+    """Raise SpecError, with a JSON pointer to the place, unless ``data`` is valid OpenAPI."""
+    try:
+        validate_openapi(data)
+    except Exception as exc:  # openapi-spec-validator raises several unrelated types
+        parts = [
+            str(p).replace("~", "~0").replace("/", "~1") for p in getattr(exc, "absolute_path", ())
+        ]
+        raise SpecError(
+            source=source,
+            where="#/" + "/".join(parts) if parts else "document",
+            problem=f"is not valid OpenAPI 3.0: {_first_line(exc)}",
+            fix="correct the document at that place (openapi-spec-validator explains more)",
+        ) from None
+
+
 def _openapi_error(document: Mapping[str, Any]) -> str | None:
     try:
         validate_openapi(_plain(document))
@@ -206,19 +223,7 @@ def _load_fragment_cached(path: Path) -> dict[str, Any]:
             problem=f"expected an OpenAPI mapping, got {type(data).__name__}",
             fix="the file must start with `openapi: 3.0.x`",
         )
-    try:
-        validate_openapi(data)
-    except Exception as exc:  # openapi-spec-validator raises several unrelated types
-        parts = [
-            str(p).replace("~", "~0").replace("/", "~1") for p in getattr(exc, "absolute_path", ())
-        ]
-        pointer = "#/" + "/".join(parts) if parts else "document"
-        raise SpecError(
-            source=str(path),
-            where=pointer,
-            problem=f"is not valid OpenAPI 3.0: {_first_line(exc)}",
-            fix="correct the document at that place (openapi-spec-validator explains more)",
-        ) from None
+    validate_document(data, source=str(path))
     operation = data.get("paths", {}).get(BATCH_READ_PATH, {}).get(BATCH_READ_METHOD.lower())
     if not isinstance(operation, dict):
         raise SpecError(
