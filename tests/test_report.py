@@ -110,3 +110,25 @@ def test_probe_statuses_reach_the_summary_and_markdown() -> None:
     )
     assert "| `null-property-values` | no longer reproduces |" in tally.render_markdown()
     assert not tally.failed  # a vanished quirk is news, not a regression
+
+
+def test_the_plugin_never_replaces_an_existing_hypothesis_profile(
+    pytester: pytest.Pytester,
+) -> None:
+    # A user's own "dev" profile, registered before the plugin configures, must survive.
+    pytester.makeconftest(
+        "from hypothesis import settings\nsettings.register_profile('dev', max_examples=3)\n"
+    )
+    pytester.makepyfile(
+        test_mine=(
+            "from hypothesis import given, settings, strategies as st\n"
+            "N = []\n"
+            "@given(st.integers())\n"
+            "def test_a(x):\n"
+            "    N.append(x)\n"
+            "def test_b():\n"
+            "    assert len(N) == 3\n"
+        )
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "--hypothesis-profile", "dev")
+    assert result.ret == pytest.ExitCode.OK

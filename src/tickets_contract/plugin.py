@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis.errors import InvalidArgument
 
 from tickets_contract.budget import DEFAULT_RATE_LIMIT
 from tickets_contract.contract import Contract, ContractKind, build_contract
@@ -141,10 +142,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     # Registered before Hypothesis' own plugin reads --hypothesis-profile. Nothing is
-    # loaded here: installing this plugin must not change anyone's other Hypothesis tests.
-    # The contract suite applies its profile to its own schema (contract_schema).
+    # loaded here, and a profile that exists already (Hypothesis' built-in "ci", or a
+    # user's own "dev") is left as it is: installing this plugin must not change anyone's
+    # other Hypothesis tests. The contract suite takes its example counts from PROFILES
+    # and applies them to its own schema (contract_schema).
     for name, values in PROFILES.items():
-        settings.register_profile(name, **values)
+        try:
+            settings.get_profile(name)
+        except InvalidArgument:
+            settings.register_profile(name, **values)
     _import_package()
     report_dir = config.getoption(OPT_REPORT_DIR, None)
     if report_dir and not config.getoption("xmlpath", None):
