@@ -29,7 +29,6 @@ from tickets_contract.contract import (
     Contract,
     ContractKind,
     effective_document,
-    load_fragment,
 )
 
 __all__ = [
@@ -188,7 +187,8 @@ class QuirkExplainer:
     @cached_property
     def _variants(self) -> dict[str | None, dict[str, Any]]:
         # None -> the full effective document; q.id -> effective without q's overlay.
-        fragment = load_fragment()
+        # The published contract's document is the fragment it was built from.
+        fragment = self._published.document
         portal = self._published.portal
         variants: dict[str | None, dict[str, Any]] = {
             None: effective_document(fragment, self._patched, portal=portal)

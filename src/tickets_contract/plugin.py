@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis.errors import InvalidArgument
 
 from tickets_contract.budget import DEFAULT_RATE_LIMIT
-from tickets_contract.contract import Contract, ContractKind, build_contract
+from tickets_contract.contract import LEDGER_NAME, Contract, ContractKind, build_contract, specs_dir
 from tickets_contract.errors import ContractError
 from tickets_contract.files import write_atomically
 from tickets_contract.judges import (
@@ -28,6 +28,7 @@ from tickets_contract.judges import (
     excluded_check_functions,
     regressions,
 )
+from tickets_contract.ledger import load_ledger
 from tickets_contract.report import Tally
 from tickets_contract.settings import Settings, load_settings
 from tickets_contract.targets import Target, parse_target
@@ -204,9 +205,15 @@ def _import_package() -> None:
             importlib.import_module(module.name)
 
 
+_SETTINGS = pytest.StashKey[Settings]()
+
+
 def _settings(config: pytest.Config) -> Settings:
-    path = config.getoption(OPT_CONFIG, None)
-    return load_settings(Path(path) if path else None)
+    """The session's settings, read once (target, example counts and recording use them)."""
+    if _SETTINGS not in config.stash:
+        path = config.getoption(OPT_CONFIG, None)
+        config.stash[_SETTINGS] = load_settings(Path(path) if path else None)
+    return config.stash[_SETTINGS]
 
 
 def _target_kind(target: str) -> str:
@@ -452,7 +459,8 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 
 def _ledger_for(config: pytest.Config) -> Any:
-    return build_contract(ContractKind.PUBLISHED).ledger
+    # Only the ledger is needed to read a worker's tally, not a whole validated contract.
+    return load_ledger(specs_dir() / LEDGER_NAME)
 
 
 # --- cassettes: record modes and replay -------------------------------------------------
