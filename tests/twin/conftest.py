@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tickets_contract.twin import TicketStore, Twin, TwinConfig
+from tickets_contract.twin import Ticket, TicketStore, Twin, TwinConfig
 
 from .helpers import FakeClock
 
@@ -27,3 +27,19 @@ def clock() -> FakeClock:
 def twin(store: TicketStore, clock: FakeClock) -> Twin:
     """A twin with default settings over the shared store."""
     return Twin(store, TwinConfig(seed=7, size=SIZE), clock)
+
+
+@pytest.fixture
+def built_tickets(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Indexes of the tickets the store builds from now on (counted, not timed)."""
+    from tickets_contract.twin import store as store_module
+
+    built: list[int] = []
+    real = store_module.generate_ticket
+
+    def counting(seed: int, index: int, fraction: float) -> Ticket:
+        built.append(index)
+        return real(seed, index, fraction)
+
+    monkeypatch.setattr(store_module, "generate_ticket", counting)
+    return built

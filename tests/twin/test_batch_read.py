@@ -13,7 +13,6 @@ from tickets_contract.twin import (
     DEMO_TOKEN,
     LIST_PATH,
     UNIQUE_PROPERTY,
-    Ticket,
     TicketStore,
     Twin,
     TwinConfig,
@@ -282,21 +281,12 @@ def test_other_routes_and_methods(
 
 
 def test_a_batch_in_a_million_ticket_store_touches_only_its_inputs(
-    monkeypatch: pytest.MonkeyPatch,
+    built_tickets: list[int],
 ) -> None:
     # Counted, not timed (bench/scaling.py measures time): a 100-input read builds at
     # most the 100 tickets asked for, whatever the store's size, so its cost cannot grow
     # with the store.
-    from tickets_contract.twin import store as store_module
-
-    built: list[int] = []
-    real = store_module.generate_ticket
-
-    def counting(seed: int, index: int, fraction: float) -> Ticket:
-        built.append(index)
-        return real(seed, index, fraction)
-
-    monkeypatch.setattr(store_module, "generate_ticket", counting)
+    built = built_tickets
     twin = Twin(config=TwinConfig(size=1_000_000, seed=5))
     wanted = list(range(0, 1_000_000, 10_000))
     ids = [str(record_id(5, index)) for index in wanted]
