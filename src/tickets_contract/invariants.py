@@ -45,16 +45,23 @@ __all__ = [
     "InvariantViolation",
     "ReadExchange",
     "archived_consistent",
+    "batch_status_complete",
+    "batch_times_ordered",
+    "correlation_id_matches_header",
     "history_keys_as_asked",
     "history_newest_first",
     "inputs_accounted_for",
     "no_duplicate_results",
     "no_unrequested_results",
+    "not_found_errors_list_ids",
     "num_errors_consistent",
     "properties_within_requested",
     "record_key",
     "requested_properties_in_every_result",
+    "result_ids_are_record_ids",
     "status_matches_errors",
+    "timestamps_in_utc",
+    "timestamps_match_properties",
 ]
 
 Check = Callable[[Any, Any, Any], "bool | None"]
@@ -636,6 +643,234 @@ def no_duplicate_results(ctx: Any, response: Any, case: Any) -> bool | None:
     return None
 
 
+# --- rules added for facts no invariant above checked (docs/RULES.md) ---------------------
+# Each returns True when it did not apply to the exchange (schemathesis reads a check's
+# truthy return as "skipped"), None when it was evaluated and held.
+
+_CORRELATION_HEADER = "x-hubspot-correlation-id"
+_RECORD_ID = re.compile(r"[0-9]+")
+
+
+def timestamps_match_properties(ctx: Any, response: Any, case: Any) -> bool | None:
+    """``createdAt`` is ``createdate`` and ``updatedAt`` is ``hs_lastmodifieddate``,
+    whenever those properties come back with a value.
+
+    Facts §6.10: "createdAt equals the createdate property and updatedAt equals
+    hs_lastmodifieddate in real bodies" (S4, S21, S22). Compared as instants: quirk-free
+    formatting differences (``...17Z`` and ``...17.000Z``, facts §6.10, S21) are equal.
+    """
+    exchange = ReadExchange.of(case, response)
+    if exchange is None:
+        return True
+    compared = 0
+    wrong = []
+    for result in exchange.results:
+        values = _properties(result)
+        for field, name in (("createdAt", "createdate"), ("updatedAt", "hs_lastmodifieddate")):
+            if values.get(name) is None:
+                continue
+            compared += 1
+            stated, held = result.get(field), values[name]
+            if _instant(stated) is None or _instant(stated) != _instant(held):
+                wrong.append(f"{result.get('id')}: {field} {stated!r}, {name} {held!r}")
+    if not compared:
+        return True
+    if wrong:
+        raise exchange.fail(
+            "timestamps_match_properties",
+            f"Record timestamps that disagree with their properties: {_shown(wrong)}\n\n"
+            "Expected: createdAt the instant of createdate, updatedAt that of "
+            "hs_lastmodifieddate",
+            case,
+        )
+    return None
+
+
+def correlation_id_matches_header(ctx: Any, response: Any, case: Any) -> bool | None:
+    """An answer whose body carries a ``correlationId`` sends the same one in the
+    ``X-HubSpot-Correlation-Id`` header.
+
+    Facts §7: "Real responses also carry header X-HubSpot-Correlation-Id equal to the
+    body's correlationId" (S18). Judged on every answer of the operation, errors (400,
+    401, 403, 404, 429) included: they are the answers with a ``correlationId``.
+    """
+    if case.method.upper() != BATCH_READ_METHOD or case.path != BATCH_READ_PATH:
+        return True
+    try:
+        payload = response.json()
+    except ValueError:
+        return True
+    if not isinstance(payload, dict) or not isinstance(payload.get("correlationId"), str):
+        return True
+    headers = getattr(response, "headers", None) or {}
+    values = next((v for k, v in headers.items() if k.lower() == _CORRELATION_HEADER), None)
+    sent = [values] if isinstance(values, str) else list(values or [])
+    if sent != [payload["correlationId"]]:
+        raise InvariantViolation(
+            invariant="correlation_id_matches_header",
+            message=f"Expected: header X-HubSpot-Correlation-Id {payload['correlationId']!r} "
+            f"(the body's correlationId) on a {response.status_code} answer\n"
+            f"Received: {_shown(sent) if sent else 'no such header'}",
+            operation=getattr(getattr(case, "operation", None), "label", None)
+            or f"{BATCH_READ_METHOD} {BATCH_READ_PATH}",
+            case_id=getattr(case, "id", None),
+        )
+    return None
+
+
+def batch_status_complete(ctx: Any, response: Any, case: Any) -> bool | None:
+    """A batch read's ``status`` is ``COMPLETE``.
+
+    Spec: "The expected value is \"COMPLETE\"" (S1); every real body seen says so (facts
+    §3.2: S4, S9, S21, U1); quirk status-enum-spelling: "A synchronous read always answers
+    COMPLETE". PENDING or PROCESSING on a read would mean results still to come.
+    """
+    exchange = ReadExchange.of(case, response)
+    if exchange is None:
+        return True
+    status = exchange.payload.get("status")
+    if status != "COMPLETE":
+        raise exchange.fail(
+            "batch_status_complete",
+            f"Expected: status 'COMPLETE' for a batch read\nReceived: status {status!r} with "
+            f"{len(exchange.results)} results",
+            case,
+        )
+    return None
+
+
+def result_ids_are_record_ids(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Each result's ``id`` is an internal record id: a number, equal to the record's
+    ``hs_object_id`` when that comes back; never the ``idProperty`` value read by.
+
+    Facts §6.8: "Results' id is the internal record id, not the unique value" (S19);
+    record ids are Java longs (quirk non-numeric-ids-not-found); ``hs_object_id`` is the
+    record id and always comes back (quirk always-included-properties).
+    """
+    exchange = ReadExchange.of(case, response)
+    if exchange is None or not exchange.results:
+        return True
+    wrong = []
+    for result in exchange.results:
+        rid = result.get("id")
+        own = _properties(result).get(OBJECT_ID_PROPERTY)
+        if not isinstance(rid, str) or _RECORD_ID.fullmatch(rid) is None:
+            wrong.append(f"{rid!r} is not a record id")
+        elif own is not None and record_key(str(own)) != record_key(rid):
+            wrong.append(f"{rid!r} differs from its {OBJECT_ID_PROPERTY} {own!r}")
+    if wrong:
+        raise exchange.fail(
+            "result_ids_are_record_ids",
+            f"Result ids that are not record ids: {_shown(wrong)}\n\n"
+            f"Expected: numeric record ids (each its {OBJECT_ID_PROPERTY}), also when read "
+            f"by {exchange.id_property or 'idProperty'}\n"
+            f"Received: {_shown(exchange.result_ids)}",
+            case,
+        )
+    return None
+
+
+def _utc_problems(where: str, value: Any) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, str) or _instant(value) is None or not value.endswith("Z"):
+        return [f"{where} {value!r}"]
+    return []
+
+
+def timestamps_in_utc(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Every timestamp of the answer is ISO 8601 in UTC with the ``Z`` designator.
+
+    Facts §6.10: "createdAt/updatedAt/archivedAt/startedAt/completedAt ... are ISO 8601
+    UTC with Z" (S4; S7: "the values will always use the UTC designator 'Z'"); history
+    timestamps alike (S13, S21, S28). An offset such as ``+00:00`` is a valid date-time
+    for the schema but not what HubSpot sends; milliseconds may be dropped (S21).
+    """
+    exchange = ReadExchange.of(case, response)
+    if exchange is None:
+        return True
+    problems = []
+    for field in ("startedAt", "completedAt", "requestedAt"):
+        problems += _utc_problems(field, exchange.payload.get(field))
+    for result in exchange.results:
+        rid = result.get("id")
+        for field in ("createdAt", "updatedAt", "archivedAt"):
+            problems += _utc_problems(f"{rid}.{field}", result.get(field))
+        for name, entries in _history(result).items():
+            for entry in entries if isinstance(entries, list) else ():
+                if isinstance(entry, dict):
+                    problems += _utc_problems(f"{rid}.{name} history", entry.get("timestamp"))
+    if problems:
+        raise exchange.fail(
+            "timestamps_in_utc",
+            f"Timestamps not in UTC with Z: {_shown(problems)}\n\n"
+            "Expected: e.g. '2024-08-15T17:09:13.648Z'",
+            case,
+        )
+    return None
+
+
+def batch_times_ordered(ctx: Any, response: Any, case: Any) -> bool | None:
+    """A batch does not complete before it starts: ``startedAt`` <= ``completedAt``.
+
+    Spec: both are required date-times of the batch (S1); real bodies show them equal or
+    a few milliseconds apart (facts §6.3, U1; §6.10, S21). [inferred from their meaning]
+    """
+    exchange = ReadExchange.of(case, response)
+    if exchange is None:
+        return True
+    started = _instant(exchange.payload.get("startedAt"))
+    completed = _instant(exchange.payload.get("completedAt"))
+    if started is None or completed is None or started.tzinfo is None or completed.tzinfo is None:
+        return True
+    if completed < started:
+        raise exchange.fail(
+            "batch_times_ordered",
+            f"Expected: startedAt <= completedAt\nReceived: startedAt "
+            f"{exchange.payload.get('startedAt')!r}, completedAt "
+            f"{exchange.payload.get('completedAt')!r}",
+            case,
+        )
+    return None
+
+
+def not_found_errors_list_ids(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Each error entry of a read is an OBJECT_NOT_FOUND with ``status: error`` and the
+    missing inputs in ``context.ids``.
+
+    Facts §11: the error entry of a partial answer is "exactly {status: "error",
+    category: "OBJECT_NOT_FOUND", message, context: {ids: [...]}}" (S27; S9, U1, S21).
+    An entry that names the missing ids only in its message leaves a client nothing to
+    match on.
+    """
+    exchange = ReadExchange.of(case, response)
+    if exchange is None or not exchange.errors:
+        return True
+    wrong = []
+    for error in exchange.errors:
+        context = error.get("context")
+        ids = context.get("ids") if isinstance(context, dict) else None
+        if (
+            error.get("status") != "error"
+            or error.get("category") != "OBJECT_NOT_FOUND"
+            or not isinstance(ids, list)
+            or not ids
+        ):
+            wrong.append(
+                f"status {error.get('status')!r}, category {error.get('category')!r}, "
+                f"context.ids {ids!r}"
+            )
+    if wrong:
+        raise exchange.fail(
+            "not_found_errors_list_ids",
+            f"Error entries that are not OBJECT_NOT_FOUND with context.ids: {_shown(wrong)}"
+            "\n\nExpected: {status: 'error', category: 'OBJECT_NOT_FOUND', message, "
+            "context: {ids: [the missing inputs]}}",
+            case,
+        )
+    return None
+
+
 INVARIANTS: Sequence[Check] = (
     inputs_accounted_for,
     no_unrequested_results,
@@ -647,5 +882,12 @@ INVARIANTS: Sequence[Check] = (
     history_keys_as_asked,
     history_newest_first,
     no_duplicate_results,
+    timestamps_match_properties,
+    correlation_id_matches_header,
+    batch_status_complete,
+    result_ids_are_record_ids,
+    timestamps_in_utc,
+    batch_times_ordered,
+    not_found_errors_list_ids,
 )
 """Every invariant, in the order they run: pass as ``additional_checks=``."""
