@@ -236,6 +236,13 @@ def _stamp(millis: int) -> str:
     return f"2026-01-01T00:00:{millis // 1000 % 60:02d}.{millis % 1000:03d}Z"
 
 
+def _touch(result: dict[str, Any], stamp: str) -> None:
+    """Another version of the record: updatedAt and hs_lastmodifieddate moved together."""
+    result["updatedAt"] = stamp
+    if "hs_lastmodifieddate" in result["properties"]:
+        result["properties"]["hs_lastmodifieddate"] = stamp
+
+
 def size_dependent(request: TwinRequest, response: TwinResponse) -> TwinResponse:
     """Records depend on the size of the batch they are read in (updatedAt shows it)."""
     payload = _results(response)
@@ -243,7 +250,7 @@ def size_dependent(request: TwinRequest, response: TwinResponse) -> TwinResponse
     if payload is None or not isinstance(body, dict):
         return response
     for result in payload["results"]:
-        result["updatedAt"] = _stamp(len(body["inputs"]))
+        _touch(result, _stamp(len(body["inputs"])))
     return _answer(response, payload)
 
 
@@ -256,7 +263,7 @@ def order_dependent(request: TwinRequest, response: TwinResponse) -> TwinRespons
     first = str(body["inputs"][0].get("id")).lstrip("+0")
     for result in payload["results"]:
         if result["id"] == first:
-            result["updatedAt"] = _stamp(1)
+            _touch(result, _stamp(1))
     return _answer(response, payload)
 
 
@@ -272,7 +279,7 @@ class NonDeterministic:
             return response
         stamp = _stamp(next(self._reads))
         for result in payload["results"]:
-            result["updatedAt"] = stamp
+            _touch(result, stamp)
         return _answer(response, payload)
 
 
@@ -288,5 +295,79 @@ def unique_property_disagrees(request: TwinRequest, response: TwinResponse) -> T
     if body["idProperty"] == "hs_object_id":
         return response
     for result in payload["results"]:
-        result["updatedAt"] = _stamp(999)
+        _touch(result, _stamp(999))
+    return _answer(response, payload)
+
+
+# --- Breakers of the rules added for facts nothing checked (docs/RULES.md).
+
+
+def created_at_local_time(request: TwinRequest, response: TwinResponse) -> TwinResponse:
+    """createdAt rendered from local time (UTC+1) but still labelled Z: off createdate."""
+    payload = _results(response)
+    if payload is None or not payload["results"]:
+        return response
+    for result in payload["results"]:
+        created = result["createdAt"]
+        result["createdAt"] = f"{created[:11]}{(int(created[11:13]) + 1) % 24:02d}{created[13:]}"
+    return _answer(response, payload)
+
+
+def correlation_header_regenerated(request: TwinRequest, response: TwinResponse) -> TwinResponse:
+    """A proxy stamps its own correlation id on every answer: the header no longer echoes
+    the body of an error."""
+    headers = tuple(
+        (name, "00000000-0000-4000-8000-000000000000")
+        if name.lower() == "x-hubspot-correlation-id"
+        else (name, value)
+        for name, value in response.headers
+    )
+    return TwinResponse(status=response.status, headers=headers, body=response.body)
+
+
+def status_processing(request: TwinRequest, response: TwinResponse) -> TwinResponse:
+    """The batch is reported PROCESSING although its results are all there."""
+    payload = _results(response)
+    if payload is None:
+        return response
+    payload["status"] = "PROCESSING"
+    return _answer(response, payload)
+
+
+def object_id_from_wrong_column(request: TwinRequest, response: TwinResponse) -> TwinResponse:
+    """hs_object_id filled from the unique-value column: it no longer names the record."""
+    payload = _results(response)
+    if payload is None or not payload["results"]:
+        return response
+    for result in payload["results"]:
+        result["properties"]["hs_object_id"] = f"TCK-{result['id'][-6:]}"
+    return _answer(response, payload)
+
+
+def offset_timestamps(request: TwinRequest, response: TwinResponse) -> TwinResponse:
+    """The batch's timestamps written by Python's isoformat: +00:00 instead of Z."""
+    payload = _results(response)
+    if payload is None:
+        return response
+    for key in ("startedAt", "completedAt"):
+        payload[key] = payload[key].replace("Z", "+00:00")
+    return _answer(response, payload)
+
+
+def completed_before_started(request: TwinRequest, response: TwinResponse) -> TwinResponse:
+    """startedAt and completedAt taken from two clocks: the batch ends before it starts."""
+    payload = _results(response)
+    if payload is None:
+        return response
+    payload["startedAt"], payload["completedAt"] = "2026-01-01T00:00:01.000Z", _stamp(0)
+    return _answer(response, payload)
+
+
+def not_found_as_validation_error(request: TwinRequest, response: TwinResponse) -> TwinResponse:
+    """Missing inputs reported under category VALIDATION_ERROR, as if they were malformed."""
+    payload = _results(response)
+    if payload is None or not payload.get("errors"):
+        return response
+    for error in payload["errors"]:
+        error["category"] = "VALIDATION_ERROR"
     return _answer(response, payload)

@@ -30,12 +30,23 @@ INVARIANT_BREAKERS = {
     "unasked_history": "history_keys_as_asked",
     "history_oldest_first": "history_newest_first",
     "duplicate_result": "no_duplicate_results",
+    "created_at_local_time": "timestamps_match_properties",
+    "status_processing": "batch_status_complete",
+    "object_id_from_wrong_column": "result_ids_are_record_ids",
+    "offset_timestamps": "timestamps_in_utc",
+    "completed_before_started": "batch_times_ordered",
+    "not_found_as_validation_error": "not_found_errors_list_ids",
 }
 RELATION_BREAKERS = {
     "size_dependent": "split_and_merge",
     "order_dependent": "permutation_invariance",
     "nondeterministic": "repeatable_read",
     "unique_property_disagrees": "id_and_unique_property_agree",
+}
+# Breakers of what only error answers show: the named examples are all valid reads, so
+# these run with the coverage phase too, whose invalid bodies draw 400s.
+ERROR_BREAKERS = {
+    "correlation_header_regenerated": "correlation_id_matches_header",
 }
 BREAKERS = {**INVARIANT_BREAKERS, **RELATION_BREAKERS}
 
@@ -84,33 +95,51 @@ def _sections(result: pytest.RunResult) -> dict[str, str]:
     return found
 
 
-def test_each_breaker_fails_the_gate_naming_what_it_breaks(
-    pytester: pytest.Pytester, subtests: pytest.Subtests
-) -> None:
+def _run(pytester: pytest.Pytester, names: list[str], phases: str) -> dict[str, str]:
     here = Path(__file__).parent
     pytester.makepyfile(breakers=(here / "breakers.py").read_text())
-    pytester.makeconftest(CONFTEST.format(names=["faithful", *BREAKERS]))
+    pytester.makeconftest(CONFTEST.format(names=["faithful", *names]))
     pytester.makepyfile(test_invariants_gate_run=TEST)
     result = pytester.runpytest(
-        "-p", "no:cacheprovider", "--hypothesis-profile", "ci", "--contract-phases", "examples"
+        "-p", "no:cacheprovider", "--hypothesis-profile", "ci", "--contract-phases", phases
     )
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     sections = _sections(result)
-    assert sorted(sections) == sorted(["faithful", *BREAKERS])
+    assert sorted(sections) == sorted(["faithful", *names])
     assert "no deviation" in sections["faithful"]
+    return sections
+
+
+def _assert_named(summary: str, name: str, kind: str) -> None:
+    assert "deviations no quirk explains (regressions):" in summary
+    assert f"    {name}: {kind} violated: {name}" in summary
+    # Each breaker breaks what it names alone among the invariants (a relation
+    # breaker's answers are each faithful; relations may overlap).
     invariants = [check.__name__ for check in INVARIANTS]
+    named = [other for other in invariants if f"    {other}: " in summary]
+    assert named == ([name] if kind == "Invariant" else [])
+
+
+def test_each_breaker_fails_the_gate_naming_what_it_breaks(
+    pytester: pytest.Pytester, subtests: pytest.Subtests
+) -> None:
+    sections = _run(pytester, list(BREAKERS), "examples")
     for breaker, name in BREAKERS.items():
         with subtests.test(breaker=breaker, fails=name):
-            summary = sections[breaker]
-            assert "deviations no quirk explains (regressions):" in summary
             kind = "Invariant" if breaker in INVARIANT_BREAKERS else "Relation"
-            assert f"    {name}: {kind} violated: {name}" in summary
-            # Each breaker breaks what it names alone among the invariants (a relation
-            # breaker's answers are each faithful; relations may overlap).
-            named = [other for other in invariants if f"    {other}: " in summary]
-            assert named == ([name] if kind == "Invariant" else [])
+            _assert_named(sections[breaker], name, kind)
+
+
+def test_each_error_answer_breaker_fails_the_gate_naming_what_it_breaks(
+    pytester: pytest.Pytester, subtests: pytest.Subtests
+) -> None:
+    sections = _run(pytester, list(ERROR_BREAKERS), "examples,coverage")
+    for breaker, name in ERROR_BREAKERS.items():
+        with subtests.test(breaker=breaker, fails=name):
+            _assert_named(sections[breaker], name, "Invariant")
 
 
 def test_every_invariant_and_relation_has_a_breaker() -> None:
-    assert sorted(INVARIANT_BREAKERS.values()) == sorted(check.__name__ for check in INVARIANTS)
+    judged = {**INVARIANT_BREAKERS, **ERROR_BREAKERS}
+    assert sorted(judged.values()) == sorted(check.__name__ for check in INVARIANTS)
     assert sorted(RELATION_BREAKERS.values()) == sorted(RELATION_NAMES)
