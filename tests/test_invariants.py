@@ -563,3 +563,26 @@ def test_error_entries_of_a_read_are_not_found_with_ids(entry: dict[str, Any]) -
     failure = violation(invariants.not_found_errors_list_ids, read("1", "2"), response)
     assert f"category {entry['category']!r}" in failure.message
     assert invariants.not_found_errors_list_ids(None, answer([ticket("1")]), read("1")) is True
+
+
+def test_the_always_included_properties_come_back_whatever_was_asked() -> None:
+    record = ticket("1", subject="s")
+    del record["properties"]["hs_lastmodifieddate"]
+    del record["properties"]["hs_object_id"]
+    case = read("1", properties=["subject"])
+    failure = violation(invariants.always_included_properties_returned, case, answer([record]))
+    assert "1 ['hs_lastmodifieddate', 'hs_object_id']" in failure.message
+    assert "when `properties` was ['subject']" in failure.message
+    assert invariants.always_included_properties_returned(None, answer([]), read("1")) is True
+
+
+def test_a_result_url_names_its_record() -> None:
+    check = invariants.result_url_names_the_record
+    good = {**ticket("17"), "url": "https://app-eu1.hubspot.com/contacts/123/record/0-5/17"}
+    assert check(None, answer([good]), read("17")) is None
+    assert check(None, answer([ticket("17")]), read("17")) is True
+    contact = {**ticket("17"), "url": "https://app.hubspot.com/contacts/123/record/0-1/17"}
+    failure = violation(check, read("17"), answer([contact]))
+    assert "17: 'https://app.hubspot.com/contacts/123/record/0-1/17'" in failure.message
+    other = {**ticket("17"), "url": "https://app.hubspot.com/contacts/123/record/0-5/170"}
+    violation(check, read("17"), answer([other]))

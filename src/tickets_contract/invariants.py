@@ -44,6 +44,7 @@ __all__ = [
     "Check",
     "InvariantViolation",
     "ReadExchange",
+    "always_included_properties_returned",
     "archived_consistent",
     "batch_status_complete",
     "batch_times_ordered",
@@ -59,6 +60,7 @@ __all__ = [
     "record_key",
     "requested_properties_in_every_result",
     "result_ids_are_record_ids",
+    "result_url_names_the_record",
     "status_matches_errors",
     "timestamps_in_utc",
     "timestamps_match_properties",
@@ -875,6 +877,66 @@ def not_found_errors_list_ids(ctx: Any, response: Any, case: Any) -> bool | None
     return None
 
 
+def always_included_properties_returned(ctx: Any, response: Any, case: Any) -> bool | None:
+    """``hs_object_id``, ``createdate`` and ``hs_lastmodifieddate`` come back in every
+    result, whatever ``properties`` asked for.
+
+    Quirk always-included-properties: "hs_object_id, createdate and hs_lastmodifieddate
+    always come back" (S21: requested properties plus hs_lastmodifieddate and
+    hs_object_id; S22 ticket bodies; facts §11, S26: a body with only inputs). Assumed
+    for createdate: a live run that refutes it names this rule alone.
+    """
+    exchange = ReadExchange.of(case, response)
+    if exchange is None or not exchange.results:
+        return True
+    lacking = {
+        str(result.get("id")): sorted(ALWAYS_INCLUDED_PROPERTIES - set(_properties(result)))
+        for result in exchange.results
+    }
+    lacking = {record: names for record, names in lacking.items() if names}
+    if lacking:
+        raise exchange.fail(
+            "always_included_properties_returned",
+            f"Results without the always-included properties (result id [names]): "
+            f"{_per_record(lacking)}\n\n"
+            f"Expected: {_shown(sorted(ALWAYS_INCLUDED_PROPERTIES))} in every result, also "
+            f"when `properties` was {_shown(exchange.properties or ())}",
+            case,
+        )
+    return None
+
+
+_TICKET_OBJECT_TYPE = "0-5"
+
+
+def result_url_names_the_record(ctx: Any, response: Any, case: Any) -> bool | None:
+    """A result's ``url``, when there is one, is the record's page: it ends in
+    ``/record/0-5/<id>``.
+
+    Facts §11: results carry ``"url": "https://app.hubspot.com/contacts/<portalId>/record/
+    <objectTypeId>/<id>"`` (S26, S27, contacts); tickets' objectTypeId is 0-5 (S34). The
+    pattern for tickets is inferred from contacts'; the spec has ``url`` optional (S1).
+    """
+    exchange = ReadExchange.of(case, response)
+    urls = [(r.get("id"), r["url"]) for r in exchange.results if "url" in r] if exchange else []
+    if exchange is None or not urls:
+        return True
+    wrong = [
+        f"{rid}: {url!r}"
+        for rid, url in urls
+        if not isinstance(url, str) or not url.endswith(f"/record/{_TICKET_OBJECT_TYPE}/{rid}")
+    ]
+    if wrong:
+        raise exchange.fail(
+            "result_url_names_the_record",
+            f"Result urls that do not name their record: {_shown(wrong)}\n\n"
+            f"Expected: https://app.hubspot.com/contacts/<portalId>/record/"
+            f"{_TICKET_OBJECT_TYPE}/<id>",
+            case,
+        )
+    return None
+
+
 INVARIANTS: Sequence[Check] = (
     inputs_accounted_for,
     no_unrequested_results,
@@ -893,5 +955,7 @@ INVARIANTS: Sequence[Check] = (
     timestamps_in_utc,
     batch_times_ordered,
     not_found_errors_list_ids,
+    always_included_properties_returned,
+    result_url_names_the_record,
 )
 """Every invariant, in the order they run: pass as ``additional_checks=``."""

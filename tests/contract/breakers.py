@@ -187,8 +187,12 @@ def drops_empty_property(request: TwinRequest, response: TwinResponse) -> TwinRe
     if payload is None or len(payload["results"]) < 2:
         return response
     properties = payload["results"][-1]["properties"]
+    always = ("createdate", "hs_lastmodifieddate", "hs_object_id")
     empty = [name for name, value in properties.items() if value is None]
-    del properties[(empty or list(properties))[0]]
+    others = [name for name in properties if name not in always]
+    if not empty and not others:
+        return response
+    del properties[(empty or others)[0]]
     return _answer(response, payload)
 
 
@@ -370,4 +374,26 @@ def not_found_as_validation_error(request: TwinRequest, response: TwinResponse) 
         return response
     for error in payload["errors"]:
         error["category"] = "VALIDATION_ERROR"
+    return _answer(response, payload)
+
+
+def only_requested_properties(request: TwinRequest, response: TwinResponse) -> TwinResponse:
+    """`properties` filtered to exactly the names asked for: the always-included ones go."""
+    payload = _results(response)
+    body = _body(request)
+    asked = body.get("properties") if isinstance(body, dict) else None
+    if payload is None or not payload["results"] or not asked:
+        return response
+    for result in payload["results"]:
+        result["properties"] = {k: v for k, v in result["properties"].items() if k in asked}
+    return _answer(response, payload)
+
+
+def url_of_a_contact(request: TwinRequest, response: TwinResponse) -> TwinResponse:
+    """Each result links to a record page built with the contacts object type (0-1)."""
+    payload = _results(response)
+    if payload is None or not payload["results"]:
+        return response
+    for result in payload["results"]:
+        result["url"] = f"https://app.hubspot.com/contacts/1234/record/0-1/{result['id']}"
     return _answer(response, payload)

@@ -524,6 +524,26 @@ def _crashes_on_big_lookups(sent: Sent, reply: Reply) -> Reply:
     )
 
 
+def _only_requested(sent: Sent, payload: dict[str, Any]) -> dict[str, Any] | None:
+    # A client-side "fix" for extra properties: keep exactly the names asked for.
+    body = sent.json()
+    asked = body.get("properties") if isinstance(body, dict) else None
+    if not isinstance(asked, list) or not asked or not payload["results"]:
+        return None
+    for result in payload["results"]:
+        result["properties"] = {k: v for k, v in result["properties"].items() if k in asked}
+    return payload
+
+
+def _url_of_contact(sent: Sent, payload: dict[str, Any]) -> dict[str, Any] | None:
+    # The record link built from a template copied from the contacts code (0-1).
+    if not payload["results"]:
+        return None
+    for result in payload["results"]:
+        result["url"] = f"https://app.hubspot.com/contacts/1234/record/0-1/{result['id']}"
+    return payload
+
+
 class _Flaky:
     """Every third batch read of found tickets answers an older version of one of them."""
 
@@ -718,6 +738,19 @@ CORPUS: tuple[Mutant, ...] = (
         "not_a_server_error",
         "a read by idProperty of three or more values answers 500 (a lookup timeout)",
         _crashes_on_big_lookups,
+    ),
+    Mutant(
+        "strips_always_included_properties",
+        "always_included_properties_returned",
+        "properties filtered to exactly the names asked for: hs_object_id, createdate and "
+        "hs_lastmodifieddate vanish when not asked",
+        _batch_answer(_only_requested),
+    ),
+    Mutant(
+        "record_url_of_a_contact",
+        "result_url_names_the_record",
+        "each result's url is built with the contacts object type 0-1 instead of 0-5",
+        _batch_answer(_url_of_contact),
     ),
     _flaky(),
 )

@@ -36,6 +36,8 @@ INVARIANT_BREAKERS = {
     "offset_timestamps": "timestamps_in_utc",
     "completed_before_started": "batch_times_ordered",
     "not_found_as_validation_error": "not_found_errors_list_ids",
+    "only_requested_properties": "always_included_properties_returned",
+    "url_of_a_contact": "result_url_names_the_record",
 }
 RELATION_BREAKERS = {
     "size_dependent": "split_and_merge",
