@@ -748,7 +748,7 @@ CORPUS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "record_url_of_a_contact",
-        "result_url_names_the_record",
+        "result_ids_are_record_ids",
         "each result's url is built with the contacts object type 0-1 instead of 0-5",
         _batch_answer(_url_of_contact),
     ),
