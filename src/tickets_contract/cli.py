@@ -7,11 +7,13 @@
     tickets-contract record   record the scenario corpus into cassettes (scrubbed)
     tickets-contract quirks   render the quirks page (docs/QUIRKS.md) from the ledger
     tickets-contract diff     classify the changes between two versions of the spec
+    tickets-contract history  when each change of the operation happened, over versions
 
-Exit codes: 0 success; 1 the gate found a failure or deviation; 2 a usage error on the
-command line; 3 a safety guard refused a request; 4 a malformed input (spec, ledger,
-configuration). Errors print one message naming the file, the place and the fix, never
-a traceback.
+Exit codes: 0 success; 1 the gate found a failure or deviation (diff, history: a
+breaking change); 2 a usage error on the command line; 3 a safety guard refused a
+request; 4 a malformed input (spec, ledger, configuration); 5 a spec URL could not be
+fetched (network, timeout, HTTP status). Errors print one message naming the file, the
+place and the fix, never a traceback.
 """
 
 from __future__ import annotations
@@ -22,16 +24,31 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tickets_contract.errors import ConfigError, ContractError, InputError, SafetyError
+from tickets_contract.errors import (
+    ConfigError,
+    ContractError,
+    InputError,
+    SafetyError,
+    UnreachableError,
+)
 from tickets_contract.files import write_atomically
 
-__all__ = ["EXIT_DEVIATION", "EXIT_INPUT", "EXIT_OK", "EXIT_SAFETY", "EXIT_USAGE", "main"]
+__all__ = [
+    "EXIT_DEVIATION",
+    "EXIT_INPUT",
+    "EXIT_OK",
+    "EXIT_SAFETY",
+    "EXIT_UNREACHABLE",
+    "EXIT_USAGE",
+    "main",
+]
 
 EXIT_OK = 0
 EXIT_DEVIATION = 1
 EXIT_USAGE = 2
 EXIT_SAFETY = 3
 EXIT_INPUT = 4
+EXIT_UNREACHABLE = 5
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -47,6 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         print(f"tickets-contract: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except UnreachableError as exc:
+        print(f"tickets-contract: unreachable: {exc}", file=sys.stderr)
+        return EXIT_UNREACHABLE
     except ContractError as exc:  # pragma: no cover - every subclass is handled above
         print(f"tickets-contract: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
@@ -264,6 +284,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="unique-value properties of the portal (default: the twin's)",
     )
+    spec.add_argument(
+        "--path",
+        default=None,
+        metavar="PATH",
+        help="serve the operation at another of HubSpot's paths for it, e.g. "
+        "/crm/objects/2026-03/tickets/batch/read (the ledger's overlays apply there too)",
+    )
     spec.add_argument("--fragment", type=Path, help="a fragment other than specs/'s")
     spec.add_argument("--ledger", type=Path, help="a ledger other than specs/quirks.yaml")
     spec.set_defaults(handler=_spec)
@@ -271,31 +298,70 @@ def _parser() -> argparse.ArgumentParser:
     diff = commands.add_parser(
         "diff",
         help="classify the changes between two versions of the spec",
-        description="Compare POST /crm/v3/objects/tickets/batch/read in two OpenAPI files "
-        "(YAML, or JSON when named .json; our fragment or HubSpot's full tickets spec) and "
-        "judge each change breaking or not for a client. Exit 1 when any change breaks.",
+        description="Compare the batch read of tickets in two OpenAPI files or URLs "
+        "(YAML, or JSON when named .json; our fragment or HubSpot's full tickets spec, at "
+        "/crm/v3/objects/tickets/batch/read or a date-versioned path) and judge each change "
+        "breaking or not for a client. Faults elsewhere in a file are warnings. Exit 1 when "
+        "any change breaks, 4 on a malformed input, 5 when a URL cannot be fetched.",
     )
-    diff.add_argument("old", type=Path, metavar="OLD", help="the version clients were built on")
-    diff.add_argument("new", type=Path, metavar="NEW", help="the version to compare with it")
-    diff.add_argument(
+    diff.add_argument("old", metavar="OLD", help="the version clients were built on (file or URL)")
+    diff.add_argument("new", metavar="NEW", help="the version to compare with it (file or URL)")
+    _drift_options(diff)
+    diff.set_defaults(handler=_diff)
+
+    history = commands.add_parser(
+        "history",
+        help="when each change of the batch read happened, over a series of versions",
+        description="Compare each version of the spec with the one before it, oldest "
+        "first, and list every change of the batch read with the version that brought it "
+        "and whether it broke clients. A version is a file, a URL, a directory (its .json/"
+        ".yaml files in name order) or a glob, labelled by its file name or by LABEL=SOURCE "
+        "(e.g. 2024-03-01=tickets.json). A version whose batch read is invalid is listed as "
+        "skipped. Exit 1 when any change breaks.",
+    )
+    history.add_argument(
+        "versions", nargs="+", metavar="VERSION", help="[LABEL=]FILE|URL|DIR|GLOB, oldest first"
+    )
+    _drift_options(history)
+    history.set_defaults(handler=_history)
+    return parser
+
+
+def _drift_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
         "--format",
         choices=["markdown", "json"],
         default="markdown",
         help="report format (default markdown)",
     )
-    diff.add_argument(
+    command.add_argument(
         "--output",
         type=Path,
         metavar="FILE",
         help="write the report to FILE, atomically (default stdout)",
     )
-    diff.add_argument(
+    command.add_argument(
         "--include-docs",
         action="store_true",
         help="also list description and example changes (never breaking)",
     )
-    diff.set_defaults(handler=_diff)
-    return parser
+    command.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=30.0,
+        metavar="SECONDS",
+        help="how long to wait for a URL to answer (default 30)",
+    )
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"expected seconds between 0 and 3600, got {text!r}")
+    return value
 
 
 def _run(args: argparse.Namespace, extra: list[str]) -> int:
@@ -509,7 +575,7 @@ def _quirks(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _spec(args: argparse.Namespace, extra: list[str]) -> int:
-    from tickets_contract.contract import ContractKind, Portal, build_contract
+    from tickets_contract.contract import BATCH_READ_PATH, ContractKind, Portal, build_contract
 
     kind = ContractKind.PUBLISHED if args.published else ContractKind.EFFECTIVE
     unique = tuple(args.unique_property)
@@ -522,6 +588,7 @@ def _spec(args: argparse.Namespace, extra: list[str]) -> int:
         fragment_path=args.fragment,
         ledger_path=args.ledger,
         portal=Portal(unique_properties=("hs_object_id", *unique)),
+        path=args.path or BATCH_READ_PATH,
     )
     if args.format == "json":
         sys.stdout.write(json.dumps(contract.document, indent=2) + "\n")
@@ -531,23 +598,59 @@ def _spec(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _diff(args: argparse.Namespace, extra: list[str]) -> int:
-    from tickets_contract.drift import diff_documents, load_spec, render_json, render_markdown
+    from tickets_contract.drift import diff_specs, read_spec, render_json, render_markdown
 
-    drift = diff_documents(
-        load_spec(args.old),
-        load_spec(args.new),
-        include_docs=args.include_docs,
-        old_source=str(args.old),
-        new_source=str(args.new),
-    )
+    old = read_spec(args.old, timeout=args.timeout)
+    new = read_spec(args.new, timeout=args.timeout)
+    drift = diff_specs(old, new, include_docs=args.include_docs)
+    for warning in drift.warnings:
+        print(
+            f"tickets-contract: warning: {warning} (outside the operation: ignored)",
+            file=sys.stderr,
+        )
     report = render_json(drift) if args.format == "json" else render_markdown(drift)
-    if args.output is None:
-        sys.stdout.write(report)
-    else:
-        write_atomically(args.output, report)
-        print(f"{drift.summary}; report written to {args.output}")
+    _emit(report, args.output, drift.summary)
     # The gate: any breaking change fails it, in either report format.
     return EXIT_DEVIATION if drift.breaking else EXIT_OK
+
+
+def _history(args: argparse.Namespace, extra: list[str]) -> int:
+    from tickets_contract.drift.history import (
+        expand_versions,
+        render_history_json,
+        render_history_markdown,
+        walk,
+    )
+
+    history = walk(
+        expand_versions(args.versions), include_docs=args.include_docs, timeout=args.timeout
+    )
+    for skipped in history.skipped:
+        print(
+            f"tickets-contract: warning: skipped {skipped.label}: {skipped.problem}",
+            file=sys.stderr,
+        )
+    if history.warnings:
+        flawed = len({label for label, _ in history.warnings})
+        print(
+            f"tickets-contract: warning: {flawed} versions have faults outside the operation "
+            "(ignored; --format json lists them)",
+            file=sys.stderr,
+        )
+    report = (
+        render_history_json(history) if args.format == "json" else render_history_markdown(history)
+    )
+    summary = f"{history.changes} changes, {history.breaking} breaking"
+    _emit(report, args.output, summary)
+    return EXIT_DEVIATION if history.breaking else EXIT_OK
+
+
+def _emit(report: str, output: Path | None, summary: str) -> None:
+    if output is None:
+        sys.stdout.write(report)
+    else:
+        write_atomically(output, report)
+        print(f"{summary}; report written to {output}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,7 +10,8 @@ traceback for these.
     │   ├── LedgerError      the quirks ledger (specs/quirks.yaml)
     │   ├── ConfigError      configuration or command-line values
     │   └── CassetteError    a recorded cassette
-    └── SafetyError          a request was refused before it was sent (host, method, secret)
+    ├── SafetyError          a request was refused before it was sent (host, method, secret)
+    └── UnreachableError     a spec URL could not be fetched (network, HTTP status, timeout)
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ __all__ = [
     "LedgerError",
     "SafetyError",
     "SpecError",
+    "UnreachableError",
 ]
 
 
@@ -73,3 +75,19 @@ class CassetteError(InputError):
 
 class SafetyError(ContractError):
     """A request was refused before anything was sent, to protect a token or a portal."""
+
+
+class UnreachableError(ContractError):
+    """A spec given by URL could not be fetched: nothing wrong with the user's files.
+
+    One line: the URL (without credentials or query), what happened, what to do.
+    """
+
+    def __init__(self, *, source: str, problem: str, fix: str) -> None:
+        self.source = source
+        self.problem = problem
+        self.fix = fix
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.problem}; {self.fix}"
