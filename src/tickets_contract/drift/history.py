@@ -11,7 +11,7 @@ from __future__ import annotations
 import glob
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -140,7 +140,6 @@ def walk(
     *,
     include_docs: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
-    read: Callable[..., Spec] = read_spec,
 ) -> History:
     """Compare each readable version with the readable one before it.
 
@@ -155,7 +154,7 @@ def walk(
     first: Spec | None = None
     for version in ordered:
         try:
-            spec = read(version.source, timeout=timeout)
+            spec = read_spec(version.source, timeout=timeout)
         except SpecError as exc:
             first_error = first_error or exc
             skipped.append(
