@@ -150,6 +150,15 @@ def with_legacy_flows(doc: dict[str, Any]) -> dict[str, Any]:
     return flawed
 
 
+def with_swagger_body(doc: dict[str, Any]) -> dict[str, Any]:
+    """A flaw with no certain reading: an unrelated parameter `in: body` (Swagger 2)."""
+    flawed = copy.deepcopy(doc)
+    flawed["paths"]["/crm/v3/objects/tickets/{ticketId}"]["get"]["parameters"].append(
+        {"name": "payload", "in": "body", "schema": {"type": "object"}}
+    )
+    return flawed
+
+
 def save(path: Path, doc: dict[str, Any]) -> Path:
     path.write_text(json.dumps(doc) if path.suffix == ".json" else yaml.safe_dump(doc))
     return path
@@ -157,23 +166,41 @@ def save(path: Path, doc: dict[str, Any]) -> Path:
 
 SIMPLE_POINTER = "#/paths/~1crm~1v3~1objects~1tickets~1{ticketId}/get/parameters/0/style"
 LEGACY_POINTER = "#/components/securitySchemes/private_apps_legacy/flows"
+BODY_POINTER = "#/paths/~1crm~1v3~1objects~1tickets~1{ticketId}/get/parameters/1/in"
 
 
-# --- 1. flaws outside the operation are warnings; inside, an error --------------------
+# --- 1. flaws: repaired when certain, else warnings outside the operation, errors in it --
 
 
 @pytest.mark.parametrize(
     ("flaw", "where", "problem"),
     [
-        pytest.param(with_simple_style, SIMPLE_POINTER, "style 'SIMPLE' is not one of", id="style"),
-        pytest.param(with_legacy_flows, LEGACY_POINTER, "type apiKey has no `flows`", id="flows"),
+        pytest.param(
+            with_simple_style,
+            SIMPLE_POINTER,
+            "repaired: style 'SIMPLE' read as 'simple' (OpenAPI 3.0's values are case-sensitive)",
+            id="style",
+        ),
+        pytest.param(
+            with_legacy_flows,
+            LEGACY_POINTER,
+            "repaired: `flows` dropped: an apiKey scheme has none (only oauth2 schemes do)",
+            id="flows",
+        ),
+        pytest.param(
+            with_swagger_body,
+            BODY_POINTER,
+            "in 'body' is not one of query, header, path, cookie (OpenAPI 3.0's values are "
+            "case-sensitive) (outside the batch read: ignored)",
+            id="no-certain-reading",
+        ),
     ],
 )
 def test_a_flaw_outside_the_operation_is_a_warning(
     tmp_path: Path, flaw: Any, where: str, problem: str
 ) -> None:
     spec = read_spec(save(tmp_path / "tickets.json", flaw(document())))
-    assert [(w.where, problem in w.problem) for w in spec.warnings] == [(where, True)]
+    assert [(w.where, w.problem) for w in spec.warnings] == [(where, problem)]
     assert spec.located.path == BATCH_READ_PATH
 
 
@@ -181,23 +208,31 @@ def test_diff_of_a_document_with_an_invalid_unrelated_operation_warns(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     old = save(tmp_path / "old.json", document())
-    new = save(tmp_path / "new.json", with_legacy_flows(with_simple_style(document())))
+    new = save(
+        tmp_path / "new.json", with_swagger_body(with_legacy_flows(with_simple_style(document())))
+    )
     assert main(["diff", str(old), str(new)]) == EXIT_OK
     captured = capsys.readouterr()
     assert "**0 breaking, 0 non-breaking**" in captured.out
     assert "## Warnings" in captured.out
-    assert f"`{SIMPLE_POINTER}`" in captured.out
-    warnings = [line for line in captured.err.splitlines() if "warning" in line]
-    assert len(warnings) == 2
-    assert f"{new}: {SIMPLE_POINTER}: style 'SIMPLE'" in warnings[0]
-    assert f"{new}: {LEGACY_POINTER}: " in warnings[1]
+    assert f"`{BODY_POINTER}`" in captured.out
+    warnings = captured.err.splitlines()
+    assert len(warnings) == 3
+    assert warnings[0].startswith(f"tickets-contract: warning: {new}: {SIMPLE_POINTER}: repaired")
+    assert warnings[1].startswith(f"tickets-contract: warning: {new}: {LEGACY_POINTER}: repaired")
+    assert warnings[2].startswith(f"tickets-contract: warning: {new}: {BODY_POINTER}: in 'body'")
+    assert warnings[2].endswith("(outside the batch read: ignored)")
     assert main(["diff", str(old), str(new), "--format", "json"]) == EXIT_OK
     report = json.loads(capsys.readouterr().out)
-    assert [w["where"] for w in report["warnings"]] == [SIMPLE_POINTER, LEGACY_POINTER]
+    assert [w["where"] for w in report["warnings"]] == [
+        SIMPLE_POINTER,
+        LEGACY_POINTER,
+        BODY_POINTER,
+    ]
 
 
 def test_the_operation_still_changes_next_to_flaws(tmp_path: Path) -> None:
-    new = with_simple_style(document())
+    new = with_swagger_body(document())
     del new["components"]["schemas"]["Batch"]["required"]
     drift = diff_specs(
         read_spec(save(tmp_path / "old.json", document())),
@@ -209,14 +244,55 @@ def test_the_operation_still_changes_next_to_flaws(tmp_path: Path) -> None:
     assert len(drift.warnings) == 1
 
 
-def flawed_operation_style(doc: dict[str, Any]) -> dict[str, Any]:
-    doc["paths"][BATCH_READ_PATH]["post"]["parameters"][0]["style"] = "FORM"
+def test_certain_flaws_in_the_operation_are_repaired_and_invent_no_change(
+    tmp_path: Path,
+) -> None:
+    """HubSpot's history: `"style": "FORM"` on the batch read's own parameter, the generic
+    API's `objectType` path parameter on the fixed v3 path, capitalised scheme types."""
+    flawed = document()
+    operation = flawed["paths"][BATCH_READ_PATH]["post"]
+    operation["parameters"][0]["style"] = "FORM"
+    operation["parameters"].append(
+        {"name": "objectType", "in": "path", "required": True, "schema": {"type": "string"}}
+    )
+    operation["security"].append({"private_apps_legacy": []})
+    flawed["components"]["securitySchemes"]["private_apps_legacy"]["type"] = "APIKEY"
+    flawed["components"]["securitySchemes"]["private_apps_legacy"]["in"] = "HEADER"
+    clean = document()
+    clean["paths"][BATCH_READ_PATH]["post"]["security"].append({"private_apps_legacy": []})
+    spec = read_spec(save(tmp_path / "flawed.json", flawed))
+    here = f"#/paths/{escape(BATCH_READ_PATH)}/post/parameters"
+    assert [(w.where, w.problem.split(":")[0]) for w in spec.warnings] == [
+        (f"{here}/1", "repaired"),
+        (f"{here}/0/style", "repaired"),
+        ("#/components/securitySchemes/private_apps_legacy/type", "repaired"),
+        ("#/components/securitySchemes/private_apps_legacy/in", "repaired"),
+    ]
+    assert "path parameter 'objectType' dropped" in spec.warnings[0].problem
+    for old, new in [(clean, spec.document), (spec.document, clean)]:
+        assert (
+            diff_specs(
+                read_spec(save(tmp_path / "old.json", dict(old))),
+                read_spec(save(tmp_path / "new.json", dict(new))),
+            ).changes
+            == ()
+        )
+
+
+def flawed_operation_place(doc: dict[str, Any]) -> dict[str, Any]:
+    doc["paths"][BATCH_READ_PATH]["post"]["parameters"][0]["in"] = "body"
     return doc
 
 
 def flawed_scheme_in_use(doc: dict[str, Any]) -> dict[str, Any]:
     doc["paths"][BATCH_READ_PATH]["post"]["security"].append({"private_apps_legacy": []})
-    return with_legacy_flows(doc)
+    doc["components"]["securitySchemes"]["private_apps_legacy"]["in"] = "body"
+    return doc
+
+
+def flawed_dangling_ref(doc: dict[str, Any]) -> dict[str, Any]:
+    del doc["components"]["schemas"]["Batch"]
+    return doc
 
 
 def flawed_referenced_schema(doc: dict[str, Any]) -> dict[str, Any]:
@@ -228,12 +304,17 @@ def flawed_referenced_schema(doc: dict[str, Any]) -> dict[str, Any]:
     ("flaw", "where", "problem"),
     [
         pytest.param(
-            flawed_operation_style,
-            f"#/paths/{escape(BATCH_READ_PATH)}/post/parameters/0/style",
-            "style 'FORM' is not one of",
+            flawed_operation_place,
+            f"#/paths/{escape(BATCH_READ_PATH)}/post/parameters/0/in",
+            "in 'body' is not one of",
             id="operation-parameter",
         ),
-        pytest.param(flawed_scheme_in_use, LEGACY_POINTER, "has no `flows`", id="its-scheme"),
+        pytest.param(
+            flawed_scheme_in_use,
+            "#/components/securitySchemes/private_apps_legacy/in",
+            "in 'body' is not one of query, header, cookie",
+            id="its-scheme",
+        ),
         pytest.param(
             flawed_referenced_schema,
             "#/components/schemas/Input",
@@ -251,6 +332,19 @@ def test_a_flaw_in_the_operation_exits_4_naming_the_place(
     assert err.startswith(f"tickets-contract: error: {bad}: {where}: the batch read operation")
     assert problem in err
     assert "\n  fix: " in err
+
+
+def test_a_dangling_ref_of_the_operation_exits_4_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = save(tmp_path / "bad.json", flawed_dangling_ref(document()))
+    assert main(["diff", str(bad), str(FRAGMENT)]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"tickets-contract: error: {bad}: $ref '#/components/schemas/Batch' (reached from "
+        f"POST {BATCH_READ_PATH}): the batch read operation refers to a component that does "
+        "not exist"
+    )
 
 
 # --- 2. across paths and versions ------------------------------------------------------
@@ -514,7 +608,7 @@ def versions(tmp_path: Path) -> Path:
     second = copy.deepcopy(first)
     second["components"]["schemas"]["Input"]["properties"]["inputs"]["maxItems"] = 50
     save(folder / "2024-03-10.yaml", with_simple_style(second))
-    save(folder / "2024-04-01.json", flawed_operation_style(copy.deepcopy(second)))
+    save(folder / "2024-04-01.json", flawed_operation_place(copy.deepcopy(second)))
     moved = document(V2026_03)
     moved["components"]["schemas"]["Input"]["properties"]["inputs"]["maxItems"] = 50
     save(folder / "2024-05-20.json", moved)
@@ -548,7 +642,7 @@ def test_history_says_when_each_change_happened(
         # The broken 2024-04-01 is skipped: 2024-05-20 is compared with 2024-03-10.
         ("2024-03-10.yaml", "2024-05-20.json", [("operation > path", "path moved", True)]),
     ]
-    assert [(s["label"], "style 'FORM'" in s["problem"]) for s in report["skipped"]] == [
+    assert [(s["label"], "in 'body'" in s["problem"]) for s in report["skipped"]] == [
         ("2024-04-01.json", True)
     ]
     assert [(w["version"], w["where"]) for w in report["warnings"]] == [
@@ -593,7 +687,7 @@ def test_history_needs_two_readable_versions(
 ) -> None:
     argv = ["history", str(versions / "2024-04-01.json"), str(versions / "2024-05-20.json")]
     assert main(argv) == EXIT_INPUT
-    assert "style 'FORM'" in capsys.readouterr().err
+    assert "in 'body'" in capsys.readouterr().err
     with pytest.raises(SpecError):
         walk(expand_versions([str(versions / "2024-04-01.json")] * 2))
     assert main(["history", str(versions / "empty-*.json")]) == EXIT_INPUT

@@ -604,10 +604,7 @@ def _diff(args: argparse.Namespace, extra: list[str]) -> int:
     new = read_spec(args.new, timeout=args.timeout)
     drift = diff_specs(old, new, include_docs=args.include_docs)
     for warning in drift.warnings:
-        print(
-            f"tickets-contract: warning: {warning} (outside the operation: ignored)",
-            file=sys.stderr,
-        )
+        print(f"tickets-contract: warning: {warning}", file=sys.stderr)
     report = render_json(drift) if args.format == "json" else render_markdown(drift)
     _emit(report, args.output, drift.summary)
     # The gate: any breaking change fails it, in either report format.
@@ -633,8 +630,8 @@ def _history(args: argparse.Namespace, extra: list[str]) -> int:
     if history.warnings:
         flawed = len({label for label, _ in history.warnings})
         print(
-            f"tickets-contract: warning: {flawed} versions have faults outside the operation "
-            "(ignored; --format json lists them)",
+            f"tickets-contract: warning: {flawed} versions have warnings (repaired flaws, "
+            "faults outside the operation; --format json lists them)",
             file=sys.stderr,
         )
     report = (

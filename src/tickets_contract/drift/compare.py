@@ -1539,7 +1539,8 @@ def render_markdown(drift: Drift) -> str:
             "",
             "## Warnings",
             "",
-            f"{len(drift.warnings)} faults outside the batch read operation, ignored:",
+            f"{len(drift.warnings)} flaws: repaired where the reading is certain, "
+            "ignored outside the batch read operation:",
             "",
             "| File | Where | Problem |",
             "|---|---|---|",

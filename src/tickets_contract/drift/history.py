@@ -258,8 +258,9 @@ def render_history_markdown(history: History) -> str:
             "",
             "## Warnings",
             "",
-            f"{flawed} versions have faults outside the batch read operation "
-            f"({len(history.warnings)} in all), ignored; `--format json` lists them.",
+            f"{flawed} versions have flaws ({len(history.warnings)} in all): repaired where "
+            "the reading is certain, ignored outside the batch read operation; "
+            "`--format json` lists them.",
         ]
     return "\n".join(lines) + "\n"
 

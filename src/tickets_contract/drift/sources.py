@@ -15,7 +15,9 @@ template (``{objectType}``) -- see `locate`.
 
 from __future__ import annotations
 
+import copy
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,8 +146,13 @@ def read_spec(source: str | Path, *, timeout: float = DEFAULT_TIMEOUT) -> Spec:
     return check_document(data, source=shown)
 
 
-def check_document(data: Mapping[str, Any], *, source: str) -> Spec:
-    """Validate the batch read's part of ``data`` strictly and the rest as warnings."""
+def check_document(original: Mapping[str, Any], *, source: str) -> Spec:
+    """Validate the batch read's part of a document strictly and the rest as warnings.
+
+    HubSpot's generator flaws that have one certain reading are repaired first (see
+    `_repair`), each reported as a warning: the comparison reads the repaired document.
+    """
+    data, repairs = _repair(original)
     located = locate(data)
     if located is None:
         # The envelope first: a document that is not OpenAPI at all says so.
@@ -161,11 +168,21 @@ def check_document(data: Mapping[str, Any], *, source: str) -> Spec:
             fix="diff two versions of this one operation: our fragment or HubSpot's "
             "tickets spec (PublicApiSpecs/CRM/Tickets/.../tickets.json)",
         )
+    part, dangling = _operation_part(data, located)
+    if dangling:
+        ref, reached = dangling[0]
+        raise SpecError(
+            source=source,
+            where=f"$ref {ref!r} (reached from {reached})",
+            problem="the batch read operation refers to a component that does not exist",
+            fix="add the component, or point the $ref at one that exists",
+        )
+    repaired = tuple(SpecWarning(source=source, where=w, problem=p) for w, p in repairs)
     faults = _openapi_faults(data)
     if not faults:
-        return Spec(source=source, document=data, located=located)
+        return Spec(source=source, document=data, located=located, warnings=repaired)
     # Something is wrong: is it in the operation's part? Then it is the user's problem.
-    inside = _openapi_faults(_operation_part(data, located))
+    inside = _openapi_faults(part)
     if inside:
         where, problem = inside[0]
         raise SpecError(
@@ -175,8 +192,118 @@ def check_document(data: Mapping[str, Any], *, source: str) -> Spec:
             fix="correct the document at that place (faults elsewhere in the file are only "
             "warnings, but this operation and what it references must be valid)",
         )
-    warnings = tuple(SpecWarning(source=source, where=w, problem=p) for w, p in faults)
-    return Spec(source=source, document=data, located=located, warnings=warnings)
+    warnings = tuple(
+        SpecWarning(source=source, where=w, problem=f"{p} (outside the batch read: ignored)")
+        for w, p in faults
+    )
+    return Spec(source=source, document=data, located=located, warnings=repaired + warnings)
+
+
+# --- repairs ---------------------------------------------------------------------------
+
+_Repairs = list[tuple[str, str]]
+
+
+def _repair(document: Mapping[str, Any]) -> tuple[dict[str, Any], _Repairs]:
+    """A copy of ``document`` with the flaws of HubSpot's generator that have one certain
+    reading repaired, and the list of repairs (JSON pointer, what was done).
+
+    Seen in the history of HubSpot's tickets.json: OpenAPI keywords' values in capitals
+    (``"style": "FORM"``, ``"type": "APIKEY"``, ``"in": "HEADER"``), an apiKey scheme
+    (``private_apps_legacy``) given oauth2 ``flows``, and an operation on a fixed path
+    (``/crm/v3/objects/tickets/batch/read``) declaring the path parameter ``objectType``
+    of the generic objects API, which it has no place for. None changes what a client
+    sends or receives; every other fault is left for validation to name.
+    """
+    copied: dict[str, Any] = copy.deepcopy(dict(document))
+    repairs: _Repairs = []
+    paths = copied.get("paths")
+    for path, item in paths.items() if isinstance(paths, Mapping) else ():
+        if not isinstance(item, dict):
+            continue
+        for key, node in item.items():
+            where = ("paths", str(path), str(key))
+            if key == "parameters":
+                _repair_parameters(node, str(path), ("paths", str(path)), repairs)
+            elif isinstance(node, dict) and isinstance(node.get("parameters"), list):
+                _repair_parameters(node["parameters"], str(path), where, repairs)
+    components = copied.get("components")
+    components = components if isinstance(components, dict) else {}
+    parameters = components.get("parameters")
+    for name, parameter in parameters.items() if isinstance(parameters, dict) else ():
+        _repair_case(parameter, ("components", "parameters", str(name)), repairs)
+    schemes = components.get("securitySchemes")
+    for name, scheme in schemes.items() if isinstance(schemes, dict) else ():
+        if isinstance(scheme, dict):
+            _repair_scheme(scheme, ("components", "securitySchemes", str(name)), repairs)
+    return copied, repairs
+
+
+def _repair_parameters(
+    parameters: Any, path: str, where: tuple[str, ...], repairs: _Repairs
+) -> None:
+    if not isinstance(parameters, list):
+        return
+    templates = set(re.findall(r"\{([^{}/]+)\}", path))
+    for index in reversed(range(len(parameters))):
+        parameter = parameters[index]
+        here = (*where, "parameters", str(index))
+        if not isinstance(parameter, dict) or "$ref" in parameter:
+            continue
+        _repair_case(parameter, here, repairs)
+        name = parameter.get("name")
+        if parameter.get("in") == "path" and isinstance(name, str) and name not in templates:
+            del parameters[index]
+            repairs.append(
+                (
+                    _pointer(here),
+                    f"repaired: path parameter {name!r} dropped: {path} has no {{{name}}} "
+                    "to put it in, so no client can send it",
+                )
+            )
+
+
+def _repair_case(node: Any, where: tuple[str, ...], repairs: _Repairs) -> None:
+    if isinstance(node, dict):
+        for keyword, allowed in (("in", _PLACES), ("style", _STYLES)):
+            _fix_case(node, keyword, allowed, where, repairs)
+
+
+def _repair_scheme(scheme: dict[str, Any], where: tuple[str, ...], repairs: _Repairs) -> None:
+    _fix_case(scheme, "type", _SCHEME_TYPES, where, repairs)
+    if scheme.get("type") == "apiKey":
+        _fix_case(scheme, "in", ("query", "header", "cookie"), where, repairs)
+    if scheme.get("type") in ("apiKey", "http") and "flows" in scheme:
+        del scheme["flows"]
+        repairs.append(
+            (
+                _pointer((*where, "flows")),
+                f"repaired: `flows` dropped: an {scheme['type']} scheme has none "
+                "(only oauth2 schemes do)",
+            )
+        )
+
+
+def _fix_case(
+    node: dict[str, Any],
+    keyword: str,
+    allowed: tuple[str, ...],
+    where: tuple[str, ...],
+    repairs: _Repairs,
+) -> None:
+    value = node.get(keyword)
+    if not isinstance(value, str) or value in allowed:
+        return
+    matches = [option for option in allowed if option.lower() == value.lower()]
+    if len(matches) == 1:
+        node[keyword] = matches[0]
+        repairs.append(
+            (
+                _pointer((*where, keyword)),
+                f"repaired: {keyword} {value!r} read as {matches[0]!r} "
+                "(OpenAPI 3.0's values are case-sensitive)",
+            )
+        )
 
 
 def locate(document: Mapping[str, Any]) -> Located | None:
@@ -258,8 +385,11 @@ def _at(document: Mapping[str, Any], ref: str) -> Any:
 # --- the operation's part of a document ------------------------------------------------
 
 
-def _operation_part(document: Mapping[str, Any], located: Located) -> dict[str, Any]:
-    """The envelope, the operation, and every component it reaches (its $ref closure)."""
+def _operation_part(
+    document: Mapping[str, Any], located: Located
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The envelope, the operation, and every component it reaches (its $ref closure);
+    and the $refs into components that do not resolve, with where they were reached."""
     item: dict[str, Any] = {_METHOD: located.operation}
     if "parameters" in located.item:
         item["parameters"] = located.item["parameters"]
@@ -271,28 +401,34 @@ def _operation_part(document: Mapping[str, Any], located: Located) -> dict[str, 
     components: dict[str, dict[str, Any]] = {}
     all_components = document.get("components")
     all_components = all_components if isinstance(all_components, Mapping) else {}
-    pending: list[Any] = [item]
+    operation_place = f"{BATCH_READ_METHOD} {located.path}"
+    pending: list[tuple[Any, str]] = [(item, operation_place)]
     declared = all_components.get("securitySchemes")
     for name in schemes:
         if isinstance(declared, Mapping) and name in declared:
             components.setdefault("securitySchemes", {})[name] = declared[name]
-            pending.append(declared[name])
+            pending.append((declared[name], f"#/components/securitySchemes/{name}"))
     seen: set[str] = set()
+    dangling: list[tuple[str, str]] = []
     while pending:
-        for ref in _refs(pending.pop()):
+        node, reached = pending.pop()
+        for ref in _refs(node):
             parts = [unquote(p).replace("~1", "/").replace("~0", "~") for p in ref[2:].split("/")]
             if len(parts) < 3 or parts[0] != "components":
                 continue  # outside components: left to the validator, which names it
             key = f"{parts[1]}/{parts[2]}"
             section = all_components.get(parts[1])
-            if key in seen or not isinstance(section, Mapping) or parts[2] not in section:
+            if not isinstance(section, Mapping) or parts[2] not in section:
+                dangling.append((ref, reached))
+                continue
+            if key in seen:
                 continue
             seen.add(key)
             components.setdefault(parts[1], {})[parts[2]] = section[parts[2]]
-            pending.append(section[parts[2]])
+            pending.append((section[parts[2]], f"#/components/{key}"))
     if components:
         part["components"] = components
-    return part
+    return part, dangling
 
 
 def _scheme_names(document: Mapping[str, Any], operation: Mapping[str, Any]) -> set[str]:
