@@ -10,6 +10,7 @@ traceback for these.
     │   ├── LedgerError      the quirks ledger (specs/quirks.yaml)
     │   ├── ConfigError      configuration or command-line values
     │   └── CassetteError    a recorded cassette
+    ├── UnreachableError     the target did not answer at all (refused, DNS, timeout)
     └── SafetyError          a request was refused before it was sent (host, method, secret)
 """
 
@@ -23,6 +24,7 @@ __all__ = [
     "LedgerError",
     "SafetyError",
     "SpecError",
+    "UnreachableError",
 ]
 
 
@@ -69,6 +71,10 @@ class ConfigError(InputError):
 
 class CassetteError(InputError):
     """A cassette file cannot be loaded or fails validation."""
+
+
+class UnreachableError(ContractError):
+    """The target could not be reached (connection refused, DNS, timeout)."""
 
 
 class SafetyError(ContractError):

@@ -11,7 +11,7 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -19,6 +19,7 @@ from hypothesis.errors import InvalidArgument
 
 from tickets_contract.budget import DEFAULT_RATE_LIMIT
 from tickets_contract.contract import LEDGER_NAME, Contract, ContractKind, build_contract, specs_dir
+from tickets_contract.discovery import Discovery
 from tickets_contract.errors import ContractError
 from tickets_contract.files import write_atomically
 from tickets_contract.judges import (
@@ -47,6 +48,9 @@ OPT_PHASES = "--contract-phases"
 OPT_RECORD_MODE = "--record-mode"
 OPT_CASSETTE_DIR = "--cassette-dir"
 PHASES = ("examples", "coverage", "fuzzing")
+
+# Exit codes beyond pytest's own; the CLI documents all of them (cli.py).
+EXIT_UNREACHABLE = 7
 
 PROFILES: dict[str, dict[str, Any]] = {
     # Quick local runs; the example database remembers failures between runs.
@@ -175,6 +179,10 @@ def contract_target(request: pytest.FixtureRequest) -> Target:
     try:
         config = _settings(request.config)
         target = option(OPT_TARGET)
+        discovery = _discovery(request.config)
+        records = config.records if target != "twin" else None
+        if records is None and discovery is not None:
+            records = discovery.records
         return parse_target(
             target,
             allowed_hosts=(*config.allowed_hosts, *option(OPT_ALLOW_HOST)),
@@ -182,10 +190,76 @@ def contract_target(request: pytest.FixtureRequest) -> Target:
             twin_seed=option(OPT_TWIN_SEED),
             twin_size=option(OPT_TWIN_SIZE),
             rate_limit=config.rate_limit,
-            records=config.records if target != "twin" else None,
+            records=records,
         )
     except ContractError as exc:
-        pytest.exit(str(exc), returncode=4)
+        _exit_for(exc)
+
+
+# --- discovery: known records of an HTTP target without a records table ----------------
+
+_DISCOVERY = pytest.StashKey[Discovery | None]()
+_DISCOVERY_KEY = "tickets_contract_discovery"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Discover records once, before pytest-xdist starts its workers (they get them
+    through ``pytest_configure_node``): URL and live targets without a records table."""
+    config = session.config
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        data = workerinput.get(_DISCOVERY_KEY)
+        config.stash[_DISCOVERY] = Discovery.from_dict(json.loads(data)) if data else None
+        return
+    config.stash[_DISCOVERY] = None
+    target = config.getoption(OPT_TARGET, "twin")
+    if target == "twin" or config.getoption("collectonly", False):
+        return
+    try:
+        settings_ = _settings(config)
+        if settings_.records is not None:
+            return  # configured records win
+        from tickets_contract.discovery import discover_run
+        from tickets_contract.targets import HttpTarget
+
+        http = parse_target(
+            target,
+            allowed_hosts=(*settings_.allowed_hosts, *config.getoption(OPT_ALLOW_HOST)),
+            rate_limit=settings_.rate_limit,
+        )
+        assert isinstance(http, HttpTarget)
+        config.stash[_DISCOVERY] = discover_run(
+            http.session(),
+            http.base_url,
+            http.token,
+            unique_properties=config.getoption(OPT_UNIQUE_PROPERTY),
+        )
+    except ContractError as exc:
+        _exit_for(exc)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist controller: hand the discovered records to each worker."""
+    discovery = node.config.stash.get(_DISCOVERY, None)
+    if discovery is not None:
+        node.workerinput[_DISCOVERY_KEY] = json.dumps(discovery.to_dict())
+
+
+def _discovery(config: pytest.Config) -> Discovery | None:
+    return config.stash.get(_DISCOVERY, None)
+
+
+def _exit_for(exc: ContractError) -> NoReturn:
+    """End the session with the CLI's exit code for ``exc``, in one message."""
+    from tickets_contract.errors import SafetyError, UnreachableError
+
+    if isinstance(exc, UnreachableError):
+        pytest.exit(f"target unreachable: {exc}", returncode=EXIT_UNREACHABLE)
+    if isinstance(exc, SafetyError):
+        pytest.exit(f"refused: {exc}", returncode=3)
+    pytest.exit(str(exc), returncode=4)
 
 
 def _import_package() -> None:
@@ -227,7 +301,7 @@ def contract(request: pytest.FixtureRequest, contract_target: Target) -> Contrac
     try:
         return build_contract(kind, portal=contract_target.portal)
     except ContractError as exc:
-        pytest.exit(str(exc), returncode=4)
+        _exit_for(exc)
 
 
 @pytest.fixture(scope="session")
@@ -422,6 +496,9 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     tally = config.stash.get(_TALLY, None)
     if tally is not None and tally.exchanges:
         terminalreporter.write_sep("=", "tickets-contract")
+        discovery = _discovery(config)
+        if discovery is not None:
+            terminalreporter.write_line(discovery.summary())
         terminalreporter.write_line(tally.render())
         report_dir = config.getoption(OPT_REPORT_DIR, None)
         if report_dir:

@@ -49,6 +49,8 @@ class KnownRecords:
     # Property names defined on the portal; random names are almost never defined, and
     # then nulls, defaults and history would rarely show.
     properties: tuple[str, ...] = STANDARD_TICKET_PROPERTIES
+    # Properties known to hold history (discovered); empty: any of ``properties``.
+    history_properties: tuple[str, ...] = ()
 
     def steer(self, body: Any, query: Mapping[str, Any] | None) -> Any:
         """Replace about two in three generated ids and property names by known ones.
