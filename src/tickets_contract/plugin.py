@@ -6,6 +6,7 @@ the ``pytest11`` entry point, so installing the package is enough.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import time
@@ -49,7 +50,10 @@ OPT_RECORD_MODE = "--record-mode"
 OPT_CASSETTE_DIR = "--cassette-dir"
 PHASES = ("examples", "coverage", "fuzzing")
 
+OPT_ACCEPT_INCONCLUSIVE = "--accept-inconclusive"
+
 # Exit codes beyond pytest's own; the CLI documents all of them (cli.py).
+EXIT_INCONCLUSIVE = 6
 EXIT_UNREACHABLE = 7
 
 PROFILES: dict[str, dict[str, Any]] = {
@@ -122,6 +126,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=",".join(PHASES),
         metavar="LIST",
         help="schemathesis phases to run, comma-separated (default: examples,coverage,fuzzing)",
+    )
+    group.addoption(
+        OPT_ACCEPT_INCONCLUSIVE,
+        action="store_true",
+        default=False,
+        help="pass a run in which some invariant or relation was evaluated on no exchange "
+        f"(default: such a run is inconclusive and exits {EXIT_INCONCLUSIVE})",
     )
     group.addoption(OPT_TWIN_SEED, type=int, default=0, help="seed of the twin's store (default 0)")
     group.addoption(
@@ -262,6 +273,16 @@ def _exit_for(exc: ContractError) -> NoReturn:
     pytest.exit(str(exc), returncode=4)
 
 
+def _is_positive(case: Any) -> bool:
+    meta = getattr(case, "meta", None)
+    return meta is None or not meta.generation.mode.is_negative
+
+
+def _phase(case: Any) -> str | None:
+    meta = getattr(case, "meta", None)
+    return None if meta is None else str(meta.phase.name.value)
+
+
 def _import_package() -> None:
     """Import every module of the package now.
 
@@ -376,12 +397,13 @@ class Judge:
         from tickets_contract.invariants import INVARIANTS
         from tickets_contract.relations import (
             RELATION_BUDGET,
+            RELATION_NAMES,
             REMOTE_RELATION_BUDGET,
             RelationSampler,
             relations_for,
         )
 
-        self._invariants = list(INVARIANTS)
+        self._invariants = [self._counted(check) for check in INVARIANTS]
         unique = [p for p in target.portal.unique_properties if p != "hs_object_id"]
         self._relations = relations_for(unique[0] if unique else None)
         # Follow-up reads cost little in the process; over HTTP each waits for the budget.
@@ -389,10 +411,58 @@ class Judge:
         self._sampler = RelationSampler(RELATION_BUDGET if in_process else REMOTE_RELATION_BUDGET)
         tally.checks |= {check.__name__ for check in INVARIANTS}
         tally.checks |= {relation.__name__ for relation in self._relations}
+        # Every rule must be evaluated at least once, the unique-property relation too:
+        # a portal without such a property leaves it untested, and the run says so.
+        tally.rules |= {check.__name__ for check in INVARIANTS} | set(RELATION_NAMES)
+
+    def _counted(self, check: Any) -> Any:
+        """``check``, counting the exchanges it evaluated (invariants.HELD or a raise)."""
+        from tickets_contract.invariants import HELD
+
+        evaluated = self._tally.evaluated
+        name = check.__name__
+
+        @functools.wraps(check)
+        def counted(ctx: Any, response: Any, case: Any) -> Any:
+            try:
+                result = check(ctx, response, case)
+            except Exception:
+                evaluated[name] += 1
+                raise
+            if result is HELD:
+                evaluated[name] += 1
+            return result
+
+        return counted
 
     def send(self, case: Any) -> Any:
-        case.body = self._target.records.steer(case.body, case.query)
-        return case.call(session=self._target.session())
+        positive = _is_positive(case)
+        # The spec's named examples each show a shape on purpose (a partial miss, an
+        # idProperty read): they keep it, with known ids swapped in, and are not mixed.
+        mix = positive and _phase(case) != "examples"
+        case.body = self._target.records.steer(case.body, case.query, mix=mix)
+        response = case.call(session=self._target.session())
+        if positive:
+            self._count_read(case, response)
+        return response
+
+    def _count_read(self, case: Any, response: Any) -> None:
+        from tickets_contract.invariants import ReadExchange
+
+        if case.method.upper() != "POST" or not str(case.path).endswith("/batch/read"):
+            return
+        reads = self._tally.reads
+        reads["reads"] += 1
+        exchange = ReadExchange.of(case, response)
+        if exchange is None:
+            return
+        found = len(set(exchange.result_ids))
+        reads["with tickets"] += found >= 1
+        reads["two or more"] += found >= 2
+        reads["partial misses"] += found >= 1 and bool(exchange.errors)
+        reads["archived hits"] += found >= 1 and exchange.archived
+        reads["idProperty hits"] += found >= 1 and not exchange.by_record_id
+        reads["history"] += any(r.get("propertiesWithHistory") for r in exchange.results)
 
     def _send_derived(self, case: Any) -> Any:
         """Send a body and query built from ``case`` to the same target (relations)."""
@@ -417,12 +487,22 @@ class Judge:
         from schemathesis.core.failures import FailureGroup
 
         from tickets_contract.invariants import ReadExchange
-        from tickets_contract.relations import check_relations
+        from tickets_contract.relations import run_relations
 
         exchange = ReadExchange.of(case, response)
         if exchange is None or not self._sampler.admits(exchange):
             return
-        violations = check_relations(self._send_derived(case), exchange, self._relations)
+        derived: Callable[[Any, Any], tuple[int, Any]] = self._send_derived(case)
+        sent = 0
+
+        def send(body: Any, query: Any) -> tuple[int, Any]:
+            nonlocal sent
+            sent += 1
+            return derived(body, query)
+
+        violations, evaluated = run_relations(send, exchange, self._relations)
+        self._sampler.spend(sent)
+        self._tally.evaluated.update(evaluated)
         if violations:
             self._tally.add(regressions(case, violations))
             if self._explainer is None:
@@ -448,6 +528,7 @@ class Judge:
 
         result = probe_quirks(self._target.recording_target(), corpus=corpus_dir())
         self._tally.probe.update({q: s.value for q, s in result.statuses.items()})
+        self._tally.probe_evaluated.update(result.evaluated)
         if result.regressions:
             self._tally.add(list(result.regressions))
             lines = [f"{d.check}: {d.title}: {d.message.strip()[:300]}" for d in result.regressions]
@@ -500,10 +581,20 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         if discovery is not None:
             terminalreporter.write_line(discovery.summary())
         terminalreporter.write_line(tally.render())
+        if tally.inconclusive:
+            accepted = config.getoption(OPT_ACCEPT_INCONCLUSIVE, False)
+            terminalreporter.write_line(
+                "tickets-contract: inconclusive run accepted (--accept-inconclusive)"
+                if accepted
+                else f"tickets-contract: INCONCLUSIVE (exit {EXIT_INCONCLUSIVE}): "
+                f"{', '.join(tally.unevaluated())} never evaluated; pass "
+                f"{OPT_ACCEPT_INCONCLUSIVE} to accept such a run"
+            )
         report_dir = config.getoption(OPT_REPORT_DIR, None)
         if report_dir:
             path = Path(report_dir) / "summary.md"
-            write_atomically(path, tally.render_markdown())
+            preamble = discovery.summary() if discovery is not None else ""
+            write_atomically(path, tally.render_markdown(preamble=preamble))
             terminalreporter.write_line(f"summary written to {path}")
 
 
@@ -516,6 +607,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # Known quirks are reported, not failed: the gate fails on regressions only.
     if tally is not None and tally.regressions and exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    elif (
+        tally is not None
+        and workeroutput is None
+        and tally.inconclusive
+        and exitstatus == 0
+        and not session.config.getoption(OPT_ACCEPT_INCONCLUSIVE, False)
+    ):
+        session.exitstatus = EXIT_INCONCLUSIVE
 
 
 _WORKER_KEY = "tickets_contract_tally"
