@@ -61,13 +61,14 @@ class KnownRecords:
         values of the wrong type left alone so that negative cases stay negative.
 
         With ``mix`` (positive-mode cases outside the examples phase), ids follow a
-        controlled mix, picked by a CRC of the generated request (deterministic:
-        Hypothesis sees the same request for the same example): of batches, 40% ask only for known records, 35% mix known and missing
-        ones (partial misses), 10% only missing ones, 15% repeat known ones (duplicates);
-        two in three single-input batches are widened to 2-6 inputs, so that most reads
-        return two or more tickets; four in five unknown ``idProperty`` names, and one in
-        five reads without one, become reads by the portal's unique-value property; one
-        in three empty ``propertiesWithHistory`` lists asks for a property with history. The pool follows the request: archived ids for
+        controlled mix, picked by a CRC of the generated request (deterministic: Hypothesis
+        sees the same request for the same example): of batches, 40% ask only for known
+        records, 35% mix known and missing ones (partial misses), 10% only missing ones, 15%
+        repeat known ones (duplicates); two in three single-input batches are widened to 2-6
+        inputs, so that most reads return two or more tickets; four in five unknown
+        ``idProperty`` names, and one in five reads without one, become reads by the
+        portal's unique-value property; one in three empty ``propertiesWithHistory`` lists
+        asks for a property with history. The pool follows the request: archived ids for
         ``archived=true``, unique values for that ``idProperty``. Missing inputs keep the
         generated value (any string the contract allows, so odd ids still get sent).
         """
