@@ -29,7 +29,7 @@ from tickets_contract.contract import BATCH_READ_PATH
 from tickets_contract.errors import ConfigError, UnreachableError
 from tickets_contract.records import STANDARD_TICKET_PROPERTIES, KnownRecords
 
-__all__ = ["LIST_PATH", "PROPERTIES_PATH", "Discovery", "discover", "discover_run"]
+__all__ = ["LIST_PATH", "PROPERTIES_PATH", "Discovery", "discover", "discover_run", "reach"]
 
 LIST_PATH = "/crm/v3/objects/tickets"
 PROPERTIES_PATH = "/crm/v3/properties/tickets"
@@ -133,6 +133,15 @@ class _Reader:
                 f"{self.base_url} did not answer {method} {path} "
                 f"({type(exc).__name__}); is the target running, and is the URL right?"
             ) from None
+
+
+def reach(session: requests.Session, base_url: str, token: str, *, timeout: float = 10.0) -> None:
+    """One list read of one ticket: raise ``UnreachableError`` when nothing answers,
+    ``ConfigError`` when the token is refused; the gate's start checks this first."""
+    reader = _Reader(session, base_url, token, timeout)
+    response = reader.get(LIST_PATH, {"limit": "1"})
+    if response.status_code in (401, 403):
+        raise _failed(reader, f"GET {LIST_PATH}", response)
 
 
 def discover(

@@ -162,6 +162,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # user's own "dev") is left as it is: installing this plugin must not change anyone's
     # other Hypothesis tests. The contract suite takes its example counts from PROFILES
     # and applies them to its own schema (contract_schema).
+    _CONFIG[:] = [config]
     for name, values in PROFILES.items():
         try:
             settings.get_profile(name)
@@ -269,6 +270,8 @@ def _exit_for(exc: ContractError) -> NoReturn:
     if isinstance(exc, UnreachableError):
         pytest.exit(f"target unreachable: {exc}", returncode=EXIT_UNREACHABLE)
     if isinstance(exc, SafetyError):
+        if _CONFIG:
+            _CONFIG[0].stash[_ENDING] = "safety"
         pytest.exit(f"refused: {exc}", returncode=3)
     pytest.exit(str(exc), returncode=4)
 
@@ -565,12 +568,128 @@ def contract_judge(
     tally = Tally(kind=contract.kind, ledger=contract.ledger)
     request.config.stash[_TALLY] = tally
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
 
     def progress(line: str) -> None:
-        if reporter is not None:
+        # Output is captured while a test runs: step past the capture, or the line would
+        # only be shown when the test fails.
+        if reporter is None:
+            return
+        if capture is None:
+            reporter.write_line(line)
+            return
+        with capture.global_and_fixture_disabled():
+            reporter.ensure_newline()
             reporter.write_line(line)
 
     return Judge(contract, contract_target, tally, progress=progress)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_report_teststatus(report: Any, config: pytest.Config) -> Any:
+    """Give the contract test's schemathesis subtest a progress letter.
+
+    schemathesis counts the operation it tests as one more collected test; pytest shows
+    a passed subtest without a letter when quiet, so the progress bar stopped at 66%.
+    """
+    if (
+        report.when != "call"
+        or not report.passed
+        or type(report).__name__ != "SubtestReport"
+        or "contract" not in report.keywords
+    ):
+        return None
+    try:
+        quiet = config.get_verbosity("subtests") == 0
+    except (KeyError, ValueError):  # pragma: no cover - pytest without subtests
+        return None
+    return ("subtests passed", ".", "SUBPASSED") if quiet else None
+
+
+# --- honest endings: what ended a run that found no regression ---------------------------
+
+_ENDING = pytest.StashKey[str]()
+EXIT_INTERNAL = 8
+EXIT_INTERRUPTED = 130
+
+
+def _gate_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` is the gate's own verdict (a failed check), not a breakdown."""
+    from schemathesis.core.failures import Failure, FailureGroup
+
+    if isinstance(exc, (Failure, FailureGroup, AssertionError)):
+        return True
+    if isinstance(exc, BaseExceptionGroup):
+        return all(_gate_failure(inner) for inner in exc.exceptions)
+    return False
+
+
+def _unreachable(exc: BaseException) -> bool:
+    import requests
+
+    if isinstance(exc, (requests.ConnectionError, requests.Timeout)):
+        return True
+    if isinstance(exc, BaseExceptionGroup):
+        return any(_unreachable(inner) for inner in exc.exceptions)
+    cause = exc.__cause__ or exc.__context__
+    return cause is not None and cause is not exc and _unreachable(cause)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A contract test that broke down (the target went away, a bug of ours) is said in
+    one line, remembered for the exit code, and never shown as the API's regression."""
+    report = yield
+    if (
+        call.excinfo is None
+        or not report.failed
+        or item.get_closest_marker("contract") is None
+        or _gate_failure(call.excinfo.value)
+    ):
+        return report
+    exc = call.excinfo.value
+    first = (str(exc).strip().splitlines() or [""])[0][:300]
+    if _unreachable(exc):
+        item.config.stash[_ENDING] = "unreachable"
+        report.longrepr = f"target unreachable during the run: {type(exc).__name__}: {first}"
+    else:
+        item.config.stash.setdefault(_ENDING, "internal")
+        if item.config.getoption("tbstyle", "auto") != "long":
+            report.longrepr = (
+                f"internal error of tickets-contract: {type(exc).__name__}: {first} "
+                "(pass --tb=long for the traceback)"
+            )
+    return report
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_internalerror(excrepr: Any, excinfo: Any) -> bool | None:
+    """One line, not pytest's INTERNALERROR traceback (unless --tb=long)."""
+    import sys
+
+    config = _CONFIG[0] if _CONFIG else None
+    if config is None:
+        return None
+    config.stash[_ENDING] = "internal"
+    if config.getoption("tbstyle", "auto") == "long":
+        return None
+    value = excinfo.value
+    first = (str(value).strip().splitlines() or [""])[0][:300]
+    sys.stderr.write(
+        f"tickets-contract: internal error: {type(value).__name__}: {first} "
+        "(pass --tb=long for the traceback)\n"
+    )
+    return True
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_keyboard_interrupt(excinfo: Any) -> None:
+    config = _CONFIG[0] if _CONFIG else None
+    if config is not None and isinstance(excinfo.value, KeyboardInterrupt):
+        config.stash[_ENDING] = "interrupted"
+
+
+_CONFIG: list[pytest.Config] = []
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
@@ -604,9 +723,21 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if tally is not None and workeroutput is not None:
         # pytest-xdist worker: hand the tally to the controller (pytest_testnodedown).
         workeroutput[_WORKER_KEY] = json.dumps(tally.to_dict())
+    if workeroutput is not None and _ENDING in session.config.stash:
+        workeroutput[_ENDING_KEY] = session.config.stash[_ENDING]
+    ending = session.config.stash.get(_ENDING, None)
     # Known quirks are reported, not failed: the gate fails on regressions only.
-    if tally is not None and tally.regressions and exitstatus == 0:
+    if tally is not None and tally.regressions and exitstatus in (0, 1):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    elif ending == "interrupted":
+        session.exitstatus = EXIT_INTERRUPTED
+    elif ending == "unreachable" and exitstatus == 1:
+        session.exitstatus = EXIT_UNREACHABLE
+    elif ending == "internal" and exitstatus in (1, pytest.ExitCode.INTERNAL_ERROR):
+        session.exitstatus = EXIT_INTERNAL
+    elif exitstatus == pytest.ExitCode.INTERNAL_ERROR and ending != "safety":
+        # pytest's own code 3 is also the code of a refused request (EXIT_SAFETY).
+        session.exitstatus = EXIT_INTERNAL
     elif (
         tally is not None
         and workeroutput is None
@@ -618,11 +749,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 _WORKER_KEY = "tickets_contract_tally"
+_ENDING_KEY = "tickets_contract_ending"
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: Any) -> None:
     """pytest-xdist controller: merge each worker's tally into one, for one summary."""
+    ending = getattr(node, "workeroutput", {}).get(_ENDING_KEY)
+    if ending is not None and node.config.stash.get(_ENDING, None) != "unreachable":
+        node.config.stash[_ENDING] = ending
     data = getattr(node, "workeroutput", {}).get(_WORKER_KEY)
     if data is None:
         return
@@ -671,10 +806,8 @@ def cassette_recorder(request: pytest.FixtureRequest, cassette_dir: Path) -> Any
         try:
             outcomes = Recorder(_recording_target(request.config), cassette_dir, mode).record(todo)
         except ContractError as exc:
-            from tickets_contract.errors import SafetyError
-
             # The CLI's exit codes: 3 a safety guard refused, 4 a malformed input.
-            pytest.exit(str(exc), returncode=3 if isinstance(exc, SafetyError) else 4)
+            _exit_for(exc)
         for outcome in outcomes:
             done.add(outcome.scenario)
             if reporter is not None:

@@ -23,6 +23,9 @@ class BrokenTwin(Twin):
         self._mutation = mutation
 
     def handle(self, request: TwinRequest) -> TwinResponse:
+        # Only the batch read is broken: discovery's list and Properties API reads are not.
+        if request.path != "/crm/v3/objects/tickets/batch/read":
+            return super().handle(request)
         return self._mutation(request, super().handle(request))
 
 
