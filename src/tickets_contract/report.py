@@ -175,7 +175,8 @@ class Tally:
         ]
 
     def check_statuses(self) -> dict[str, str]:
-        statuses = dict.fromkeys(sorted(self.checks | {d.check for d in self.deviations}), "pass")
+        names = self.checks | self.rules | {d.check for d in self.deviations}
+        statuses = dict.fromkeys(sorted(names), "pass")
         for deviation in self.deviations:
             if deviation.is_regression:
                 statuses[deviation.check] = "regression"
