@@ -179,9 +179,7 @@ def parse_ledger(data: object, *, source: str) -> Ledger:
             )
         seen.add(quirk.id)
         quirks.append(quirk)
-    return Ledger(
-        path=source, quirks=tuple(quirks), sources=sources, source_types=source_types
-    )
+    return Ledger(path=source, quirks=tuple(quirks), sources=sources, source_types=source_types)
 
 
 def _parse_sources(value: object, *, source: str) -> tuple[dict[str, str], dict[str, SourceType]]:
@@ -299,13 +297,16 @@ def _parse_pins(value: object, fail: Any) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(
-        isinstance(item, Mapping) and set(item) == {"cassette"} and isinstance(item["cassette"], str)
+        isinstance(item, Mapping)
+        and set(item) == {"cassette"}
+        and isinstance(item["cassette"], str)
         for item in value
     ):
         raise fail(
             "pins",
             f"expected a list of {{cassette: path}}, got {value!r:.80}",
-            "list the twin cassettes that pin this behaviour, e.g. - cassette: tests/cassettes/x.yaml",
+            "list the twin cassettes that pin this behaviour, "
+            "e.g. - cassette: tests/cassettes/x.yaml",
         )
     return tuple(item["cassette"] for item in value)
 

@@ -63,7 +63,8 @@ def test_cleared_properties_are_empty_strings_and_never_set_ones_null(
         assert result["properties"][name] == expected
         history = result["propertiesWithHistory"][name]
         if expected == "":
-            assert history[0]["value"] == "" and len(history) >= 2
+            assert history[0]["value"] == ""
+            assert len(history) >= 2
         else:
             assert history == []
 
@@ -99,7 +100,9 @@ def test_calculated_history_entries_carry_a_source_id(twin: Twin, store: TicketS
 def test_result_order_setting(store: TicketStore, clock: FakeClock, order: str, same: bool) -> None:
     tickets = live(store, 6)
     twin = Twin(store, TwinConfig(result_order=order), clock)  # type: ignore[arg-type]
-    got = [r["id"] for r in read(twin, {"inputs": inputs(*(t.id for t in tickets))}).json()["results"]]
+    got = [
+        r["id"] for r in read(twin, {"inputs": inputs(*(t.id for t in tickets))}).json()["results"]
+    ]
     assert sorted(got) == sorted(t.id for t in tickets)
     assert (got == [t.id for t in tickets]) is same
 
