@@ -339,9 +339,9 @@ def generate_ticket(seed: int, index: int, archived_fraction: float) -> Ticket:
         if _update(rng, timeline, created, at):
             modified.append(at)
     if unit_interval(seed, index, _SALT_CLEARED) < _CLEARED_SHARE:
-        at = _clear_one(random.Random(mix64(seed, index, _SALT_CLEARED)), timeline, at)
-        if at is not None:
-            modified.append(at)
+        cleared = _clear_one(random.Random(mix64(seed, index, _SALT_CLEARED)), timeline, at)
+        if cleared is not None:
+            modified.append(cleared)
     for moment in modified:
         timeline.set("hs_lastmodifieddate", format_instant(moment), moment, _CALCULATED)
     updated = modified[-1]
