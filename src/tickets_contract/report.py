@@ -32,6 +32,8 @@ class Tally:
     deviations: list[Deviation] = field(default_factory=list)
     # From the quirk probe (probe.py): quirk -> reproduces | no longer reproduces | ...
     probe: dict[str, str] = field(default_factory=dict)
+    # From live answers (witness.py): assumed or reported entry -> confirmed | refuted | ...
+    settled: dict[str, str] = field(default_factory=dict)
     _seen: set[tuple[str, str, tuple[str, ...]]] = field(default_factory=set)
 
     def add(self, deviations: list[Deviation]) -> None:
@@ -46,6 +48,7 @@ class Tally:
         self.exchanges += other.exchanges
         self.checks |= other.checks
         self.probe.update(other.probe)
+        self.settled.update(other.settled)
         self.add(other.deviations)
 
     def to_dict(self) -> dict[str, Any]:
@@ -54,6 +57,7 @@ class Tally:
             "exchanges": self.exchanges,
             "checks": sorted(self.checks),
             "probe": self.probe,
+            "settled": self.settled,
             "deviations": [asdict(d) for d in self.deviations],
         }
 
@@ -62,6 +66,7 @@ class Tally:
         tally = cls(kind=ContractKind(data["kind"]), ledger=ledger, exchanges=data["exchanges"])
         tally.checks = set(data["checks"])
         tally.probe = dict(data.get("probe", {}))
+        tally.settled = dict(data.get("settled", {}))
         tally.add([Deviation(**{**d, "quirks": tuple(d["quirks"])}) for d in data["deviations"]])
         return tally
 
@@ -120,6 +125,7 @@ class Tally:
         if self.probe:
             shown = sum(s == "reproduces" for s in self.probe.values())
             lines.append(f"  quirk probe: {shown} of {len(self.probe)} quirks still reproduce")
+        lines += self._settled_lines()
         if not self.deviations:
             lines.append("  no deviation")
             return "\n".join(lines)
@@ -143,6 +149,21 @@ class Tally:
                 lines.extend(f"      {line}" for line in detail[:6])
         return "\n".join(lines)
 
+    def _settled_lines(self) -> list[str]:
+        if not self.settled:
+            return []
+        lines = ["  live answers against the ledger's assumed and reported entries:"]
+        for word in ("refuted", "confirmed"):
+            lines += [
+                f"    {quirk:<40} {text}"
+                for quirk, text in self.settled.items()
+                if text.startswith(word)
+            ]
+        silent = [q for q, text in self.settled.items() if text == "not witnessed"]
+        if silent:
+            lines.append(f"    not witnessed: {', '.join(silent)}")
+        return lines
+
     def render_markdown(self) -> str:
         verdict = "FAIL" if self.regressions else ("deviations" if self.failed else "PASS")
         lines = [
@@ -162,6 +183,12 @@ class Tally:
             lines += ["", "## Quirks", "", "| quirk | status | title |", "|---|---|---|"]
             for quirk_id, status in self.quirk_statuses().items():
                 lines.append(f"| `{quirk_id}` | {status} | {self.ledger[quirk_id].title} |")
+        if self.settled:
+            lines += ["", "## Ledger entries the live answers settle", ""]
+            lines += ["| entry | confidence | live answer |", "|---|---|---|"]
+            for quirk_id, text in self.settled.items():
+                confidence = self.ledger[quirk_id].confidence.value
+                lines.append(f"| `{quirk_id}` | {confidence} | {text} |")
         if self.regressions:
             lines += ["", "## Regressions", ""]
             for deviation in self.regressions:

@@ -381,6 +381,16 @@ SCENARIOS: tuple[Scenario, ...] = (
         needs=(),
     ),
     Scenario(
+        name="missing-inputs",
+        demonstrates=(
+            "A body naming properties but no inputs: 200, status COMPLETE, results [] "
+            "(facts §11, S30), not a 400."
+        ),
+        quirks=("missing-inputs-empty-answer", "request-property-lists-optional"),
+        requests=(RequestTemplate(body=lambda records: {"properties": ["subject"]}),),
+        needs=(),
+    ),
+    Scenario(
         name="malformed-json",
         demonstrates=(
             "A body that is not JSON: 400 with 'Invalid input JSON on line 1, column ...' "
