@@ -185,7 +185,7 @@ def _cleared_empty(x: _Exchange) -> Outcome:
     for result in x.results:
         properties = result.get("properties")
         if isinstance(properties, dict) and "" in properties.values():
-            return (Verdict.CONFIRMED, f"result {result.get('id')} has a property \"\"")
+            return (Verdict.CONFIRMED, f'result {result.get("id")} has a property ""')
     return None
 
 

@@ -48,6 +48,8 @@ def placeholder_uuid(value: str) -> str:
     if version is None or uuid.UUID(value).int == 0:
         return PLACEHOLDER_UUID
     return f"00000000-0000-{version:x}000-8000-000000000000"
+
+
 PLACEHOLDER_INSTANT = "2000-01-01T00:00:00Z"
 """An instant written as HubSpot writes one (``Instant.toString()``, facts §6.10)."""
 
