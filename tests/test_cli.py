@@ -104,3 +104,18 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(["frobnicate"])
     assert info.value.code == EXIT_USAGE
+
+
+def test_serve_takes_any_twin_setting(capsys: pytest.CaptureFixture[str]) -> None:
+    from tickets_contract.cli import _twin_settings
+    from tickets_contract.twin import TwinConfig
+
+    settings = _twin_settings(["missing_inputs=reject", "result_urls=false", "portal_id=7"])
+    config = TwinConfig(**settings)  # type: ignore[arg-type]
+    assert (config.missing_inputs, config.result_urls, config.portal_id) == ("reject", False, 7)
+    assert main(["serve", "--setting", "missing_input=reject"]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert "--setting" in err
+    assert "missing_inputs" in err
+    assert main(["serve", "--setting", "missing_inputs=maybe"]) == EXIT_INPUT
+    assert "missing_inputs must be one of 'empty', 'reject'" in capsys.readouterr().err

@@ -158,6 +158,15 @@ def _parser() -> argparse.ArgumentParser:
         default="dedupe",
         help="duplicate inputs: answer once, or 400 (quirk duplicate-ids)",
     )
+    serve.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="any other TwinConfig setting, e.g. missing_inputs=reject, result_urls=false, "
+        "parse_errors_have_category=true, cleared_values=null, unknown_path=json "
+        "(repeatable; each names its quirk in specs/quirks.yaml)",
+    )
     serve.set_defaults(handler=_serve)
 
     discover = commands.add_parser(
@@ -353,6 +362,32 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     return EXIT_DEVIATION
 
 
+def _twin_settings(pairs: Sequence[str]) -> dict[str, object]:
+    """``NAME=VALUE`` pairs as TwinConfig keyword arguments; VALUE is read as YAML."""
+    import dataclasses
+
+    import yaml
+
+    from tickets_contract.twin import TwinConfig
+
+    names = {f.name for f in dataclasses.fields(TwinConfig)}
+    settings: dict[str, object] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or name not in names:
+            raise ConfigError(
+                source="--setting",
+                where=pair,
+                problem="is not NAME=VALUE with NAME a TwinConfig setting",
+                fix=f"use one of {', '.join(sorted(names))}, e.g. --setting missing_inputs=reject",
+            )
+        try:
+            settings[name] = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            settings[name] = raw
+    return settings
+
+
 def _serve(args: argparse.Namespace, extra: list[str]) -> int:
     from tickets_contract.twin import DEMO_TOKEN, Twin, TwinConfig, run_server
 
@@ -363,6 +398,7 @@ def _serve(args: argparse.Namespace, extra: list[str]) -> int:
         rate_limit_daily=args.rate_limit_daily,
         all_missing_status=args.all_missing_status,
         duplicate_ids=args.duplicate_ids,
+        **_twin_settings(args.setting),
     )
 
     def ready(base_url: str) -> None:
