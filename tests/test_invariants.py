@@ -17,7 +17,9 @@ import pytest
 from tickets_contract import invariants
 from tickets_contract.contract import BATCH_READ_PATH
 from tickets_contract.invariants import (
+    HELD,
     INVARIANTS,
+    NOT_APPLICABLE,
     InvariantViolation,
     ReadExchange,
     record_key,
@@ -90,9 +92,9 @@ def violation(check: Any, case: Case, response: Response) -> InvariantViolation:
 
 
 def holds(case: Case, response: Response) -> None:
+    # Held, or had nothing to judge: never None (the gate counts what each rule judged).
     for check in INVARIANTS:
-        # None: evaluated and held; True: did not apply (schemathesis's "skipped").
-        assert check(None, response, case) in (None, True), check.__name__
+        assert check(None, response, case) in (HELD, NOT_APPLICABLE), check.__name__
 
 
 # --- every invariant holds on faithful answers ------------------------------------------
@@ -477,23 +479,23 @@ def test_timestamps_equal_as_instants_match_and_absent_properties_do_not_apply()
     record = ticket("1")
     record["createdAt"] = "2024-01-01T00:00:00.000Z"
     check = invariants.timestamps_match_properties
-    assert check(None, answer([record]), read("1")) is None
+    assert check(None, answer([record]), read("1")) is HELD
     del record["properties"]["createdate"]
     record["properties"]["hs_lastmodifieddate"] = None
-    assert check(None, answer([record]), read("1")) is True
+    assert check(None, answer([record]), read("1")) is NOT_APPLICABLE
 
 
 def test_the_correlation_header_must_echo_the_body() -> None:
     body = {"status": "error", "correlationId": "aeb5f871-7f07-4993-9211-075dc63e7cbf"}
     check = invariants.correlation_id_matches_header
     same = Answered(401, body, {"x-hubspot-correlation-id": [body["correlationId"]]})
-    assert check(None, same, read("1")) is None
+    assert check(None, same, read("1")) is HELD
     other = Answered(401, body, {"x-hubspot-correlation-id": ["00000000-0000-0000-0000-0"]})
     failure = violation(check, read("1"), other)
     assert "Expected: header X-HubSpot-Correlation-Id 'aeb5f871-" in failure.message
     assert "on a 401 answer" in failure.message
     # Quoted bodies (docs, reports) come without headers: no header is not judged.
-    assert check(None, Answered(400, body), read("1")) is True
+    assert check(None, Answered(400, body), read("1")) is NOT_APPLICABLE
     twice = {"X-HubSpot-Correlation-Id": [body["correlationId"], "another"]}
     failure = violation(check, read("1"), Answered(400, body, twice))
     assert "'another'" in failure.message
@@ -501,10 +503,10 @@ def test_the_correlation_header_must_echo_the_body() -> None:
 
 def test_the_correlation_rule_applies_only_to_bodies_with_a_correlation_id() -> None:
     check = invariants.correlation_id_matches_header
-    assert check(None, answer([ticket("1")]), read("1")) is True
-    assert check(None, Answered(401, [1, 2]), read("1")) is True
+    assert check(None, answer([ticket("1")]), read("1")) is NOT_APPLICABLE
+    assert check(None, Answered(401, [1, 2]), read("1")) is NOT_APPLICABLE
     elsewhere = Case(body={}, path="/crm/v3/objects/tickets")
-    assert check(None, Answered(401, {"correlationId": "x"}), elsewhere) is True
+    assert check(None, Answered(401, {"correlationId": "x"}), elsewhere) is NOT_APPLICABLE
 
 
 @pytest.mark.parametrize("status", ["PROCESSING", "PENDING", "CANCELED", None])
@@ -526,7 +528,7 @@ def test_result_ids_are_record_ids_not_unique_values() -> None:
     failure = violation(invariants.result_ids_are_record_ids, read("2"), answer([shifted]))
     assert "'2' differs from its hs_object_id '3'" in failure.message
     nothing = answer([], ["2"])
-    assert invariants.result_ids_are_record_ids(None, nothing, read("2")) is True
+    assert invariants.result_ids_are_record_ids(None, nothing, read("2")) is NOT_APPLICABLE
 
 
 @pytest.mark.parametrize(
@@ -564,7 +566,7 @@ def test_error_entries_of_a_read_are_not_found_with_ids(entry: dict[str, Any]) -
     failure = violation(invariants.not_found_errors_list_ids, read("1", "2"), response)
     assert f"category {entry['category']!r}" in failure.message
     found = answer([ticket("1")])
-    assert invariants.not_found_errors_list_ids(None, found, read("1")) is True
+    assert invariants.not_found_errors_list_ids(None, found, read("1")) is NOT_APPLICABLE
 
 
 def test_the_always_included_properties_come_back_whatever_was_asked() -> None:
@@ -576,13 +578,13 @@ def test_the_always_included_properties_come_back_whatever_was_asked() -> None:
     assert "1 ['hs_lastmodifieddate', 'hs_object_id']" in failure.message
     assert "when `properties` was ['subject']" in failure.message
     check = invariants.always_included_properties_returned
-    assert check(None, answer([]), read("1")) is True
+    assert check(None, answer([]), read("1")) is NOT_APPLICABLE
 
 
 def test_a_result_url_names_its_record() -> None:
     check = invariants.result_ids_are_record_ids
     good = {**ticket("17"), "url": "https://app-eu1.hubspot.com/contacts/123/record/0-5/17"}
-    assert check(None, answer([good]), read("17")) is None
+    assert check(None, answer([good]), read("17")) is HELD
     contact = {**ticket("17"), "url": "https://app.hubspot.com/contacts/123/record/0-1/17"}
     failure = violation(check, read("17"), answer([contact]))
     assert (
@@ -591,3 +593,27 @@ def test_a_result_url_names_its_record() -> None:
     )
     other = {**ticket("17"), "url": "https://app.hubspot.com/contacts/123/record/0-5/170"}
     violation(check, read("17"), answer([other]))
+
+
+def test_each_invariant_says_whether_it_judged_the_exchange() -> None:
+    # A rich answer: every invariant has something to judge.
+    results = [ticket(rid, subject="s") for rid in ("1", "2")]
+    for result in results:
+        result["propertiesWithHistory"] = {
+            "subject": [{"value": "s", "timestamp": "2024-01-01T00:00:00Z"}]
+        }
+    rich = (
+        read("1", "2", "9", properties=["subject"], propertiesWithHistory=["subject"]),
+        answer(results, missing=["9"]),
+    )
+    for check in INVARIANTS:
+        if check is invariants.correlation_id_matches_header:
+            continue  # it judges answers with a correlationId: errors, below
+        assert check(None, rich[1], rich[0]) is HELD, check.__name__
+    echoed = {"x-hubspot-correlation-id": ["c-1"]}
+    error = Answered(401, {"status": "error", "correlationId": "c-1"}, echoed)
+    assert invariants.correlation_id_matches_header(None, error, read("1")) is HELD
+    # An answer that is not a batch read's: nothing to judge.
+    rejected = Response(status_code=400, payload={"status": "error"})
+    for check in INVARIANTS:
+        assert check(None, rejected, read("1")) is NOT_APPLICABLE, check.__name__

@@ -11,6 +11,11 @@ with an ``inputs`` list of ``{"id": <string>}``; anything else is left to the sc
 checks. A 404 for an all-missing batch (quirk all-missing-answer, the alternative the
 twin offers with ``all_missing_status=404``) is therefore not judged here.
 
+Each returns ``NOT_APPLICABLE`` when the exchange gives it nothing to judge (no answer
+it reads, no results, no history...) and ``HELD`` when it judged the exchange and the
+rule held, so that the gate counts on how many exchanges each rule was really
+evaluated (a run that evaluated one zero times is inconclusive, not a pass).
+
 A violation raises ``InvariantViolation``, whose title names the invariant;
 ``judges.check_name_of`` reports the invariant's name as the check.
 
@@ -39,7 +44,9 @@ from tickets_contract.contract import BATCH_READ_METHOD, BATCH_READ_PATH
 __all__ = [
     "ALWAYS_INCLUDED_PROPERTIES",
     "DEFAULT_PROPERTIES",
+    "HELD",
     "INVARIANTS",
+    "NOT_APPLICABLE",
     "OBJECT_ID_PROPERTY",
     "Check",
     "InvariantViolation",
@@ -67,6 +74,14 @@ __all__ = [
 
 Check = Callable[[Any, Any, Any], "bool | None"]
 """A schemathesis check: ``(ctx, response, case)``, raising a ``Failure`` on a violation."""
+
+NOT_APPLICABLE = True
+"""What a rule returns when the exchange gives it nothing to judge (schemathesis reads a
+check's ``True`` as "skipped")."""
+HELD = False
+"""What a rule returns when it judged the exchange and the rule held. The gate counts a
+rule as evaluated on an exchange when it returned ``HELD`` or raised; a rule that
+returns ``None`` is never counted, so a new rule must say which it did."""
 
 OBJECT_ID_PROPERTY = "hs_object_id"
 
@@ -304,7 +319,7 @@ def _history(result: Mapping[str, Any]) -> Mapping[str, Any]:
 # --- the invariants ---------------------------------------------------------------------
 
 
-def inputs_accounted_for(ctx: Any, response: Any, case: Any) -> bool | None:
+def inputs_accounted_for(ctx: Any, response: Any, case: Any) -> bool:
     """Every distinct input is returned or listed as missing, exactly once.
 
     Quirk aggregated-not-found-error: "All missing inputs are listed in `context.ids` of
@@ -312,8 +327,8 @@ def inputs_accounted_for(ctx: Any, response: Any, case: Any) -> bool | None:
     Quirk duplicate-ids: a repeated input is answered once.
     """
     exchange = ReadExchange.of(case, response)
-    if exchange is None:
-        return None
+    if exchange is None or not (exchange.inputs):
+        return NOT_APPLICABLE
     name = "inputs_accounted_for"
     inputs = exchange.distinct_inputs
     listed = exchange.listed_missing
@@ -359,18 +374,18 @@ def inputs_accounted_for(ctx: Any, response: Any, case: Any) -> bool | None:
             f"Received: results {_shown(exchange.result_ids)}, listed missing {_shown(listed)}",
             case,
         )
-    return None
+    return HELD
 
 
-def no_unrequested_results(ctx: Any, response: Any, case: Any) -> bool | None:
+def no_unrequested_results(ctx: Any, response: Any, case: Any) -> bool:
     """Nothing is returned that was not asked for.
 
     The operation "reads a batch of tickets by internal ID or unique property values"
     (spec summary); a result answers one of the inputs.
     """
     exchange = ReadExchange.of(case, response)
-    if exchange is None:
-        return None
+    if exchange is None or not (exchange.results):
+        return NOT_APPLICABLE
     name = "no_unrequested_results"
     keys = {exchange.input_key(raw) for raw in exchange.inputs}
     if exchange.by_record_id or exchange.maps_by_value:
@@ -388,7 +403,7 @@ def no_unrequested_results(ctx: Any, response: Any, case: Any) -> bool | None:
                 f"Received: {_shown(exchange.answered_as(r) for r in exchange.results)}",
                 case,
             )
-        return None
+        return HELD
     missing = set(exchange.listed_missing)
     expected = len([raw for raw in exchange.distinct_inputs if raw not in missing])
     found = set(exchange.result_ids)
@@ -401,10 +416,10 @@ def no_unrequested_results(ctx: Any, response: Any, case: Any) -> bool | None:
             f"Received: results {_shown(sorted(found))}",
             case,
         )
-    return None
+    return HELD
 
 
-def status_matches_errors(ctx: Any, response: Any, case: Any) -> bool | None:
+def status_matches_errors(ctx: Any, response: Any, case: Any) -> bool:
     """207 exactly when there are errors; 200 exactly when there are none.
 
     Quirk multi-status-on-read: "Answers 207 whenever at least one input was not found";
@@ -413,7 +428,7 @@ def status_matches_errors(ctx: Any, response: Any, case: Any) -> bool | None:
     """
     exchange = ReadExchange.of(case, response)
     if exchange is None:
-        return None
+        return NOT_APPLICABLE
     has_errors = bool(exchange.errors)
     if has_errors != (exchange.status == 207):
         expected = 207 if has_errors else 200
@@ -424,10 +439,10 @@ def status_matches_errors(ctx: Any, response: Any, case: Any) -> bool | None:
             f"{_shown(e.get('category') for e in exchange.errors)}",
             case,
         )
-    return None
+    return HELD
 
 
-def num_errors_consistent(ctx: Any, response: Any, case: Any) -> bool | None:
+def num_errors_consistent(ctx: Any, response: Any, case: Any) -> bool:
     """``numErrors`` is present when there are errors and counts the error entries.
 
     Spec: numErrors is "the number of errors"; quirk aggregated-not-found-error:
@@ -435,7 +450,7 @@ def num_errors_consistent(ctx: Any, response: Any, case: Any) -> bool | None:
     """
     exchange = ReadExchange.of(case, response)
     if exchange is None:
-        return None
+        return NOT_APPLICABLE
     num_errors = exchange.payload.get("numErrors")
     count = len(exchange.errors)
     if ("numErrors" in exchange.payload or count) and num_errors != count:
@@ -445,18 +460,18 @@ def num_errors_consistent(ctx: Any, response: Any, case: Any) -> bool | None:
             f"Received: numErrors {num_errors!r}",
             case,
         )
-    return None
+    return HELD
 
 
-def archived_consistent(ctx: Any, response: Any, case: Any) -> bool | None:
+def archived_consistent(ctx: Any, response: Any, case: Any) -> bool:
     """Every result's ``archived`` equals the query's, with ``archivedAt`` exactly then.
 
     Quirk archived-query-exclusive: "archived=false excludes archived tickets (reported
     missing); archived=true finds only archived ones, with archivedAt" (facts §6.9).
     """
     exchange = ReadExchange.of(case, response)
-    if exchange is None:
-        return None
+    if exchange is None or not (exchange.results):
+        return NOT_APPLICABLE
     wrong = [
         str(result.get("id"))
         for result in exchange.results
@@ -478,10 +493,10 @@ def archived_consistent(ctx: Any, response: Any, case: Any) -> bool | None:
             f"Received (id, archived, archivedAt): {_shown(shown)}",
             case,
         )
-    return None
+    return HELD
 
 
-def properties_within_requested(ctx: Any, response: Any, case: Any) -> bool | None:
+def properties_within_requested(ctx: Any, response: Any, case: Any) -> bool:
     """Returned properties are the requested ones (or the default set) plus the always
     included ones.
 
@@ -490,8 +505,8 @@ def properties_within_requested(ctx: Any, response: Any, case: Any) -> bool | No
     (S21 left them out of ``properties``, S13 had them).
     """
     exchange = ReadExchange.of(case, response)
-    if exchange is None:
-        return None
+    if exchange is None or not (exchange.results):
+        return NOT_APPLICABLE
     requested = set(exchange.properties or ()) or set(DEFAULT_PROPERTIES)
     allowed = requested | ALWAYS_INCLUDED_PROPERTIES | set(exchange.with_history)
     extra = {
@@ -507,10 +522,10 @@ def properties_within_requested(ctx: Any, response: Any, case: Any) -> bool | No
             f"Received: {_per_record({r: sorted(_properties(x)) for r, x in _keyed(exchange)})}",
             case,
         )
-    return None
+    return HELD
 
 
-def requested_properties_in_every_result(ctx: Any, response: Any, case: Any) -> bool | None:
+def requested_properties_in_every_result(ctx: Any, response: Any, case: Any) -> bool:
     """A property returned for one result is present, ``null`` if empty, in every result.
 
     Quirk null-property-values: "A requested property that is defined but empty on the
@@ -518,8 +533,8 @@ def requested_properties_in_every_result(ctx: Any, response: Any, case: Any) -> 
     defined on the portal is target knowledge; that one result carries it shows it is.
     """
     exchange = ReadExchange.of(case, response)
-    if exchange is None:
-        return None
+    if exchange is None or not (len(exchange.results) >= 2):
+        return NOT_APPLICABLE
     returned = {name for result in exchange.results for name in _properties(result)}
     lacking = {
         str(result.get("id")): sorted(returned - set(_properties(result)))
@@ -535,18 +550,18 @@ def requested_properties_in_every_result(ctx: Any, response: Any, case: Any) -> 
             f"Received: {_per_record({r: sorted(_properties(x)) for r, x in _keyed(exchange)})}",
             case,
         )
-    return None
+    return HELD
 
 
-def history_keys_as_asked(ctx: Any, response: Any, case: Any) -> bool | None:
+def history_keys_as_asked(ctx: Any, response: Any, case: Any) -> bool:
     """History comes back only for names listed in ``propertiesWithHistory``.
 
     Facts §6.7: ``"propertiesWithHistory": {"<prop>": [ValueWithTimestamp, ...]}`` for the
     requested names; nothing asked, no history.
     """
     exchange = ReadExchange.of(case, response)
-    if exchange is None:
-        return None
+    if exchange is None or not (exchange.results):
+        return NOT_APPLICABLE
     asked = set(exchange.with_history)
     extra = {
         str(result.get("id")): sorted(set(_history(result)) - asked) for result in exchange.results
@@ -569,7 +584,7 @@ def history_keys_as_asked(ctx: Any, response: Any, case: Any) -> bool | None:
             f"Received: {_shown(sorted({n for r in exchange.results for n in _history(r)}))}",
             case,
         )
-    return None
+    return HELD
 
 
 def _instant(value: Any) -> datetime | None:
@@ -581,7 +596,7 @@ def _instant(value: Any) -> datetime | None:
         return None
 
 
-def history_newest_first(ctx: Any, response: Any, case: Any) -> bool | None:
+def history_newest_first(ctx: Any, response: Any, case: Any) -> bool:
     """History lists newest first, its first value the current one.
 
     Quirk history-newest-first (assumed): "Believed to list history newest first, the
@@ -589,8 +604,8 @@ def history_newest_first(ctx: Any, response: Any, case: Any) -> bool | None:
     refutes the belief names it and nothing else.
     """
     exchange = ReadExchange.of(case, response)
-    if exchange is None:
-        return None
+    if exchange is None or not (any(_history(r) for r in exchange.results)):
+        return NOT_APPLICABLE
     problems = []
     for result in exchange.results:
         record = str(result.get("id"))
@@ -620,18 +635,18 @@ def history_newest_first(ctx: Any, response: Any, case: Any) -> bool | None:
             + "\n\nExpected: entries newest first, the first equal to the current value",
             case,
         )
-    return None
+    return HELD
 
 
-def no_duplicate_results(ctx: Any, response: Any, case: Any) -> bool | None:
+def no_duplicate_results(ctx: Any, response: Any, case: Any) -> bool:
     """Each record comes back at most once.
 
     Quirk duplicate-ids: "Believed to answer each distinct input once"; two spellings of
     one record id (``"17"``, ``"017"``) are one record too.
     """
     exchange = ReadExchange.of(case, response)
-    if exchange is None:
-        return None
+    if exchange is None or not (len(exchange.results) >= 2):
+        return NOT_APPLICABLE
     repeated = [rid for rid, count in Counter(exchange.result_ids).items() if count > 1]
     if repeated:
         raise exchange.fail(
@@ -641,19 +656,19 @@ def no_duplicate_results(ctx: Any, response: Any, case: Any) -> bool | None:
             f"Received: {_shown(exchange.result_ids)}",
             case,
         )
-    return None
+    return HELD
 
 
 # --- rules added for facts no invariant above checked (docs/RULES.md) ---------------------
-# Each returns True when it did not apply to the exchange (schemathesis reads a check's
-# truthy return as "skipped"), None when it was evaluated and held.
+# Each returns NOT_APPLICABLE when it did not apply to the exchange, HELD when it judged
+# the exchange and the rule held.
 
 _CORRELATION_HEADER = "x-hubspot-correlation-id"
 _RECORD_ID = re.compile(r"[0-9]+")
 _TICKETS = "0-5"  # the tickets object type id (S34)
 
 
-def timestamps_match_properties(ctx: Any, response: Any, case: Any) -> bool | None:
+def timestamps_match_properties(ctx: Any, response: Any, case: Any) -> bool:
     """``createdAt`` is ``createdate`` and ``updatedAt`` is ``hs_lastmodifieddate``,
     whenever those properties come back with a value.
 
@@ -663,7 +678,7 @@ def timestamps_match_properties(ctx: Any, response: Any, case: Any) -> bool | No
     """
     exchange = ReadExchange.of(case, response)
     if exchange is None:
-        return True
+        return NOT_APPLICABLE
     compared = 0
     wrong = []
     for result in exchange.results:
@@ -676,7 +691,7 @@ def timestamps_match_properties(ctx: Any, response: Any, case: Any) -> bool | No
             if _instant(stated) is None or _instant(stated) != _instant(held):
                 wrong.append(f"{result.get('id')}: {field} {stated!r}, {name} {held!r}")
     if not compared:
-        return True
+        return NOT_APPLICABLE
     if wrong:
         raise exchange.fail(
             "timestamps_match_properties",
@@ -685,10 +700,10 @@ def timestamps_match_properties(ctx: Any, response: Any, case: Any) -> bool | No
             "hs_lastmodifieddate",
             case,
         )
-    return None
+    return HELD
 
 
-def correlation_id_matches_header(ctx: Any, response: Any, case: Any) -> bool | None:
+def correlation_id_matches_header(ctx: Any, response: Any, case: Any) -> bool:
     """An answer whose body carries a ``correlationId`` and that has an
     ``X-HubSpot-Correlation-Id`` header sends the same id in both.
 
@@ -697,20 +712,20 @@ def correlation_id_matches_header(ctx: Any, response: Any, case: Any) -> bool | 
     401, 403, 404, 429) included: they are the answers with a ``correlationId``.
     """
     if case.method.upper() != BATCH_READ_METHOD or case.path != BATCH_READ_PATH:
-        return True
+        return NOT_APPLICABLE
     try:
         payload = response.json()
     except ValueError:
-        return True
+        return NOT_APPLICABLE
     if not isinstance(payload, dict) or not isinstance(payload.get("correlationId"), str):
-        return True
+        return NOT_APPLICABLE
     headers = getattr(response, "headers", None) or {}
     values = next((v for k, v in headers.items() if k.lower() == _CORRELATION_HEADER), None)
     sent = [values] if isinstance(values, str) else list(values or [])
     if not sent:
         # Documented and reported bodies are quoted without their headers (cassettes of
         # kind docs/report): a missing header is no evidence, a different one is.
-        return True
+        return NOT_APPLICABLE
     if sent != [payload["correlationId"]]:
         raise InvariantViolation(
             invariant="correlation_id_matches_header",
@@ -721,10 +736,10 @@ def correlation_id_matches_header(ctx: Any, response: Any, case: Any) -> bool | 
             or f"{BATCH_READ_METHOD} {BATCH_READ_PATH}",
             case_id=getattr(case, "id", None),
         )
-    return None
+    return HELD
 
 
-def batch_status_complete(ctx: Any, response: Any, case: Any) -> bool | None:
+def batch_status_complete(ctx: Any, response: Any, case: Any) -> bool:
     """A batch read's ``status`` is ``COMPLETE``.
 
     Spec: "The expected value is \"COMPLETE\"" (S1); every real body seen says so (facts
@@ -733,7 +748,7 @@ def batch_status_complete(ctx: Any, response: Any, case: Any) -> bool | None:
     """
     exchange = ReadExchange.of(case, response)
     if exchange is None:
-        return True
+        return NOT_APPLICABLE
     status = exchange.payload.get("status")
     if status != "COMPLETE":
         raise exchange.fail(
@@ -742,10 +757,10 @@ def batch_status_complete(ctx: Any, response: Any, case: Any) -> bool | None:
             f"{len(exchange.results)} results",
             case,
         )
-    return None
+    return HELD
 
 
-def result_ids_are_record_ids(ctx: Any, response: Any, case: Any) -> bool | None:
+def result_ids_are_record_ids(ctx: Any, response: Any, case: Any) -> bool:
     """Each result's ``id`` is an internal record id: a number, equal to the record's
     ``hs_object_id`` when that comes back, and named by its ``url`` when there is one;
     never the ``idProperty`` value read by.
@@ -759,7 +774,7 @@ def result_ids_are_record_ids(ctx: Any, response: Any, case: Any) -> bool | None
     """
     exchange = ReadExchange.of(case, response)
     if exchange is None or not exchange.results:
-        return True
+        return NOT_APPLICABLE
     wrong = []
     for result in exchange.results:
         rid = result.get("id")
@@ -779,7 +794,7 @@ def result_ids_are_record_ids(ctx: Any, response: Any, case: Any) -> bool | None
             f"Received: {_shown(exchange.result_ids)}",
             case,
         )
-    return None
+    return HELD
 
 
 def _utc_problems(where: str, value: Any) -> list[str]:
@@ -790,7 +805,7 @@ def _utc_problems(where: str, value: Any) -> list[str]:
     return []
 
 
-def timestamps_in_utc(ctx: Any, response: Any, case: Any) -> bool | None:
+def timestamps_in_utc(ctx: Any, response: Any, case: Any) -> bool:
     """Every timestamp of the answer is ISO 8601 in UTC with the ``Z`` designator.
 
     Facts §6.10: "createdAt/updatedAt/archivedAt/startedAt/completedAt ... are ISO 8601
@@ -800,7 +815,7 @@ def timestamps_in_utc(ctx: Any, response: Any, case: Any) -> bool | None:
     """
     exchange = ReadExchange.of(case, response)
     if exchange is None:
-        return True
+        return NOT_APPLICABLE
     problems = []
     for field in ("startedAt", "completedAt", "requestedAt"):
         problems += _utc_problems(field, exchange.payload.get(field))
@@ -819,10 +834,10 @@ def timestamps_in_utc(ctx: Any, response: Any, case: Any) -> bool | None:
             "Expected: e.g. '2024-08-15T17:09:13.648Z'",
             case,
         )
-    return None
+    return HELD
 
 
-def batch_times_ordered(ctx: Any, response: Any, case: Any) -> bool | None:
+def batch_times_ordered(ctx: Any, response: Any, case: Any) -> bool:
     """A batch does not complete before it starts: ``startedAt`` <= ``completedAt``.
 
     Spec: both are required date-times of the batch (S1); real bodies show them equal or
@@ -830,11 +845,11 @@ def batch_times_ordered(ctx: Any, response: Any, case: Any) -> bool | None:
     """
     exchange = ReadExchange.of(case, response)
     if exchange is None:
-        return True
+        return NOT_APPLICABLE
     started = _instant(exchange.payload.get("startedAt"))
     completed = _instant(exchange.payload.get("completedAt"))
     if started is None or completed is None or started.tzinfo is None or completed.tzinfo is None:
-        return True
+        return NOT_APPLICABLE
     if completed < started:
         raise exchange.fail(
             "batch_times_ordered",
@@ -843,10 +858,10 @@ def batch_times_ordered(ctx: Any, response: Any, case: Any) -> bool | None:
             f"{exchange.payload.get('completedAt')!r}",
             case,
         )
-    return None
+    return HELD
 
 
-def not_found_errors_list_ids(ctx: Any, response: Any, case: Any) -> bool | None:
+def not_found_errors_list_ids(ctx: Any, response: Any, case: Any) -> bool:
     """Each error entry of a read is an OBJECT_NOT_FOUND with ``status: error`` and the
     missing inputs in ``context.ids``.
 
@@ -857,7 +872,7 @@ def not_found_errors_list_ids(ctx: Any, response: Any, case: Any) -> bool | None
     """
     exchange = ReadExchange.of(case, response)
     if exchange is None or not exchange.errors:
-        return True
+        return NOT_APPLICABLE
     wrong = []
     for error in exchange.errors:
         context = error.get("context")
@@ -880,10 +895,10 @@ def not_found_errors_list_ids(ctx: Any, response: Any, case: Any) -> bool | None
             "context: {ids: [the missing inputs]}}",
             case,
         )
-    return None
+    return HELD
 
 
-def always_included_properties_returned(ctx: Any, response: Any, case: Any) -> bool | None:
+def always_included_properties_returned(ctx: Any, response: Any, case: Any) -> bool:
     """``hs_object_id``, ``createdate`` and ``hs_lastmodifieddate`` come back in every
     result, whatever ``properties`` asked for.
 
@@ -894,7 +909,7 @@ def always_included_properties_returned(ctx: Any, response: Any, case: Any) -> b
     """
     exchange = ReadExchange.of(case, response)
     if exchange is None or not exchange.results:
-        return True
+        return NOT_APPLICABLE
     lacking = {
         str(result.get("id")): sorted(ALWAYS_INCLUDED_PROPERTIES - set(_properties(result)))
         for result in exchange.results
@@ -909,7 +924,7 @@ def always_included_properties_returned(ctx: Any, response: Any, case: Any) -> b
             f"when `properties` was {_shown(exchange.properties or ())}",
             case,
         )
-    return None
+    return HELD
 
 
 INVARIANTS: Sequence[Check] = (
