@@ -9,17 +9,27 @@
     tickets-contract diff     classify the changes between two versions of the spec
     tickets-contract history  when each change of the operation happened, over versions
 
-Exit codes: 0 success; 1 the gate found a failure or deviation (diff, history: a
-breaking change); 2 a usage error on the command line; 3 a safety guard refused a
-request; 4 a malformed input (spec, ledger, configuration); 5 a spec URL could not be
-fetched (network, timeout, HTTP status). Errors print one message naming the file, the
-place and the fix, never a traceback.
+Exit codes:
+    0    success (the gate: every rule evaluated, no regression)
+    1    the gate found a regression (a deviation no quirk explains), or a diff breaks
+    2    a usage error on the command line
+    3    a safety guard refused a request
+    4    a malformed input (spec, ledger, configuration)
+    5    run: no tests collected (pytest arguments selected nothing)
+    6    run: inconclusive: no regression, but some invariant or relation was evaluated
+         on no exchange (--accept-inconclusive turns this into 0)
+    7    the target (run, discover, record) or a spec URL (diff, history) is
+         unreachable: connection refused, DNS, timeout, HTTP error fetching a spec
+    8    run: an internal error of tickets-contract (not a verdict on the API)
+    130  interrupted (Ctrl-C)
+Errors print one message naming the file, the place and the fix, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,7 +45,11 @@ from tickets_contract.files import write_atomically
 
 __all__ = [
     "EXIT_DEVIATION",
+    "EXIT_INCONCLUSIVE",
     "EXIT_INPUT",
+    "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
+    "EXIT_NO_TESTS",
     "EXIT_OK",
     "EXIT_SAFETY",
     "EXIT_UNREACHABLE",
@@ -48,7 +62,11 @@ EXIT_DEVIATION = 1
 EXIT_USAGE = 2
 EXIT_SAFETY = 3
 EXIT_INPUT = 4
-EXIT_UNREACHABLE = 5
+EXIT_NO_TESTS = 5
+EXIT_INCONCLUSIVE = 6
+EXIT_UNREACHABLE = 7
+EXIT_INTERNAL = 8
+EXIT_INTERRUPTED = 130
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,17 +79,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SafetyError as exc:
         print(f"tickets-contract: refused: {exc}", file=sys.stderr)
         return EXIT_SAFETY
-    except InputError as exc:
-        print(f"tickets-contract: error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
     except UnreachableError as exc:
         print(f"tickets-contract: unreachable: {exc}", file=sys.stderr)
         return EXIT_UNREACHABLE
+    except InputError as exc:
+        print(f"tickets-contract: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
     except ContractError as exc:  # pragma: no cover - every subclass is handled above
         print(f"tickets-contract: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
-        return 130
+        print("tickets-contract: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return code
 
 
@@ -80,8 +99,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="tickets-contract",
         description="Contract tests, a local twin and a quirks ledger for HubSpot's "
         "POST /crm/v3/objects/tickets/batch/read.",
-        epilog="Exit codes: 0 ok, 1 deviation found, 2 usage, 3 refused for safety, "
-        "4 malformed input.",
+        epilog="Exit codes: 0 ok, 1 regression found, 2 usage, 3 refused for safety, "
+        "4 malformed input, 5 no tests collected, 6 inconclusive, 7 target unreachable, "
+        "8 internal error, 130 interrupted.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -139,6 +159,12 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="DIR",
         help="write junit.xml and summary.md into DIR",
+    )
+    run.add_argument(
+        "--accept-inconclusive",
+        action="store_true",
+        help="exit 0 when no regression was found even if some invariant or relation was "
+        "evaluated on no exchange (default: exit 6, inconclusive)",
     )
     run.set_defaults(handler=_run)
 
@@ -374,10 +400,28 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     # cannot be wrong, and building one only to check it would cost the start-up time.)
     settings = load_settings(args.config)
     if args.target != "twin":
-        parse_target(args.target, allowed_hosts=(*settings.allowed_hosts, *args.allow_host))
+        from tickets_contract.discovery import reach
+        from tickets_contract.targets import HttpTarget
+
+        target = parse_target(
+            args.target,
+            allowed_hosts=(*settings.allowed_hosts, *args.allow_host),
+            rate_limit=settings.rate_limit,
+        )
+        assert isinstance(target, HttpTarget)
+        # One read first, so that an unreachable target or a refused token is one line.
+        reach(target.session(), target.base_url, target.token)
     pytest_args = [
         "--pyargs",
         "tickets_contract.suite",
+        # The gate's verdict must not depend on the folder it starts in: no ini file
+        # (addopts, python_files, filterwarnings...) and no conftest.py of the project
+        # around it. Arguments after the options still reach pytest.
+        "-c",
+        os.devnull,
+        "--rootdir",
+        str(Path.cwd()),
+        "--noconftest",
         "-p",
         "no:cacheprovider",
         # This command has imported tickets_contract before pytest loads it as a plugin,
@@ -404,12 +448,36 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     pytest_args += ["--contract-phases", args.phases]
     if args.report_dir:
         pytest_args += ["--report-dir", str(args.report_dir)]
-    code = int(pytest.main([*pytest_args, *extra]))
-    if code == 0:
-        return EXIT_OK
-    if code == 4:
-        return EXIT_INPUT
-    return EXIT_DEVIATION
+    if args.accept_inconclusive:
+        pytest_args += ["--accept-inconclusive"]
+    try:
+        code = int(pytest.main([*pytest_args, *extra]))
+    except KeyboardInterrupt:
+        code = EXIT_INTERRUPTED
+    return _run_exit(code)
+
+
+# pytest's exit codes (and the plugin's own) -> this command's, with the one-line message
+# for endings that are not a verdict on the API.
+_RUN_EXITS = {
+    0: (EXIT_OK, None),
+    1: (EXIT_DEVIATION, None),
+    2: (EXIT_INTERRUPTED, "interrupted"),
+    3: (EXIT_SAFETY, None),
+    4: (EXIT_INPUT, None),
+    5: (EXIT_NO_TESTS, "no tests collected: the pytest arguments selected none of the gate"),
+    6: (EXIT_INCONCLUSIVE, None),
+    7: (EXIT_UNREACHABLE, None),
+    8: (EXIT_INTERNAL, "internal error (not a verdict on the API); see the line above"),
+    130: (EXIT_INTERRUPTED, "interrupted"),
+}
+
+
+def _run_exit(code: int) -> int:
+    mapped, message = _RUN_EXITS.get(code, (EXIT_INTERNAL, f"pytest ended with code {code}"))
+    if message:
+        print(f"tickets-contract: {message} (exit {mapped})", file=sys.stderr)
+    return mapped
 
 
 def _serve(args: argparse.Namespace, extra: list[str]) -> int:

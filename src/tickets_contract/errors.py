@@ -10,8 +10,9 @@ traceback for these.
     │   ├── LedgerError      the quirks ledger (specs/quirks.yaml)
     │   ├── ConfigError      configuration or command-line values
     │   └── CassetteError    a recorded cassette
-    ├── SafetyError          a request was refused before it was sent (host, method, secret)
-    └── UnreachableError     a spec URL could not be fetched (network, HTTP status, timeout)
+    ├── UnreachableError     a target or a spec URL did not answer (refused, DNS, timeout,
+    │                        HTTP status of a spec fetch)
+    └── SafetyError          a request was refused before it was sent (host, method, secret)
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ class SafetyError(ContractError):
 
 
 class UnreachableError(ContractError):
-    """A spec given by URL could not be fetched: nothing wrong with the user's files.
+    """A target or a spec given by URL could not be reached: nothing wrong with the
+    user's files (connection refused, DNS, timeout, or an HTTP error fetching a spec).
 
     One line: the URL (without credentials or query), what happened, what to do.
     """
