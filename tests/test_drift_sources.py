@@ -551,7 +551,7 @@ def test_diff_between_two_urls_reports_the_move(
     assert "| **breaking** | `operation > path` | path moved |" in capsys.readouterr().out
 
 
-def test_a_missing_url_exits_5_in_one_line_without_its_query(
+def test_a_missing_url_exits_7_in_one_line_without_its_query(
     served: tuple[str, type[_Files]], capsys: pytest.CaptureFixture[str]
 ) -> None:
     base, _ = served
@@ -565,7 +565,7 @@ def test_a_missing_url_exits_5_in_one_line_without_its_query(
     )
 
 
-def test_a_refused_connection_exits_5(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_refused_connection_exits_7(capsys: pytest.CaptureFixture[str]) -> None:
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
