@@ -33,6 +33,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from tickets_contract.errors import (
     ConfigError,
@@ -496,7 +497,7 @@ def _run_exit(code: int) -> int:
     return mapped
 
 
-def _twin_settings(pairs: Sequence[str]) -> dict[str, object]:
+def _twin_settings(pairs: Sequence[str]) -> dict[str, Any]:
     """``NAME=VALUE`` pairs as TwinConfig keyword arguments; VALUE is read as YAML."""
     import dataclasses
 

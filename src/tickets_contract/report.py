@@ -260,10 +260,6 @@ class Tally:
                 lines.extend(f"      {line}" for line in detail[:6])
         return "\n".join(lines)
 
-    def render_markdown(self, *, preamble: str = "") -> str:
-        verdict = self.verdict
-        if verdict == "PASS" and self.failed:
-            verdict = "deviations"
     def _settled_lines(self) -> list[str]:
         if not self.settled:
             return []
@@ -279,8 +275,10 @@ class Tally:
             lines.append(f"    not witnessed: {', '.join(silent)}")
         return lines
 
-    def render_markdown(self) -> str:
-        verdict = "FAIL" if self.regressions else ("deviations" if self.failed else "PASS")
+    def render_markdown(self, *, preamble: str = "") -> str:
+        verdict = self.verdict
+        if verdict == "PASS" and self.failed:
+            verdict = "deviations"
         lines = [
             "# tickets-contract run",
             "",
