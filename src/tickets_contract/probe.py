@@ -52,6 +52,8 @@ class ProbeResult:
     regressions: tuple[Deviation, ...]
     probed: tuple[str, ...]
     skipped: Mapping[str, str]
+    # Quirk -> probed scenarios whose cassette shows it: the exchanges that tested it.
+    evaluated: Mapping[str, int] = field(default_factory=dict)
     live: bool = False
     witnessed: Mapping[str, Witnessed] = field(default_factory=dict)
 
@@ -111,6 +113,7 @@ def probe_quirks(
         regressions=tuple(regressions),
         probed=tuple(probed),
         skipped=skipped,
+        evaluated={q: len(showing & set(probed)) for q, showing in sorted(expected.items())},
         live=live,
         witnessed=witness_cassettes(fresh) if live else {},
     )

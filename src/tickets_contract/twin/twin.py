@@ -29,7 +29,7 @@ from .clock import Clock, system_clock, to_utc_millis
 from .config import TwinConfig
 from .correlation import uuid7
 from .jackson import JsonSyntaxError, parse_json
-from .listing import list_tickets
+from .listing import list_property_definitions, list_tickets
 from .messages import TwinRequest, TwinResponse
 from .query import read_archived
 from .rate_limit import RateLimiter
@@ -40,7 +40,8 @@ __all__ = ["BATCH_READ_PATH", "LIST_PATH", "Twin"]
 
 BATCH_READ_PATH = "/crm/v3/objects/tickets/batch/read"
 LIST_PATH = "/crm/v3/objects/tickets"
-_METHODS = {BATCH_READ_PATH: "POST", LIST_PATH: "GET"}
+PROPERTIES_PATH = "/crm/v3/properties/tickets"
+_METHODS = {BATCH_READ_PATH: "POST", LIST_PATH: "GET", PROPERTIES_PATH: "GET"}
 _HTML_CONTENT_TYPE = "text/html;charset=utf-8"
 
 
@@ -172,6 +173,8 @@ class Twin:
                 return TwinResponse.of_json(429, body, headers)
             if request.path == BATCH_READ_PATH:
                 status, payload = self._batch_read(request, now)
+            elif request.path == PROPERTIES_PATH:
+                status, payload = 200, list_property_definitions(self.store)
             else:
                 archived_parsing = self.config.archived_parsing
                 status, payload = (
