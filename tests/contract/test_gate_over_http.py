@@ -78,3 +78,18 @@ def test_a_served_twin_with_one_invariant_broken_fails_naming_it(
     summary = result.stdout.str().split("= tickets-contract =")[-1]
     assert "deviations no quirk explains (regressions):" in summary
     assert "archived_consistent:" in summary
+
+
+def test_an_empty_portal_is_an_inconclusive_run_saying_what_it_could_not_exercise(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tickets_contract.twin import TwinConfig
+
+    result = _gate(pytester, Twin(config=TwinConfig(size=0)), monkeypatch)
+    assert result.ret == 6  # inconclusive, never a silent pass
+    out = result.stdout.str()
+    assert "records discovered (3 read-only requests): 0 live and 0 archived tickets" in out
+    assert "0 properties holding values, 0 with history" in out
+    assert "could not exercise: the portal lists no live tickets" in out
+    assert "INCONCLUSIVE: rules this run never evaluated:" in out
+    assert "archived_consistent: needs an answer carrying tickets" in out
