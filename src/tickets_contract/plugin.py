@@ -694,7 +694,7 @@ _CONFIG: list[pytest.Config] = []
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     tally = config.stash.get(_TALLY, None)
-    if tally is not None and tally.exchanges:
+    if tally is not None and (tally.exchanges or tally.rules):
         terminalreporter.write_sep("=", "tickets-contract")
         discovery = _discovery(config)
         if discovery is not None:
