@@ -16,9 +16,9 @@ from .clock import Clock, format_instant, to_utc_millis
 from .config import TwinConfig
 from .projection import Projection
 from .rejection import Problem, Rejected
-from .seeding import mix64
+from .seeding import mix_on, seed_state
 from .store import TicketStore
-from .ticket import Ticket
+from .ticket import Snapshot
 
 __all__ = ["MAX_INPUTS", "MAX_INPUTS_WITH_HISTORY", "NOT_FOUND_MESSAGE", "read_batch"]
 
@@ -120,20 +120,26 @@ class _Lookup:
         self._store = store
         self._unique_property = unique_property
 
-    def __call__(self, raw: str) -> Ticket | None:
+    def __call__(self, raw: str) -> Snapshot | None:
         if self._unique_property is not None:
             # Exact, case-sensitive match (facts §10: case sensitivity unverified).
-            return self._store.by_unique(self._unique_property, raw)
+            return self._store.snapshot_by_unique(self._unique_property, raw)
         record_id = _as_record_id(raw)
-        return None if record_id is None else self._store.get(record_id)
+        return None if record_id is None else self._store.snapshot(record_id)
 
 
-def _order_key(seed: int, ticket: Ticket) -> int:
+def _order_key(seed: int, ticket: Snapshot) -> int:
+    """``mix64(seed, blake2b(id))``, kept on the shared snapshot per seed."""
+    kept = ticket.order_key
+    if kept is not None and kept[0] == seed:
+        return kept[1]
     digest = hashlib.blake2b(ticket.id.encode(), digest_size=8).digest()
-    return mix64(seed, int.from_bytes(digest, "big"))
+    key = mix_on(seed_state(seed), int.from_bytes(digest, "big"))
+    ticket.order_key = (seed, key)
+    return key
 
 
-def _unordered(found: list[Ticket], seed: int) -> list[Ticket]:
+def _unordered(found: list[Snapshot], seed: int) -> list[Snapshot]:
     """``found`` in an order that is deterministic for ``seed`` but not the input order.
 
     Facts §6.1: "Result order is not guaranteed to match input order" (S12: "There is no
@@ -177,7 +183,7 @@ def read_batch(
         batch.properties, batch.properties_with_history, store.defined_properties
     )
 
-    found: dict[str, Ticket] = {}
+    found: dict[str, Snapshot] = {}
     missing: dict[str, None] = {}
     for raw in batch.ids:
         ticket = lookup(raw)

@@ -9,10 +9,13 @@ quirk 18). The twin keeps that quirk so that clients and judges meet it here fir
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-__all__ = ["Clock", "format_instant", "system_clock", "to_utc_millis"]
+__all__ = ["EPOCH", "Clock", "format_instant", "format_millis", "system_clock", "to_utc_millis"]
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 Clock = Callable[[], datetime]
 """Returns "now". Aware datetimes are converted to UTC; naive ones are taken as UTC."""
@@ -41,3 +44,10 @@ def format_instant(moment: datetime) -> str:
     )
     millis = utc.microsecond // 1000
     return f"{text}.{millis:03d}Z" if millis else f"{text}Z"
+
+
+def format_millis(millis: int) -> str:
+    """Epoch milliseconds ``millis`` (1970 or later) as ``format_instant`` writes them."""
+    seconds, fraction = divmod(millis, 1000)
+    text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+    return f"{text}.{fraction:03d}Z" if fraction else f"{text}Z"

@@ -10,25 +10,9 @@ from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
 from .catalog import ALWAYS_INCLUDED, DEFAULT_PROPERTIES
-from .clock import format_instant
-from .ticket import HistoryEntry, Ticket
+from .ticket import Snapshot
 
 __all__ = ["Projection"]
-
-
-def _entry(entry: HistoryEntry) -> dict[str, object]:
-    # Facts §3.4/§6.7: value, timestamp, sourceType, then sourceId and updatedByUserId when
-    # known, in the order of the recorded bodies (S13, S21).
-    rendered: dict[str, object] = {
-        "value": entry.value,
-        "timestamp": format_instant(entry.timestamp),
-        "sourceType": entry.source_type,
-    }
-    if entry.source_id is not None:
-        rendered["sourceId"] = entry.source_id
-    if entry.updated_by_user_id is not None:
-        rendered["updatedByUserId"] = entry.updated_by_user_id
-    return rendered
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,7 +52,7 @@ class Projection:
         # Keys come back sorted, as in every recorded body (S9, S21, S22).
         return cls(properties=tuple(sorted(names)), with_history=tuple(sorted(history)))
 
-    def render(self, ticket: Ticket) -> dict[str, object]:
+    def render(self, ticket: Snapshot) -> dict[str, object]:
         """``ticket`` as a batch read result (``SimplePublicObject``, facts §3.3, §6.1).
 
         Keys in the order real results show them: ``id``, ``properties``,
@@ -81,7 +65,8 @@ class Projection:
         property is defined but a ticket doesn't have a value, it will be returned as
         ``null``", S6, S22). Its history is an empty list: the twin's empty properties
         never had a value (ledger assumption). ``propertiesWithHistory`` is left out when
-        no defined property was asked for with history (ledger assumption).
+        no defined property was asked for with history (ledger assumption). Timestamps
+        come formatted in the snapshot; the history is built only when asked for.
         """
         values = ticket.properties
         result: dict[str, object] = {
@@ -89,14 +74,13 @@ class Projection:
             "properties": {name: values.get(name) for name in self.properties},
         }
         if self.with_history:
-            history = ticket.history
+            history = ticket.history()
             result["propertiesWithHistory"] = {
-                name: [_entry(entry) for entry in history.get(name, ())]
-                for name in self.with_history
+                name: history.get(name, []) for name in self.with_history
             }
-        result["createdAt"] = format_instant(ticket.created_at)
-        result["updatedAt"] = format_instant(ticket.updated_at)
+        result["createdAt"] = ticket.created_at
+        result["updatedAt"] = ticket.updated_at
         result["archived"] = ticket.archived
         if ticket.archived_at is not None:
-            result["archivedAt"] = format_instant(ticket.archived_at)
+            result["archivedAt"] = ticket.archived_at
         return result
