@@ -6,8 +6,10 @@ order and the 200/207 body. Parsing and auth happen before (``batch_input``, ``a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 from .batch_input import BatchReadInput
@@ -94,15 +96,18 @@ def _as_record_id(raw: str) -> str | None:
     return str(number) if 0 <= number < 2**63 else None
 
 
-def _resolver(batch: BatchReadInput, store: TicketStore, config: TwinConfig) -> _Lookup:
+def _resolver(
+    batch: BatchReadInput, store: TicketStore, config: TwinConfig
+) -> Callable[[str], Snapshot | None]:
     name = batch.id_property
     # Facts §6.8: inputs are record ids unless idProperty names a unique-value property.
     # idProperty "hs_object_id" reads by record id (ledger assumption: the read path is
     # unverified; update/upsert refuse it).
     if name is None or name == OBJECT_ID_PROPERTY:
-        return _Lookup(store, None)
+        return _by_id(store)
     if name in store.unique_properties:
-        return _Lookup(store, name)
+        # Exact, case-sensitive match (facts §10: case sensitivity unverified).
+        return functools.partial(store.snapshot_by_unique, name)
     # Facts §10: "Exact error when idProperty names a non-unique or non-existent property
     # on batch read" is unverified. The wording follows the update/upsert refusal
     # "Unable to perform update/upsert by non-unique 0-2 property hs_object_id in portal
@@ -115,17 +120,16 @@ def _resolver(batch: BatchReadInput, store: TicketStore, config: TwinConfig) -> 
     )
 
 
-class _Lookup:
-    def __init__(self, store: TicketStore, unique_property: str | None) -> None:
-        self._store = store
-        self._unique_property = unique_property
+def _by_id(store: TicketStore) -> Callable[[str], Snapshot | None]:
+    snapshot = store.snapshot
 
-    def __call__(self, raw: str) -> Snapshot | None:
-        if self._unique_property is not None:
-            # Exact, case-sensitive match (facts §10: case sensitivity unverified).
-            return self._store.snapshot_by_unique(self._unique_property, raw)
+    def lookup(raw: str) -> Snapshot | None:
+        if raw.isdigit() and raw.isascii() and raw[0] != "0" and len(raw) < 19:
+            return snapshot(raw)  # the common case: canonical already, below 2**63
         record_id = _as_record_id(raw)
-        return None if record_id is None else self._store.snapshot(record_id)
+        return None if record_id is None else snapshot(record_id)
+
+    return lookup
 
 
 def _order_key(seed: int, ticket: Snapshot) -> int:

@@ -28,8 +28,10 @@ def system_clock() -> datetime:
 
 def to_utc_millis(moment: datetime) -> datetime:
     """``moment`` in UTC, truncated to whole milliseconds (HubSpot stores epoch millis)."""
-    utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return utc.replace(microsecond=utc.microsecond - utc.microsecond % 1000)
+    if moment.tzinfo is not UTC:
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    extra = moment.microsecond % 1000
+    return moment.replace(microsecond=moment.microsecond - extra) if extra else moment
 
 
 def format_instant(moment: datetime) -> str:
@@ -37,12 +39,13 @@ def format_instant(moment: datetime) -> str:
 
     The fraction is omitted when the milliseconds are zero (quirk 18, facts §6.10).
     """
-    utc = to_utc_millis(moment)
+    if moment.tzinfo is not UTC:
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     text = (
-        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}"
-        f"T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}"
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
+        f"T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
     )
-    millis = utc.microsecond // 1000
+    millis = moment.microsecond // 1000
     return f"{text}.{millis:03d}Z" if millis else f"{text}Z"
 
 

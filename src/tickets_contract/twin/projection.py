@@ -6,6 +6,7 @@ assumptions, marked below.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
@@ -45,12 +46,11 @@ class Projection:
           ``properties`` (facts §6.6: S21 showed that, S13 the opposite; ledger
           assumption).
         """
-        chosen = requested if requested else DEFAULT_PROPERTIES
-        names = {name for name in chosen if name in defined}
-        names.update(ALWAYS_INCLUDED)
-        history = dict.fromkeys(name for name in with_history or () if name in defined)
-        # Keys come back sorted, as in every recorded body (S9, S21, S22).
-        return cls(properties=tuple(sorted(names)), with_history=tuple(sorted(history)))
+        return _projection(
+            tuple(requested) if requested else DEFAULT_PROPERTIES,
+            tuple(with_history or ()),
+            frozenset(defined),
+        )
 
     def render(self, ticket: Snapshot) -> dict[str, object]:
         """``ticket`` as a batch read result (``SimplePublicObject``, facts §3.3, §6.1).
@@ -68,6 +68,10 @@ class Projection:
         no defined property was asked for with history (ledger assumption). Timestamps
         come formatted in the snapshot; the history is built only when asked for.
         """
+        if not self.with_history:
+            kept = ticket.rendered
+            if kept is not None and kept[0] is self.properties:
+                return kept[1]
         values = ticket.properties
         result: dict[str, object] = {
             "id": ticket.id,
@@ -83,4 +87,21 @@ class Projection:
         result["archived"] = ticket.archived
         if ticket.archived_at is not None:
             result["archivedAt"] = ticket.archived_at
+        if not self.with_history:
+            # Shared by later answers: nothing mutates a result after rendering (the body
+            # is encoded at once).
+            ticket.rendered = (self.properties, result)
         return result
+
+
+@functools.lru_cache(maxsize=256)
+def _projection(
+    chosen: tuple[str, ...],
+    with_history: tuple[str, ...],
+    defined: frozenset[str],
+) -> Projection:
+    names = {name for name in chosen if name in defined}
+    names.update(ALWAYS_INCLUDED)
+    history = dict.fromkeys(name for name in with_history or () if name in defined)
+    # Keys come back sorted, as in every recorded body (S9, S21, S22).
+    return Projection(properties=tuple(sorted(names)), with_history=tuple(sorted(history)))
