@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from typing import NoReturn
 
 import httpx
 import pytest
@@ -113,3 +114,19 @@ def test_run_server_announces_its_url_and_stops(store: TicketStore) -> None:
 def test_create_app_keeps_the_twin(store: TicketStore) -> None:
     twin = Twin(store)
     assert create_app(twin).state.twin is twin
+
+
+def test_a_failing_adapter_answers_500_and_lifespan_still_works(store: TicketStore) -> None:
+    # HTTP requests bypass Starlette's middleware, so the app answers 500 itself.
+    class Failing(Twin):
+        def handle(self, request: object) -> NoReturn:  # type: ignore[override]
+            raise RuntimeError("boom")
+
+    app = create_app(Failing(store))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    with httpx.Client(transport=transport, base_url="http://twin") as http:
+        response = http.post(BATCH_READ_PATH, json={"inputs": []}, headers=AUTH)
+    assert response.status_code == 500
+    assert response.json()["status"] == "error"
+    with serve_in_thread(Twin(store)) as base_url:  # uvicorn runs the lifespan
+        assert httpx.get(f"{base_url}/nowhere", headers=AUTH).status_code == 404

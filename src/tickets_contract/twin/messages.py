@@ -33,7 +33,16 @@ def encode_json(payload: object) -> bytes:
     try:
         return orjson.dumps(payload)
     except TypeError:  # orjson.JSONEncodeError
-        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        return json.dumps(
+            payload, ensure_ascii=False, separators=(",", ":"), default=_fragment
+        ).encode()
+
+
+def _fragment(value: object) -> object:
+    # Results already encoded (orjson.Fragment) when the standard library writes a body.
+    if isinstance(value, orjson.Fragment):
+        return json.loads(orjson.dumps(value))  # orjson writes a fragment as it is
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -10,7 +10,10 @@ import functools
 from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
+import orjson
+
 from .catalog import ALWAYS_INCLUDED, DEFAULT_PROPERTIES
+from .messages import encode_json
 from .ticket import Snapshot
 
 __all__ = ["Projection"]
@@ -68,10 +71,6 @@ class Projection:
         no defined property was asked for with history (ledger assumption). Timestamps
         come formatted in the snapshot; the history is built only when asked for.
         """
-        if not self.with_history:
-            kept = ticket.rendered
-            if kept is not None and kept[0] is self.properties:
-                return kept[1]
         values = ticket.properties
         result: dict[str, object] = {
             "id": ticket.id,
@@ -87,11 +86,22 @@ class Projection:
         result["archived"] = ticket.archived
         if ticket.archived_at is not None:
             result["archivedAt"] = ticket.archived_at
-        if not self.with_history:
-            # Shared by later answers: nothing mutates a result after rendering (the body
-            # is encoded at once).
-            ticket.rendered = (self.properties, result)
         return result
+
+    def encoded(self, ticket: Snapshot) -> object:
+        """``render(ticket)`` for an answer body: already encoded when it has no history.
+
+        A history-free result is the same for every read of the same properties, so its
+        JSON is kept on the snapshot (one entry) and written by ``encode_json`` as is.
+        """
+        if self.with_history:
+            return self.render(ticket)
+        kept = ticket.rendered
+        if kept is not None and kept[0] is self.properties:
+            return kept[1]
+        fragment = orjson.Fragment(encode_json(self.render(ticket)))
+        ticket.rendered = (self.properties, fragment)
+        return fragment
 
 
 @functools.lru_cache(maxsize=256)

@@ -132,9 +132,9 @@ class Snapshot:
         self._history = history
         self.order_key: tuple[int, int] | None = None
         """``(seed, key)``: the batch reader's seeded sort key, computed once and kept."""
-        self.rendered: tuple[tuple[str, ...], dict[str, object]] | None = None
-        """``(property names, result)``: the last result rendered without history, kept
-        for the next read of the same properties (one tuple, so threads see it whole)."""
+        self.rendered: tuple[tuple[str, ...], object] | None = None
+        """``(property names, encoded result)``: the last result rendered without history,
+        kept for the next read of the same properties (one tuple: threads see it whole)."""
 
     @classmethod
     def of(cls, ticket: Ticket) -> Snapshot:
