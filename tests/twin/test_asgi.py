@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Iterator
 from typing import NoReturn
@@ -123,9 +124,13 @@ def test_a_failing_adapter_answers_500_and_lifespan_still_works(store: TicketSto
             raise RuntimeError("boom")
 
     app = create_app(Failing(store))
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    with httpx.Client(transport=transport, base_url="http://twin") as http:
-        response = http.post(BATCH_READ_PATH, json={"inputs": []}, headers=AUTH)
+
+    async def send() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://twin") as http:
+            return await http.post(BATCH_READ_PATH, json={"inputs": []}, headers=AUTH)
+
+    response = asyncio.run(send())
     assert response.status_code == 500
     assert response.json()["status"] == "error"
     with serve_in_thread(Twin(store)) as base_url:  # uvicorn runs the lifespan
