@@ -29,6 +29,7 @@ import yaml
 
 from tickets_contract.contract import BATCH_READ_METHOD, BATCH_READ_PATH, validate_document
 from tickets_contract.errors import SpecError
+from tickets_contract.files import SAFE_LOADER
 
 __all__ = [
     "Category",
@@ -221,7 +222,7 @@ def _parse_json(text: str, source: str) -> Any:
 
 def _parse_yaml(text: str, source: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise SpecError(
