@@ -33,6 +33,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from tickets_contract.errors import (
     ConfigError,
@@ -204,6 +205,15 @@ def _parser() -> argparse.ArgumentParser:
         default="dedupe",
         help="duplicate inputs: answer once, or 400 (quirk duplicate-ids)",
     )
+    serve.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="any other TwinConfig setting, e.g. missing_inputs=reject, result_urls=false, "
+        "parse_errors_have_category=true, cleared_values=null, unknown_path=json "
+        "(repeatable; each names its quirk in specs/quirks.yaml)",
+    )
     serve.set_defaults(handler=_serve)
 
     discover = commands.add_parser(
@@ -291,6 +301,13 @@ def _parser() -> argparse.ArgumentParser:
         help="exit 1 when FILE differs from what the ledger renders (a stale page)",
     )
     quirks.add_argument("--ledger", type=Path, help="a ledger other than specs/quirks.yaml")
+    quirks.add_argument(
+        "--observed-from",
+        type=Path,
+        metavar="DIR",
+        help="first mark observed every assumed or reported entry that the live cassettes in "
+        "DIR confirm (each becomes evidence), and list the entries they refute",
+    )
     quirks.set_defaults(handler=_quirks)
 
     spec = commands.add_parser(
@@ -485,6 +502,32 @@ def _run_exit(code: int) -> int:
     return mapped
 
 
+def _twin_settings(pairs: Sequence[str]) -> dict[str, Any]:
+    """``NAME=VALUE`` pairs as TwinConfig keyword arguments; VALUE is read as YAML."""
+    import dataclasses
+
+    import yaml
+
+    from tickets_contract.twin import TwinConfig
+
+    names = {f.name for f in dataclasses.fields(TwinConfig)}
+    settings: dict[str, object] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or name not in names:
+            raise ConfigError(
+                source="--setting",
+                where=pair,
+                problem="is not NAME=VALUE with NAME a TwinConfig setting",
+                fix=f"use one of {', '.join(sorted(names))}, e.g. --setting missing_inputs=reject",
+            )
+        try:
+            settings[name] = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            settings[name] = raw
+    return settings
+
+
 def _serve(args: argparse.Namespace, extra: list[str]) -> int:
     from tickets_contract.twin import DEMO_TOKEN, Twin, TwinConfig, run_server
 
@@ -495,6 +538,7 @@ def _serve(args: argparse.Namespace, extra: list[str]) -> int:
         rate_limit_daily=args.rate_limit_daily,
         all_missing_status=args.all_missing_status,
         duplicate_ids=args.duplicate_ids,
+        **_twin_settings(args.setting),
     )
 
     def ready(base_url: str) -> None:
@@ -617,8 +661,24 @@ def _record(args: argparse.Namespace, extra: list[str]) -> int:
         print(f"{outcome.status.value:9} {outcome.scenario:30} {outcome.detail}")
         if outcome.changes:
             print(render_changes(outcome.changes))
+    if target.kind is SourceKind.LIVE:
+        _print_settled([o.path for o in outcomes])
     drifted = any(o.status is OutcomeStatus.DRIFTED for o in outcomes)
     return EXIT_DEVIATION if drifted else EXIT_OK
+
+
+def _print_settled(paths: list[Path]) -> None:
+    """What the live cassettes at ``paths`` say about the ledger's bets (witness.py)."""
+    from tickets_contract.cassettes import SourceKind, load_cassette
+    from tickets_contract.contract import LEDGER_NAME, specs_dir
+    from tickets_contract.ledger import load_ledger
+    from tickets_contract.witness import render_settled, witness_cassettes
+
+    recorded = [load_cassette(path) for path in paths if path.is_file()]
+    live = [c for c in recorded if c.source.kind is SourceKind.LIVE]
+    if live:
+        ledger = load_ledger(specs_dir() / LEDGER_NAME)
+        print("\n".join(render_settled(ledger, witness_cassettes(live))))
 
 
 def _quirks(args: argparse.Namespace, extra: list[str]) -> int:
@@ -626,7 +686,10 @@ def _quirks(args: argparse.Namespace, extra: list[str]) -> int:
     from tickets_contract.ledger import load_ledger
     from tickets_contract.ledger_page import render_page
 
-    ledger = load_ledger(args.ledger or specs_dir() / LEDGER_NAME)
+    ledger_path = args.ledger or specs_dir() / LEDGER_NAME
+    if args.observed_from is not None:
+        _mark_observed(ledger_path, args.observed_from)
+    ledger = load_ledger(ledger_path)
     page = render_page(ledger, root=specs_dir().parent)
     if args.check is not None:
         current = args.check.read_text(encoding="utf-8") if args.check.is_file() else ""
@@ -645,6 +708,21 @@ def _quirks(args: argparse.Namespace, extra: list[str]) -> int:
     else:
         sys.stdout.write(page)
     return EXIT_OK
+
+
+def _mark_observed(ledger_path: Path, directory: Path) -> None:
+    from tickets_contract.contract import specs_dir
+    from tickets_contract.observed import mark_observed
+
+    marking = mark_observed(ledger_path, directory, root=specs_dir().parent)
+    print(f"{marking.live_cassettes} live cassette(s) in {directory}", file=sys.stderr)
+    for quirk_id, cassette in marking.marked.items():
+        print(f"observed  {quirk_id:40} {cassette}", file=sys.stderr)
+    for quirk_id, seen in marking.refuted.items():
+        print(
+            f"refuted   {quirk_id:40} {seen.why} ({seen.where}); fix: correct the entry",
+            file=sys.stderr,
+        )
 
 
 def _spec(args: argparse.Namespace, extra: list[str]) -> int:

@@ -238,7 +238,24 @@ def _apply(
             fix="point the patch at a path that exists in specs/"
             f"{FRAGMENT_NAME} (JSON pointer, '/' escaped as ~1)",
         ) from None
+    _drop_empty_required(result)
     return result
+
+
+def _drop_empty_required(node: Any) -> None:
+    """Delete every ``required: []``: OpenAPI 3.0 forbids an empty list and means none.
+
+    Two overlays may each remove a required name (quirks request-property-lists-optional
+    and missing-inputs-empty-answer); either may apply without the other.
+    """
+    if isinstance(node, dict):
+        if node.get("required") == [] and "properties" in node:
+            del node["required"]
+        for value in node.values():
+            _drop_empty_required(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_empty_required(value)
 
 
 def validate_document(data: Mapping[str, Any], *, source: str) -> None:

@@ -60,6 +60,12 @@ _SALT_ID = 0x1D
 _SALT_ARCHIVED = 0xA7
 _SALT_TICKET = 0x71
 _SALT_REF = 0x2E
+_SALT_CLEARED = 0xC1
+_CLEARED_SHARE = 0.15
+"""Share of tickets where a user later cleared a property (facts §11, S28: cleared
+properties come back ``""``, never-set ones ``null``; quirk cleared-properties-empty-string).
+Drawn from its own stream, so the other tickets are unchanged."""
+_CLEARABLE = ("hubspot_owner_id", "hs_ticket_category", "hs_ticket_priority")
 
 _UNIQUE_REF_SHARE = 0.95
 """Share of tickets with an external reference; a unique property is optional."""
@@ -115,7 +121,10 @@ def index_of_unique_ref(seed: int, size: int, value: str) -> int | None:
 
 # A writer of a value, as a history entry names it: (sourceType, sourceId, updatedByUserId).
 _Source = tuple[str, str | None, int | None]
-_CALCULATED: _Source = ("CALCULATED", None, None)
+# Facts §11 (S28): CALCULATED history entries "mostly carry a sourceId (e.g.
+# "RollupProperties")"; which id each calculated ticket property carries is unknown, so
+# all carry that one (quirk calculated-history-source-id).
+_CALCULATED: _Source = ("CALCULATED", "RollupProperties", None)
 _CONVERSATIONS: _Source = ("CONVERSATIONS", "conversations", None)
 _API: _Source = ("API", None, None)
 _OWNERS = ("52731988", "61829302", "70314551", "81250067", "93318820", "104472211")
@@ -365,6 +374,21 @@ class Replay:
                     if log is not None:
                         log((closed_name, closed_value, at, _CALCULATED))
             modified.append(at)
+
+        if mix_on(state, _SALT_CLEARED) / _UNIT < _CLEARED_SHARE:
+            # A user clears one property that has a value; the value becomes "", in the
+            # properties and as the newest history entry. Its own stream, so the other
+            # tickets are unchanged.
+            clearing = _Draws(mix_on(state, _SALT_CLEARED))
+            filled = [name for name in _CLEARABLE if values[name]]
+            cleared_at = at + 5 * 60_000 + clearing.below(10 * 86_400_000 - 5 * 60_000)
+            if filled and cleared_at <= _EPOCH_END_MS:
+                name = filled[clearing.below(len(filled))]
+                source = _user(clearing)
+                values[name] = ""
+                if log is not None:
+                    log((name, "", cleared_at, source))
+                modified.append(cleared_at)
 
         updated = modified[-1]
         values["hs_lastmodifieddate"] = (

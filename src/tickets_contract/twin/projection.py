@@ -28,6 +28,8 @@ class Projection:
 
     properties: tuple[str, ...]
     with_history: tuple[str, ...]
+    url_base: str | None = None
+    cleared_as_null: bool = False
 
     @classmethod
     def of(
@@ -35,6 +37,9 @@ class Projection:
         requested: Sequence[str] | None,
         with_history: Sequence[str] | None,
         defined: Set[str],
+        *,
+        url_base: str | None = None,
+        cleared_as_null: bool = False,
     ) -> Projection:
         """What a read naming ``requested`` and ``with_history`` returns.
 
@@ -48,34 +53,43 @@ class Projection:
         * A property named only in ``propertiesWithHistory`` is not added to
           ``properties`` (facts §6.6: S21 showed that, S13 the opposite; ledger
           assumption).
+
+        ``url_base`` is the record-page URL without the id (``None``: no ``url``);
+        ``cleared_as_null`` renders cleared (``""``) values as ``null``.
         """
         return _projection(
             tuple(requested) if requested else DEFAULT_PROPERTIES,
             tuple(with_history or ()),
             frozenset(defined),
+            url_base,
+            cleared_as_null,
         )
 
     def render(self, ticket: Snapshot) -> dict[str, object]:
         """``ticket`` as a batch read result (``SimplePublicObject``, facts §3.3, §6.1).
 
-        Keys in the order real results show them: ``id``, ``properties``,
-        (``propertiesWithHistory``), ``createdAt``, ``updatedAt``, ``archived``, and
-        ``archivedAt`` for archived tickets only (facts §6.9). ``url``,
-        ``objectWriteTraceId`` and ``warnings`` are spec-only so far (facts §10) and are
-        left out.
+        Keys in the order real results show them (facts §11, S26, S27): ``id``,
+        ``properties``, (``propertiesWithHistory``), ``createdAt``, ``updatedAt``,
+        ``archived``, ``archivedAt`` for archived tickets only (facts §6.9; its place is
+        a ledger assumption, quirk result-key-order), then ``url``: the record's page,
+        ``https://app.hubspot.com/contacts/<portalId>/record/0-5/<id>`` (quirk
+        result-url; the ``0-5`` pattern is inferred from contacts' ``0-1``).
+        ``objectWriteTraceId`` and ``warnings`` are spec-only so far and left out.
 
-        A defined property without a value is ``null`` (facts §6.6: "If a requested
-        property is defined but a ticket doesn't have a value, it will be returned as
-        ``null``", S6, S22). Its history is an empty list: the twin's empty properties
-        never had a value (ledger assumption). ``propertiesWithHistory`` is left out when
-        no defined property was asked for with history (ledger assumption). Timestamps
-        come formatted in the snapshot; the history is built only when asked for.
+        A defined property that never had a value is ``null`` (facts §6.6: "If a
+        requested property is defined but a ticket doesn't have a value, it will be
+        returned as ``null``", S6, S22) and its history ``[]``; one that was cleared is
+        ``""`` with its history (facts §11, S28; quirk cleared-properties-empty-string).
+        ``propertiesWithHistory`` is left out when no defined property was asked for
+        with history (ledger assumption). Timestamps come formatted in the snapshot; the
+        history is built only when asked for.
         """
         values = ticket.properties
-        result: dict[str, object] = {
-            "id": ticket.id,
-            "properties": {name: values.get(name) for name in self.properties},
-        }
+        if self.cleared_as_null:
+            shown = {name: values.get(name) or None for name in self.properties}
+        else:
+            shown = {name: values.get(name) for name in self.properties}
+        result: dict[str, object] = {"id": ticket.id, "properties": shown}
         if self.with_history:
             history = ticket.history()
             result["propertiesWithHistory"] = {
@@ -86,21 +100,24 @@ class Projection:
         result["archived"] = ticket.archived
         if ticket.archived_at is not None:
             result["archivedAt"] = ticket.archived_at
+        if self.url_base is not None:
+            result["url"] = self.url_base + ticket.id
         return result
 
     def encoded(self, ticket: Snapshot) -> object:
         """``render(ticket)`` for an answer body: already encoded when it has no history.
 
-        A history-free result is the same for every read of the same properties, so its
-        JSON is kept on the snapshot (one entry) and written by ``encode_json`` as is.
+        A history-free result is the same for every read through the same projection
+        (projections are cached, so equal reads share one), so its JSON is kept on the
+        snapshot (one entry) and written by ``encode_json`` as is.
         """
         if self.with_history:
             return self.render(ticket)
         kept = ticket.rendered
-        if kept is not None and kept[0] is self.properties:
+        if kept is not None and kept[0] is self:
             return kept[1]
         fragment = orjson.Fragment(encode_json(self.render(ticket)))
-        ticket.rendered = (self.properties, fragment)
+        ticket.rendered = (self, fragment)
         return fragment
 
 
@@ -109,9 +126,16 @@ def _projection(
     chosen: tuple[str, ...],
     with_history: tuple[str, ...],
     defined: frozenset[str],
+    url_base: str | None,
+    cleared_as_null: bool,
 ) -> Projection:
     names = {name for name in chosen if name in defined}
     names.update(ALWAYS_INCLUDED)
     history = dict.fromkeys(name for name in with_history or () if name in defined)
     # Keys come back sorted, as in every recorded body (S9, S21, S22).
-    return Projection(properties=tuple(sorted(names)), with_history=tuple(sorted(history)))
+    return Projection(
+        properties=tuple(sorted(names)),
+        with_history=tuple(sorted(history)),
+        url_base=url_base,
+        cleared_as_null=cleared_as_null,
+    )

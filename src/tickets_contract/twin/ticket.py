@@ -39,8 +39,9 @@ def _frozen_mapping(value: Mapping[str, _V]) -> Mapping[str, _V]:
 class Ticket:
     """A ticket as the store holds it; the batch reader projects it into a result.
 
-    ``properties`` maps every property the ticket carries to its value, ``None`` when the
-    property is defined but empty (rendered as JSON ``null``, facts §6.6). ``history``
+    ``properties`` maps every property the ticket carries to its value: ``None`` when the
+    property is defined but never had a value (rendered as JSON ``null``, facts §6.6),
+    ``""`` when it had one and was cleared (facts §11, S28). ``history``
     maps a property to its values newest first; the first entry's value is the current
     value, and a property that never had a value has no entries. Both mappings are
     read-only: the store shares one ``Ticket`` between requests.
@@ -132,9 +133,9 @@ class Snapshot:
         self._history = history
         self.order_key: tuple[int, int] | None = None
         """``(seed, key)``: the batch reader's seeded sort key, computed once and kept."""
-        self.rendered: tuple[tuple[str, ...], object] | None = None
-        """``(property names, encoded result)``: the last result rendered without history,
-        kept for the next read of the same properties (one tuple: threads see it whole)."""
+        self.rendered: tuple[object, object] | None = None
+        """``(projection, encoded result)``: the last result rendered without history, kept
+        for the next read through the same projection (one tuple: threads see it whole)."""
 
     @classmethod
     def of(cls, ticket: Ticket) -> Snapshot:
