@@ -41,6 +41,7 @@ import argparse
 import contextlib
 import json
 import random
+import shutil
 import socket
 import statistics
 import sys
@@ -188,6 +189,13 @@ def main(argv: list[str] | None = None) -> int:
         f"reads per case after {args.warmup} warm-up reads; small and large asked in turn"
     )
     tmp = Path(tempfile.mkdtemp(prefix="bench-flat-"))
+    try:
+        return _run(args, rng, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _run(args: argparse.Namespace, rng: random.Random, tmp: Path) -> int:
     needed = (args.requests + args.warmup) * BATCH
     with _served("source-small", args.small, tmp) as source:
         small_pool = _gather_ids(source, args.small, needed, rng)
