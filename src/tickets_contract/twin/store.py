@@ -145,7 +145,7 @@ class TicketStore:
     ``"17000000934"``.
     """
 
-    __slots__ = ("_defined", "_source", "snapshot")
+    __slots__ = ("_defined", "_source", "snapshot", "snapshot_by_unique")
 
     def __init__(self, tickets: Iterable[Ticket] = ()) -> None:
         listed = _Listed(tickets)
@@ -158,6 +158,7 @@ class TicketStore:
         # Ids read again skip the arithmetic: a dict lookup in C instead of ~2 µs of
         # hashing in Python, for a hit and for a miss alike.
         self.snapshot = functools.lru_cache(maxsize=_CACHE_SIZE)(self._snapshot)
+        self.snapshot_by_unique = functools.lru_cache(maxsize=_CACHE_SIZE)(self._snapshot_by_unique)
 
     @classmethod
     def generate(
@@ -211,8 +212,11 @@ class TicketStore:
         index = self._source.index_of_id(ticket_id)
         return None if index is None else self._source.snapshot_at(index)
 
-    def snapshot_by_unique(self, prop: str, value: str) -> Snapshot | None:
-        """What a read of unique value ``value`` renders (``by_unique`` without history)."""
+    def _snapshot_by_unique(self, prop: str, value: str) -> Snapshot | None:
+        """What a read of unique value ``value`` renders (``by_unique`` without history).
+
+        Called as ``store.snapshot_by_unique(prop, value)``, through a bounded cache.
+        """
         if prop not in self.unique_properties:
             return None
         index = self._source.index_of_unique(value)
