@@ -511,7 +511,7 @@ def _twin_settings(pairs: Sequence[str]) -> dict[str, Any]:
     from tickets_contract.twin import TwinConfig
 
     names = {f.name for f in dataclasses.fields(TwinConfig)}
-    settings: dict[str, object] = {}
+    settings: dict[str, Any] = {}
     for pair in pairs:
         name, sep, raw = pair.partition("=")
         if not sep or name not in names:
@@ -531,15 +531,23 @@ def _twin_settings(pairs: Sequence[str]) -> dict[str, Any]:
 def _serve(args: argparse.Namespace, extra: list[str]) -> int:
     from tickets_contract.twin import DEMO_TOKEN, Twin, TwinConfig, run_server
 
-    config = TwinConfig(
-        seed=args.seed,
-        size=args.size,
-        rate_limit_ten_secondly=args.rate_limit_ten_secondly,
-        rate_limit_daily=args.rate_limit_daily,
-        all_missing_status=args.all_missing_status,
-        duplicate_ids=args.duplicate_ids,
-        **_twin_settings(args.setting),
-    )
+    try:
+        config = TwinConfig(
+            seed=args.seed,
+            size=args.size,
+            rate_limit_ten_secondly=args.rate_limit_ten_secondly,
+            rate_limit_daily=args.rate_limit_daily,
+            all_missing_status=args.all_missing_status,
+            duplicate_ids=args.duplicate_ids,
+            **_twin_settings(args.setting),
+        )
+    except TypeError as exc:  # a --setting value of the wrong type, e.g. size=abc
+        raise ConfigError(
+            source="--setting",
+            where=", ".join(args.setting),
+            problem=f"a value has the wrong type ({exc})",
+            fix="write numbers as 7, booleans as true/false, nothing as null",
+        ) from None
 
     def ready(base_url: str) -> None:
         print(f"twin serving {args.size} tickets (seed {args.seed}) at {base_url}")
