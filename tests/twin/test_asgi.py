@@ -135,3 +135,19 @@ def test_a_failing_adapter_answers_500_and_lifespan_still_works(store: TicketSto
     assert response.json()["status"] == "error"
     with serve_in_thread(Twin(store)) as base_url:  # uvicorn runs the lifespan
         assert httpx.get(f"{base_url}/nowhere", headers=AUTH).status_code == 404
+
+
+def test_repeated_headers_are_joined_not_dropped(store: TicketStore) -> None:
+    # Two Authorization headers arrive as one joined value (RFC 9110 §5.3), which is no
+    # bearer token: 401, not a silent pick of either.
+    app = create_app(Twin(store))
+    auth = f"Bearer {DEMO_TOKEN}"
+
+    async def send(headers: list[tuple[str, str]]) -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://twin") as http:
+            return await http.post(BATCH_READ_PATH, json={"inputs": []}, headers=headers)
+
+    assert asyncio.run(send([("Authorization", auth)])).status_code == 200
+    twice = asyncio.run(send([("Authorization", auth), ("Authorization", auth)]))
+    assert twice.status_code == 401

@@ -40,9 +40,12 @@ async def _read_body(receive: Receive, limit: int) -> bytes:
 
 
 def _headers(scope: Scope) -> dict[str, str]:
-    headers: dict[str, str] = {}
-    for raw_name, raw_value in scope["headers"]:
-        # ASGI servers give lower-case names.
+    raw = scope["headers"]
+    headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in raw}
+    if len(headers) == len(raw):
+        return headers
+    headers = {}
+    for raw_name, raw_value in raw:
         name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
         # Repeated headers are joined, as RFC 9110 §5.3 allows.
         headers[name] = f"{headers[name]}, {value}" if name in headers else value
@@ -92,11 +95,13 @@ class _TwinEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         body = await _read_body(receive, self._twin.config.max_body_bytes)
-        query = scope.get("query_string", b"").decode("latin-1")
+        query = scope.get("query_string", b"")
         request = TwinRequest(
             method=scope["method"],
             path=scope["path"],
-            query=tuple(parse_qsl(query, keep_blank_values=True)),
+            query=tuple(parse_qsl(query.decode("latin-1"), keep_blank_values=True))
+            if query
+            else (),
             headers=_headers(scope),
             body=body,
         )
