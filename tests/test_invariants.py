@@ -457,6 +457,9 @@ def test_the_public_names_exist_and_are_sorted(module: str) -> None:
 # --- the rules added for facts nothing checked (docs/RULES.md) --------------------------
 
 
+UUID = "aeb5f871-7f07-4993-9211-075dc63e7cbf"
+
+
 @dataclass
 class Answered(Response):
     """A response with headers, as schemathesis gives them: lowercase name -> values."""
@@ -501,12 +504,25 @@ def test_the_correlation_header_must_echo_the_body() -> None:
     assert "'another'" in failure.message
 
 
-def test_the_correlation_rule_applies_only_to_bodies_with_a_correlation_id() -> None:
+def test_the_correlation_rule_judges_every_answer_with_the_header() -> None:
     check = invariants.correlation_id_matches_header
     assert check(None, answer([ticket("1")]), read("1")) is NOT_APPLICABLE
-    assert check(None, Answered(401, [1, 2]), read("1")) is NOT_APPLICABLE
+    ok = Answered(200, answer([ticket("1")]).payload, {"x-hubspot-correlation-id": [UUID]})
+    assert check(None, ok, read("1")) is HELD
+    bad = Answered(200, ok.payload, {"x-hubspot-correlation-id": ["req-42"]})
+    assert (
+        "Expected: header X-HubSpot-Correlation-Id one UUID"
+        in violation(check, read("1"), bad).message
+    )
     elsewhere = Case(body={}, path="/crm/v3/objects/tickets")
-    assert check(None, Answered(401, {"correlationId": "x"}), elsewhere) is NOT_APPLICABLE
+    assert (
+        check(
+            None,
+            Answered(401, {"correlationId": "x"}, {"x-hubspot-correlation-id": ["y"]}),
+            elsewhere,
+        )
+        is NOT_APPLICABLE
+    )
 
 
 @pytest.mark.parametrize("status", ["PROCESSING", "PENDING", "CANCELED", None])
@@ -585,14 +601,23 @@ def test_a_result_url_names_its_record() -> None:
     check = invariants.result_ids_are_record_ids
     good = {**ticket("17"), "url": "https://app-eu1.hubspot.com/contacts/123/record/0-5/17"}
     assert check(None, answer([good]), read("17")) is HELD
+    # Recorded answers of contacts (0-1) are judged too: the object type is not checked.
     contact = {**ticket("17"), "url": "https://app.hubspot.com/contacts/123/record/0-1/17"}
-    failure = violation(check, read("17"), answer([contact]))
+    assert check(None, answer([contact]), read("17")) is HELD
+    other = {**ticket("17"), "url": "https://app.hubspot.com/contacts/123/record/0-5/170"}
+    failure = violation(check, read("17"), answer([other]))
     assert (
-        "'17' is not the record of its url 'https://app.hubspot.com/contacts/123/record/0-1/17'"
+        "'17' is not the record of its url 'https://app.hubspot.com/contacts/123/record/0-5/170'"
         in (failure.message)
     )
-    other = {**ticket("17"), "url": "https://app.hubspot.com/contacts/123/record/0-5/170"}
-    violation(check, read("17"), answer([other]))
+    violation(check, read("17"), answer([{**ticket("17"), "url": "https://app.hubspot.com/"}]))
+
+
+def test_contacts_name_their_last_modified_property_lastmodifieddate() -> None:
+    record = ticket("1")
+    record["properties"]["lastmodifieddate"] = record["properties"].pop("hs_lastmodifieddate")
+    check = invariants.always_included_properties_returned
+    assert check(None, answer([record]), read("1")) is HELD
 
 
 def test_each_invariant_says_whether_it_judged_the_exchange() -> None:
@@ -608,10 +633,10 @@ def test_each_invariant_says_whether_it_judged_the_exchange() -> None:
     )
     for check in INVARIANTS:
         if check is invariants.correlation_id_matches_header:
-            continue  # it judges answers with a correlationId: errors, below
+            continue  # it judges answers with the header: below
         assert check(None, rich[1], rich[0]) is HELD, check.__name__
-    echoed = {"x-hubspot-correlation-id": ["c-1"]}
-    error = Answered(401, {"status": "error", "correlationId": "c-1"}, echoed)
+    echoed = {"x-hubspot-correlation-id": [UUID]}
+    error = Answered(401, {"status": "error", "correlationId": UUID}, echoed)
     assert invariants.correlation_id_matches_header(None, error, read("1")) is HELD
     # An answer that is not a batch read's: nothing to judge.
     rejected = Response(status_code=400, payload={"status": "error"})

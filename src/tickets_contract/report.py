@@ -56,8 +56,7 @@ RULE_NEEDS = {
     "repeatable_read": "a read that returned two or more tickets (within the budget)",
     "timestamps_match_properties": "an answer carrying tickets with createdate or "
     "hs_lastmodifieddate",
-    "correlation_id_matches_header": "an error answer (400, 401, 403, 429...) with a "
-    "correlationId and an X-HubSpot-Correlation-Id header",
+    "correlation_id_matches_header": "an answer with an X-HubSpot-Correlation-Id header",
     "batch_status_complete": "a batch read answered 200/207",
     "result_ids_are_record_ids": "an answer carrying tickets",
     "timestamps_in_utc": "a batch read answered 200/207",

@@ -414,11 +414,12 @@ def only_requested_properties(request: TwinRequest, response: TwinResponse) -> T
     return _answer(response, payload)
 
 
-def url_of_a_contact(request: TwinRequest, response: TwinResponse) -> TwinResponse:
-    """Each result links to a record page built with the contacts object type (0-1)."""
+def url_of_a_neighbour(request: TwinRequest, response: TwinResponse) -> TwinResponse:
+    """Each result links to the record page of the next result (lists zipped off by one)."""
     payload = _results(response)
-    if payload is None or not payload["results"]:
+    if payload is None or len(payload["results"]) < 2:
         return response
-    for result in payload["results"]:
-        result["url"] = f"https://app.hubspot.com/contacts/1234/record/0-1/{result['id']}"
+    results = payload["results"]
+    for result, other in zip(results, results[1:] + results[:1], strict=True):
+        result["url"] = f"https://app.hubspot.com/contacts/1234/record/0-5/{other['id']}"
     return _answer(response, payload)

@@ -535,12 +535,14 @@ def _only_requested(sent: Sent, payload: dict[str, Any]) -> dict[str, Any] | Non
     return payload
 
 
-def _url_of_contact(sent: Sent, payload: dict[str, Any]) -> dict[str, Any] | None:
-    # The record link built from a template copied from the contacts code (0-1).
-    if not payload["results"]:
+def _url_of_neighbour(sent: Sent, payload: dict[str, Any]) -> dict[str, Any] | None:
+    # The record links built from a list zipped off by one: each names the next record.
+    results = payload["results"]
+    if len(results) < 2 or not all("url" in r for r in results):
         return None
-    for result in payload["results"]:
-        result["url"] = f"https://app.hubspot.com/contacts/1234/record/0-1/{result['id']}"
+    urls = [r["url"] for r in results]
+    for result, url in zip(results, urls[1:] + urls[:1], strict=True):
+        result["url"] = url
     return payload
 
 
@@ -747,10 +749,11 @@ CORPUS: tuple[Mutant, ...] = (
         _batch_answer(_only_requested),
     ),
     Mutant(
-        "record_url_of_a_contact",
+        "record_url_of_a_neighbour",
         "result_ids_are_record_ids",
-        "each result's url is built with the contacts object type 0-1 instead of 0-5",
-        _batch_answer(_url_of_contact),
+        "in a batch of two or more found, each result's url links the next record's page "
+        "(lists zipped off by one)",
+        _batch_answer(_url_of_neighbour),
     ),
     _flaky(),
 )

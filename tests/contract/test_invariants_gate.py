@@ -37,7 +37,7 @@ INVARIANT_BREAKERS = {
     "completed_before_started": "batch_times_ordered",
     "not_found_as_validation_error": "not_found_errors_list_ids",
     "only_requested_properties": "always_included_properties_returned",
-    "url_of_a_contact": "result_ids_are_record_ids",
+    "url_of_a_neighbour": "result_ids_are_record_ids",
 }
 RELATION_BREAKERS = {
     "size_dependent": "split_and_merge",
