@@ -62,7 +62,13 @@ class TwinResponse:
         cls, status: int, payload: object, headers: Iterable[tuple[str, str]] = ()
     ) -> TwinResponse:
         """A JSON response; ``payload`` is encoded compactly as UTF-8, keys in given order."""
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        try:
+            body = text.encode()
+        except UnicodeEncodeError:
+            # A lone surrogate a client sent as "\\ud800" and the twin echoes cannot be
+            # UTF-8: write it escaped, as it came (a 500 otherwise).
+            body = json.dumps(payload, ensure_ascii=True, separators=(",", ":")).encode()
         return cls(
             status=status,
             headers=(("Content-Type", JSON_CONTENT_TYPE), *headers),
