@@ -72,7 +72,7 @@ def test_a_malformed_ledger_is_one_clear_message(
 
 
 def test_run_with_a_bad_target_fails_before_running(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["run", "--target", "staging"]) == EXIT_INPUT
+    assert main(["run", "--target", "staging"]) == EXIT_USAGE
     assert "expected twin, live or an http(s) base URL" in capsys.readouterr().err
 
 

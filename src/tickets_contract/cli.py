@@ -17,13 +17,24 @@ a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from tickets_contract.errors import ConfigError, ContractError, InputError, SafetyError
+from tickets_contract.errors import (
+    ConfigError,
+    ContractError,
+    InputError,
+    SafetyError,
+    UsageError,
+)
 from tickets_contract.files import write_atomically
+from tickets_contract.redaction import RedactingStream
 
 __all__ = ["EXIT_DEVIATION", "EXIT_INPUT", "EXIT_OK", "EXIT_SAFETY", "EXIT_USAGE", "main"]
 
@@ -35,6 +46,32 @@ EXIT_INPUT = 4
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Everything this command prints (its own lines, pytest's terminal report, error
+    # messages) passes the one secret detector (redaction.DETECTOR).
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = RedactingStream(stdout), RedactingStream(stderr)
+    # SIGTERM (a CI timeout, `kill`) unwinds like Ctrl-C, so that atomic writes remove
+    # their temporary files; a SIGKILLed writer's are removed by the next write.
+    previous = _on_sigterm()
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _on_sigterm() -> Any:
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, stop)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args, extra = parser.parse_known_args(argv)
     if extra and args.command != "run":
@@ -44,6 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SafetyError as exc:
         print(f"tickets-contract: refused: {exc}", file=sys.stderr)
         return EXIT_SAFETY
+    except UsageError as exc:
+        print(f"tickets-contract: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except InputError as exc:
         print(f"tickets-contract: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
@@ -306,6 +346,7 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
 
     # Validate settings and target here, so that a bad one is one clear line. ("twin"
     # cannot be wrong, and building one only to check it would cost the start-up time.)
+    _check_count("--size", args.size)
     settings = load_settings(args.config)
     if args.target != "twin":
         parse_target(args.target, allowed_hosts=(*settings.allowed_hosts, *args.allow_host))
@@ -339,6 +380,8 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     if args.report_dir:
         pytest_args += ["--report-dir", str(args.report_dir)]
     code = int(pytest.main([*pytest_args, *extra]))
+    if args.report_dir:
+        _redact_reports(args.report_dir)
     if code == 0:
         return EXIT_OK
     if code == 4:
@@ -346,9 +389,47 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     return EXIT_DEVIATION
 
 
+def _check_count(option: str, value: int, *, low: int = 0) -> None:
+    if value < low:
+        raise UsageError(
+            source=option,
+            where=str(value),
+            problem=f"must be a whole number >= {low}",
+            fix=f"pass {option} {max(low, 1)} or more",
+        )
+
+
+def _redact_reports(report_dir: Path) -> None:
+    """The reports pytest wrote (junit.xml) pass the secret detector like everything else:
+    a token a server echoed into a failure message is redacted on disk too."""
+    from tickets_contract.redaction import DETECTOR
+
+    if not DETECTOR or not report_dir.is_dir():
+        return
+    for path in sorted(report_dir.iterdir()):
+        if path.is_file() and path.suffix in (".xml", ".md", ".txt", ".json"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if DETECTOR.find(text) is not None:
+                write_atomically(path, DETECTOR.redact(text), option="--report-dir")
+
+
 def _serve(args: argparse.Namespace, extra: list[str]) -> int:
     from tickets_contract.twin import DEMO_TOKEN, Twin, TwinConfig, run_server
 
+    if not 0 <= args.port <= 65535:
+        raise UsageError(
+            source="--port",
+            where=str(args.port),
+            problem="is not a TCP port",
+            fix="pass a port from 1 to 65535, or 0 for any free one",
+        )
+    _check_count("--size", args.size)
+    for option, limit in (
+        ("--rate-limit-ten-secondly", args.rate_limit_ten_secondly),
+        ("--rate-limit-daily", args.rate_limit_daily),
+    ):
+        if limit is not None:
+            _check_count(option, limit, low=1)
     config = TwinConfig(
         seed=args.seed,
         size=args.size,
@@ -369,6 +450,13 @@ def _serve(args: argparse.Namespace, extra: list[str]) -> int:
         run_server(Twin(config=config), host=args.host, port=args.port, on_ready=ready)
     except KeyboardInterrupt:
         pass  # Ctrl-C is how a user stops the server: uvicorn has already shut down.
+    except OSError as exc:  # binding: a busy port, an address not on this machine
+        raise UsageError(
+            source="--port" if exc.errno == errno.EADDRINUSE else "--host",
+            where=f"{args.host}:{args.port}",
+            problem=f"cannot be listened on ({exc.strerror or exc})",
+            fix="pass another --port (0 picks a free one), or a --host of this machine",
+        ) from None
     return EXIT_OK
 
 
@@ -379,6 +467,7 @@ def _discover(args: argparse.Namespace, extra: list[str]) -> int:
     from tickets_contract.settings import render_records
     from tickets_contract.targets import HttpTarget, parse_target
 
+    _check_count("--count", args.count, low=1)
     if args.output is not None and args.output.exists() and not args.force:
         raise ConfigError(
             source="--output",
@@ -419,6 +508,8 @@ def _discover(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _record(args: argparse.Namespace, extra: list[str]) -> int:
+    import httpx
+
     from tickets_contract.cassettes import (
         SCENARIOS,
         OutcomeStatus,
@@ -440,7 +531,7 @@ def _record(args: argparse.Namespace, extra: list[str]) -> int:
         return EXIT_OK
     unknown = [name for name in args.scenario if scenario_named(name) is None]
     if unknown:
-        raise ConfigError(
+        raise UsageError(
             source="--scenario",
             where=unknown[0],
             problem="is not a scenario of the corpus",
@@ -473,7 +564,15 @@ def _record(args: argparse.Namespace, extra: list[str]) -> int:
             records=load_records(args.records),
             allowed_hosts=args.allow_host,
         )
-    outcomes = Recorder(target, args.cassette_dir, RecordMode(args.mode)).record(chosen)
+    try:
+        outcomes = Recorder(target, args.cassette_dir, RecordMode(args.mode)).record(chosen)
+    except httpx.TransportError as exc:
+        raise ConfigError(
+            source="--target",
+            where=args.target,
+            problem=f"cannot be reached ({type(exc).__name__}); nothing was written",
+            fix="check that the target is up and the base URL (host and port) is right",
+        ) from None
     for outcome in outcomes:
         print(f"{outcome.status.value:9} {outcome.scenario:30} {outcome.detail}")
         if outcome.changes:

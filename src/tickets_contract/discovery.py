@@ -2,7 +2,9 @@
 
 Uses HubSpot's list endpoint, ``GET /crm/v3/objects/tickets?limit=&after=&archived=
 &properties=``, through the same guarded session as every other HTTP request, so the
-token goes only to allowed hosts and nothing but reads is sent.
+token goes only to allowed hosts and nothing but reads is sent. A value that holds a
+configured secret in any encoding (``redaction``) is never kept: a record is data that
+gets written to a file.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import requests
 
 from tickets_contract.errors import ConfigError
 from tickets_contract.records import KnownRecords
+from tickets_contract.redaction import DETECTOR
 
 __all__ = ["LIST_PATH", "discover"]
 
@@ -49,11 +52,15 @@ def discover(
         if unique_property is None:
             return ()
         found = (item.get("properties", {}).get(unique_property) for item in items)
-        return tuple(v for v in found if isinstance(v, str) and v)
+        return tuple(v for v in found if isinstance(v, str) and v and DETECTOR.find(v) is None)
+
+    def ids(items: list[dict[str, Any]]) -> tuple[str, ...]:
+        found = (str(item["id"]) for item in items)
+        return tuple(i for i in found if DETECTOR.find(i) is None)
 
     return KnownRecords(
-        ids=tuple(str(item["id"]) for item in live),
-        archived_ids=tuple(str(item["id"]) for item in archived),
+        ids=ids(live),
+        archived_ids=ids(archived),
         unique_property=unique_property,
         unique_values=values(live),
         archived_unique_values=values(archived),
@@ -78,20 +85,39 @@ def _collect(
             params["properties"] = unique_property
         if after:
             params["after"] = after
-        response = session.get(
-            base_url + LIST_PATH,
-            params=params,
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=timeout,
-        )
+        try:
+            response = session.get(
+                base_url + LIST_PATH,
+                params=params,
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=timeout,
+            )
+        except requests.RequestException as exc:
+            raise ConfigError(
+                source=base_url,
+                where=f"GET {LIST_PATH}",
+                problem=f"cannot be reached ({type(exc).__name__})",
+                fix="check that the target is up and the base URL (host and port) is right",
+            ) from None
         if response.status_code != 200:
             raise ConfigError(
                 source=base_url,
                 where=f"GET {LIST_PATH}",
-                problem=f"answered {response.status_code}: {response.text[:200]}",
+                problem=f"answered {response.status_code}: "
+                + DETECTOR.redact(response.text[:300])[:200].replace("\n", " "),
                 fix="check the token (tickets scope) and the target's base URL",
             )
-        page = response.json()
+        try:
+            page = response.json()
+            if not isinstance(page, dict):
+                raise ValueError(page)
+        except ValueError:
+            raise ConfigError(
+                source=base_url,
+                where=f"GET {LIST_PATH}",
+                problem="answered 200 with a body that is not a JSON object",
+                fix="point --target at the API's base URL (the list endpoint must answer JSON)",
+            ) from None
         for item in page.get("results", []):
             if isinstance(item, dict) and "id" in item and bool(item.get("archived")) == archived:
                 found.append(item)

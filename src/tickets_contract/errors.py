@@ -9,6 +9,7 @@ traceback for these.
     │   ├── SpecError        the OpenAPI fragment (specs/*.openapi.yaml)
     │   ├── LedgerError      the quirks ledger (specs/quirks.yaml)
     │   ├── ConfigError      configuration or command-line values
+    │   │   └── UsageError   a command-line value (exit 2, a usage error)
     │   └── CassetteError    a recorded cassette
     └── SafetyError          a request was refused before it was sent (host, method, secret)
 """
@@ -23,6 +24,7 @@ __all__ = [
     "LedgerError",
     "SafetyError",
     "SpecError",
+    "UsageError",
 ]
 
 
@@ -65,6 +67,10 @@ class LedgerError(InputError):
 
 class ConfigError(InputError):
     """A configuration file, environment variable or command-line value is wrong."""
+
+
+class UsageError(ConfigError):
+    """A command-line value is wrong (``source`` names the option): a usage error."""
 
 
 class CassetteError(InputError):
