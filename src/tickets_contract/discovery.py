@@ -52,11 +52,10 @@ def discover(
         if unique_property is None:
             return ()
         found = (item.get("properties", {}).get(unique_property) for item in items)
-        return tuple(v for v in found if isinstance(v, str) and v and DETECTOR.find(v) is None)
+        return tuple(v for v in found if isinstance(v, str) and _keepable(v))
 
     def ids(items: list[dict[str, Any]]) -> tuple[str, ...]:
-        found = (str(item["id"]) for item in items)
-        return tuple(i for i in found if DETECTOR.find(i) is None)
+        return tuple(i for i in (str(item["id"]) for item in items) if _keepable(i))
 
     return KnownRecords(
         ids=ids(live),
@@ -65,6 +64,11 @@ def discover(
         unique_values=values(live),
         archived_unique_values=values(archived),
     )
+
+
+def _keepable(value: str) -> bool:
+    """A value worth writing: printable (TOML and the terminal take it) and no secret."""
+    return bool(value) and value.isprintable() and DETECTOR.find(value) is None
 
 
 def _collect(
@@ -118,12 +122,15 @@ def _collect(
                 problem="answered 200 with a body that is not a JSON object",
                 fix="point --target at the API's base URL (the list endpoint must answer JSON)",
             ) from None
-        for item in page.get("results", []):
+        results = page.get("results")
+        for item in results if isinstance(results, list) else []:
             if isinstance(item, dict) and "id" in item and bool(item.get("archived")) == archived:
                 found.append(item)
                 if len(found) >= count:
                     return found
-        after = page.get("paging", {}).get("next", {}).get("after")
-        if not after:
+        paging = page.get("paging")
+        following = paging.get("next") if isinstance(paging, dict) else None
+        after = following.get("after") if isinstance(following, dict) else None
+        if not after or not isinstance(after, str):
             break
     return found
