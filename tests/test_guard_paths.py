@@ -267,9 +267,7 @@ def test_record_ignores_an_environment_proxy(
     assert outcome.path.is_file(), outcome.detail
 
 
-def test_record_does_not_follow_a_redirect_to_another_host(
-    redirector: str, tmp_path: Path
-) -> None:
+def test_record_does_not_follow_a_redirect_to_another_host(redirector: str, tmp_path: Path) -> None:
     target = http_recording_target(
         redirector,
         kind=SourceKind.TWIN,

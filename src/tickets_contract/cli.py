@@ -395,7 +395,7 @@ def _check_count(option: str, value: int, *, low: int = 0) -> None:
             source=option,
             where=str(value),
             problem=f"must be a whole number >= {low}",
-            fix=f"pass {option} {max(low, 1)} or more",
+            fix=f"pass {option} {low} or more",
         )
 
 

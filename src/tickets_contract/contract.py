@@ -132,14 +132,8 @@ def effective_document(
         ops = [_resolve_portal(dict(op), portal) for op in quirk.patch]
         try:
             document = jsonpatch.apply_patch(document, ops)
-        except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException) as exc:
-            raise LedgerError(
-                source=source,
-                where=f"quirk {quirk.id}, overlay.patch",
-                problem=f"does not apply to the published fragment ({exc})",
-                fix="point the patch at a path that exists in specs/"
-                f"{FRAGMENT_NAME} (JSON pointer, '/' escaped as ~1)",
-            ) from None
+        except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException):
+            raise _patch_error(document, ops, quirk.id, source) from None
         applied.append((quirk, document))
     # Validation is slow (~10 ms a document): validate the result once, and only when it
     # is invalid walk the intermediate documents to name the first overlay that broke it.
@@ -233,6 +227,30 @@ def _load_fragment_cached(path: Path) -> dict[str, Any]:
             fix=f"declare `post` under `{BATCH_READ_PATH}`",
         )
     return data
+
+
+def _patch_error(
+    document: dict[str, Any], ops: list[dict[str, Any]], quirk_id: str, source: str
+) -> LedgerError:
+    """The first operation of ``ops`` that does not apply, named briefly: jsonpatch's own
+    message quotes the whole document (thousands of characters)."""
+    index, op = 0, ops[0] if ops else {}
+    for index, op in enumerate(ops):  # noqa: B007 - the failing one is kept
+        try:
+            document = jsonpatch.apply_patch(document, [op])
+        except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException) as exc:
+            reason = str(exc).split(" in {", 1)[0].split(" of {", 1)[0][:160]
+            break
+    else:  # pragma: no cover - the patch failed as a whole, so one operation fails
+        reason = "the operations conflict"
+    return LedgerError(
+        source=source,
+        where=f"quirk {quirk_id}, overlay.patch[{index}]",
+        problem=f"`{op.get('op')}` at {str(op.get('path'))[:120]!r} does not apply to the "
+        f"published fragment ({reason})",
+        fix="point the patch at a path that exists in specs/"
+        f"{FRAGMENT_NAME} (JSON pointer, '/' escaped as ~1)",
+    )
 
 
 def _plain(document: Mapping[str, Any]) -> Any:

@@ -11,7 +11,37 @@ import yaml
 
 from tickets_contract.errors import ConfigError, InputError
 
-__all__ = ["read_yaml", "write_atomically"]
+__all__ = ["PLAIN_LOADER", "read_text", "read_yaml", "write_atomically"]
+
+
+class PLAIN_LOADER(yaml.SafeLoader):  # noqa: N801 - used like yaml's loader constants
+    """YAML's safe loader without the timestamp type: an unquoted ``2024-01-01`` stays the
+    string it reads as. OpenAPI and JSON have no date type; a ``date`` object would break
+    validation and serialization far from the line that caused it."""
+
+
+PLAIN_LOADER.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def read_text(path: Path, error: type[InputError], *, missing_fix: str) -> str:
+    """A UTF-8 text file; unreadable or not UTF-8 raises ``error`` with the place and fix."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise error(
+            source=str(path),
+            where=f"line {line}, byte {exc.start}",
+            problem=f"is not UTF-8 text (byte 0x{exc.object[exc.start]:02x})",
+            fix="save the file as UTF-8",
+        ) from None
+    except OSError as exc:
+        raise error(
+            source=str(path), where="", problem=f"cannot be read ({exc.strerror})", fix=missing_fix
+        ) from None
 
 
 def read_yaml(
@@ -20,16 +50,11 @@ def read_yaml(
     *,
     missing_fix: str,
     syntax_fix: str = "correct the YAML syntax at that place",
-    loader: Any = yaml.SafeLoader,
+    loader: Any = PLAIN_LOADER,
 ) -> Any:
-    """Parse a YAML file; an unreadable file or bad syntax raises ``error`` naming the
-    file, the line and column, and the fix."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise error(
-            source=str(path), where="", problem=f"cannot be read ({exc.strerror})", fix=missing_fix
-        ) from None
+    """Parse a YAML file; an unreadable file, one that is not UTF-8, or bad syntax raises
+    ``error`` naming the file, the line and column, and the fix."""
+    text = read_text(path, error, missing_fix=missing_fix)
     try:
         return yaml.load(text, Loader=loader)  # callers pass safe loaders only
     except yaml.YAMLError as exc:
