@@ -61,6 +61,26 @@ def test_a_file_that_is_not_utf8_is_one_clear_message(
     assert "fix: save the file as UTF-8" in err
 
 
+def test_a_stale_page_check_against_a_file_that_is_not_utf8(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "QUIRKS.md"
+    page.write_bytes(NOT_UTF8)
+    assert main(["quirks", "--check", str(page)]) == EXIT_INPUT
+    assert "not UTF-8" in _error(capsys)
+
+
+def test_a_cassette_dir_that_is_a_file_is_one_clear_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    argv = ["record", "--cassette-dir", str(a_file), "--scenario", "missing-token"]
+    assert main(argv) == EXIT_INPUT
+    err = _error(capsys)
+    assert err.startswith("tickets-contract: error: --cassette-dir")
+
+
 def test_a_cassette_that_is_not_utf8_is_one_clear_message(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -166,12 +186,16 @@ def test_serve_on_a_busy_port_is_one_line(capsys: pytest.CaptureFixture[str]) ->
         (["serve", "--size", "-1"], "--size"),
         (["record", "--scenario", "no-such-scenario"], "--scenario"),
         (["discover", "--count", "0"], "--count"),
+        (["run", "--phases", "examples,bogus"], "--phases"),
+        (["run", "--report-dir", "{file}"], "--report-dir"),
     ],
 )
 def test_bad_command_line_values_are_usage_errors_naming_the_option(
-    argv: list[str], option: str, capsys: pytest.CaptureFixture[str]
+    argv: list[str], option: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(argv) == EXIT_USAGE
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    assert main([a.replace("{file}", str(a_file)) for a in argv]) == EXIT_USAGE
     err = _error(capsys)
     assert err.startswith(f"tickets-contract: error: {option}")
     assert "TwinConfig" not in err

@@ -33,7 +33,7 @@ from tickets_contract.errors import (
     SafetyError,
     UsageError,
 )
-from tickets_contract.files import write_atomically
+from tickets_contract.files import read_text, write_atomically
 from tickets_contract.redaction import RedactingStream
 
 __all__ = ["EXIT_DEVIATION", "EXIT_INPUT", "EXIT_OK", "EXIT_SAFETY", "EXIT_USAGE", "main"]
@@ -347,6 +347,26 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     # Validate settings and target here, so that a bad one is one clear line. ("twin"
     # cannot be wrong, and building one only to check it would cost the start-up time.)
     _check_count("--size", args.size)
+    from tickets_contract.plugin import PHASES
+
+    phases = [p.strip() for p in args.phases.split(",") if p.strip()]
+    if not phases or set(phases) - set(PHASES):
+        raise UsageError(
+            source="--phases",
+            where=args.phases,
+            problem=f"expected some of {', '.join(PHASES)}, comma-separated",
+            fix="e.g. --phases examples,coverage",
+        )
+    if args.report_dir is not None:
+        try:
+            args.report_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(
+                source="--report-dir",
+                where=str(args.report_dir),
+                problem=f"cannot be used as a directory ({exc.strerror})",
+                fix="pass a directory (it is created when missing) in a writable place",
+            ) from None
     settings = load_settings(args.config)
     if args.target != "twin":
         parse_target(args.target, allowed_hosts=(*settings.allowed_hosts, *args.allow_host))
@@ -589,7 +609,11 @@ def _quirks(args: argparse.Namespace, extra: list[str]) -> int:
     ledger = load_ledger(args.ledger or specs_dir() / LEDGER_NAME)
     page = render_page(ledger, root=specs_dir().parent)
     if args.check is not None:
-        current = args.check.read_text(encoding="utf-8") if args.check.is_file() else ""
+        current = (
+            read_text(args.check, ConfigError, missing_fix="pass the page's path")
+            if args.check.is_file()
+            else ""
+        )
         if current != page:
             print(
                 f"tickets-contract: {args.check} is stale: it differs from what "

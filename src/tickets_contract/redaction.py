@@ -19,6 +19,7 @@ through it.
 from __future__ import annotations
 
 import base64
+import json
 import re
 import threading
 from collections.abc import Iterable, Mapping
@@ -51,6 +52,9 @@ def _char_pattern(char: str) -> str:
             for i in range(0, len(units), 4)
         )
     )
+    short = json.dumps(char)[1:-1]  # JSON's own escapes: \\" \\\\ \\n ...
+    if short != char and not short.startswith("\\u"):
+        options.append(re.escape(short))
     if char == "/":
         options.append(r"\\/")
     if char == " ":

@@ -258,7 +258,15 @@ class Recorder:
     def record(self, scenarios: Sequence[Scenario]) -> list[Outcome]:
         """Record ``scenarios`` in order; the outcome of each, skipped ones included."""
         if self._mode is not RecordMode.NONE:
-            self._dir.mkdir(parents=True, exist_ok=True)
+            try:
+                self._dir.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigError(
+                    source="--cassette-dir",
+                    where=str(self._dir),
+                    problem=f"cannot be used as a directory ({exc.strerror})",
+                    fix="pass a directory (it is created when missing) in a writable place",
+                ) from None
         outcomes = []
         # The one guard (guards.Guard): allowed hosts, reads only, the rate budget, and
         # for the live API the 429 retries (a twin's 429 is a scenario, so it is kept).
