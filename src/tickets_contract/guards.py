@@ -75,9 +75,7 @@ def client_host(url: str) -> str:
     try:
         parsed = urllib3.util.parse_url(url)
     except ValueError:
-        raise SafetyError(
-            "refused a URL the HTTP client cannot parse. Nothing was sent."
-        ) from None
+        raise SafetyError("refused a URL the HTTP client cannot parse. Nothing was sent.") from None
     if parsed.auth:
         raise SafetyError(
             "refused a URL with credentials in it (user:password@): they would be sent "

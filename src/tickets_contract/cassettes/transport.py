@@ -76,9 +76,7 @@ class RecordingTransport(httpx.BaseTransport):
         guard: Guard | None = None,
     ) -> None:
         self._guard = guard or Guard(allowed_hosts=allowed_hosts, retry=False)
-        self._inner = (
-            inner if inner is not None else SessionTransport(guarded_session(self._guard))
-        )
+        self._inner = inner if inner is not None else SessionTransport(guarded_session(self._guard))
         self.exchanges: list[Exchange] = []
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
