@@ -296,16 +296,32 @@ def test_http_recording_target_refuses_credentials_and_never_writes_them() -> No
 # --- the quirk probe -------------------------------------------------------------------
 
 
-def test_the_probe_goes_through_the_same_guard(redirector: str, tmp_path: Path) -> None:
-    """The probe records through ``HttpTarget.recording_target``: the redirect is not
-    followed there either, so the listener sees nothing."""
+def test_the_probe_ignores_an_environment_proxy(
+    proxied: Listener, twin_url: str, tmp_path: Path
+) -> None:
+    """The probe records through ``HttpTarget.recording_target``: the same guarded
+    session, so it goes straight to the twin."""
     from tickets_contract.probe import probe_quirks
 
-    target = parse_target(redirector, environ={"HUBSPOT_ACCESS_TOKEN": TOKEN})
+    target = parse_target(
+        twin_url, environ={"HUBSPOT_ACCESS_TOKEN": TOKEN}, records=KnownRecords(ids=("1",))
+    )
     scenario = scenario_named("by-id-all-missing")
     assert scenario is not None
     result = probe_quirks(target.recording_target(), corpus=tmp_path, scenarios=[scenario])
-    assert result.probed == ("by-id-all-missing",) or result.skipped
+    assert result.probed == ("by-id-all-missing",), result.skipped
+
+
+def test_the_probe_refuses_a_redirect_to_another_host(redirector: str, tmp_path: Path) -> None:
+    from tickets_contract.probe import probe_quirks
+
+    target = parse_target(
+        redirector, environ={"HUBSPOT_ACCESS_TOKEN": TOKEN}, records=KnownRecords(ids=("1",))
+    )
+    scenario = scenario_named("by-id-all-missing")
+    assert scenario is not None
+    result = probe_quirks(target.recording_target(), corpus=tmp_path, scenarios=[scenario])
+    assert result.probed == ("by-id-all-missing",)  # the 307 was recorded, not followed
 
 
 def test_requests_itself_would_have_used_the_proxy(proxied: Listener) -> None:
