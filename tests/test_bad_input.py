@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tickets_contract.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE, main
+from tickets_contract.cli import EXIT_INPUT, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, main
 from tickets_contract.contract import specs_dir
 from tickets_contract.files import write_atomically
 
@@ -135,10 +135,10 @@ def test_discover_from_an_unreachable_target_is_one_line(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", "a-token-of-some-length")
-    assert main(["discover", "--target", f"http://127.0.0.1:{_closed_port()}"]) == EXIT_INPUT
+    assert main(["discover", "--target", f"http://127.0.0.1:{_closed_port()}"]) == EXIT_UNREACHABLE
     err = _error(capsys)
-    assert len(err.strip().splitlines()) == 2  # the error and its fix
-    assert "cannot be reached" in err
+    assert len(err.strip().splitlines()) == 1
+    assert "did not answer" in err
 
 
 def test_record_from_an_unreachable_target_is_one_line_and_writes_nothing(
@@ -150,10 +150,10 @@ def test_record_from_an_unreachable_target_is_one_line_and_writes_nothing(
     monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", "a-token-of-some-length")
     out = tmp_path / "cassettes"
     argv = ["record", "--target", f"http://127.0.0.1:{_closed_port()}", "--source", "twin"]
-    assert main([*argv, "--records", str(records), "--cassette-dir", str(out)]) == EXIT_INPUT
+    assert main([*argv, "--records", str(records), "--cassette-dir", str(out)]) == EXIT_UNREACHABLE
     err = _error(capsys)
-    assert len(err.strip().splitlines()) == 2
-    assert "cannot be reached" in err
+    assert len(err.strip().splitlines()) == 1
+    assert "did not answer" in err
     assert list(out.iterdir()) == []
 
 

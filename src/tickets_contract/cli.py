@@ -7,11 +7,22 @@
     tickets-contract record   record the scenario corpus into cassettes (scrubbed)
     tickets-contract quirks   render the quirks page (docs/QUIRKS.md) from the ledger
     tickets-contract diff     classify the changes between two versions of the spec
+    tickets-contract history  when each change of the operation happened, over versions
 
-Exit codes: 0 success; 1 the gate found a failure or deviation; 2 a usage error on the
-command line; 3 a safety guard refused a request; 4 a malformed input (spec, ledger,
-configuration). Errors print one message naming the file, the place and the fix, never
-a traceback.
+Exit codes:
+    0    success (the gate: every rule evaluated, no regression)
+    1    the gate found a regression (a deviation no quirk explains), or a diff breaks
+    2    a usage error on the command line
+    3    a safety guard refused a request
+    4    a malformed input (spec, ledger, configuration)
+    5    run: no tests collected (pytest arguments selected nothing)
+    6    run: inconclusive: no regression, but some invariant or relation was evaluated
+         on no exchange (--accept-inconclusive turns this into 0)
+    7    the target (run, discover, record) or a spec URL (diff, history) is
+         unreachable: connection refused, DNS, timeout, HTTP error fetching a spec
+    8    run: an internal error of tickets-contract (not a verdict on the API)
+    130  interrupted (Ctrl-C)
+Errors print one message naming the file, the place and the fix, never a traceback.
 """
 
 from __future__ import annotations
@@ -19,6 +30,7 @@ from __future__ import annotations
 import argparse
 import errno
 import json
+import os
 import signal
 import sys
 import threading
@@ -31,18 +43,36 @@ from tickets_contract.errors import (
     ContractError,
     InputError,
     SafetyError,
+    UnreachableError,
     UsageError,
 )
 from tickets_contract.files import read_text, write_atomically
 from tickets_contract.redaction import RedactingStream
 
-__all__ = ["EXIT_DEVIATION", "EXIT_INPUT", "EXIT_OK", "EXIT_SAFETY", "EXIT_USAGE", "main"]
+__all__ = [
+    "EXIT_DEVIATION",
+    "EXIT_INCONCLUSIVE",
+    "EXIT_INPUT",
+    "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
+    "EXIT_NO_TESTS",
+    "EXIT_OK",
+    "EXIT_SAFETY",
+    "EXIT_UNREACHABLE",
+    "EXIT_USAGE",
+    "main",
+]
 
 EXIT_OK = 0
 EXIT_DEVIATION = 1
 EXIT_USAGE = 2
 EXIT_SAFETY = 3
 EXIT_INPUT = 4
+EXIT_NO_TESTS = 5
+EXIT_INCONCLUSIVE = 6
+EXIT_UNREACHABLE = 7
+EXIT_INTERNAL = 8
+EXIT_INTERRUPTED = 130
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -81,6 +111,9 @@ def _main(argv: Sequence[str] | None) -> int:
     except SafetyError as exc:
         print(f"tickets-contract: refused: {exc}", file=sys.stderr)
         return EXIT_SAFETY
+    except UnreachableError as exc:
+        print(f"tickets-contract: unreachable: {exc}", file=sys.stderr)
+        return EXIT_UNREACHABLE
     except UsageError as exc:
         print(f"tickets-contract: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -91,7 +124,8 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"tickets-contract: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
-        return 130
+        print("tickets-contract: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return code
 
 
@@ -100,8 +134,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="tickets-contract",
         description="Contract tests, a local twin and a quirks ledger for HubSpot's "
         "POST /crm/v3/objects/tickets/batch/read.",
-        epilog="Exit codes: 0 ok, 1 deviation found, 2 usage, 3 refused for safety, "
-        "4 malformed input.",
+        epilog="Exit codes: 0 ok, 1 regression found, 2 usage, 3 refused for safety, "
+        "4 malformed input, 5 no tests collected, 6 inconclusive, 7 target unreachable, "
+        "8 internal error, 130 interrupted.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -159,6 +194,12 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="DIR",
         help="write junit.xml and summary.md into DIR",
+    )
+    run.add_argument(
+        "--accept-inconclusive",
+        action="store_true",
+        help="exit 0 when no regression was found even if some invariant or relation was "
+        "evaluated on no exchange (default: exit 6, inconclusive)",
     )
     run.set_defaults(handler=_run)
 
@@ -304,6 +345,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="unique-value properties of the portal (default: the twin's)",
     )
+    spec.add_argument(
+        "--path",
+        default=None,
+        metavar="PATH",
+        help="serve the operation at another of HubSpot's paths for it, e.g. "
+        "/crm/objects/2026-03/tickets/batch/read (the ledger's overlays apply there too)",
+    )
     spec.add_argument("--fragment", type=Path, help="a fragment other than specs/'s")
     spec.add_argument("--ledger", type=Path, help="a ledger other than specs/quirks.yaml")
     spec.set_defaults(handler=_spec)
@@ -311,31 +359,70 @@ def _parser() -> argparse.ArgumentParser:
     diff = commands.add_parser(
         "diff",
         help="classify the changes between two versions of the spec",
-        description="Compare POST /crm/v3/objects/tickets/batch/read in two OpenAPI files "
-        "(YAML, or JSON when named .json; our fragment or HubSpot's full tickets spec) and "
-        "judge each change breaking or not for a client. Exit 1 when any change breaks.",
+        description="Compare the batch read of tickets in two OpenAPI files or URLs "
+        "(YAML, or JSON when named .json; our fragment or HubSpot's full tickets spec, at "
+        "/crm/v3/objects/tickets/batch/read or a date-versioned path) and judge each change "
+        "breaking or not for a client. Faults elsewhere in a file are warnings. Exit 1 when "
+        "any change breaks, 4 on a malformed input, 5 when a URL cannot be fetched.",
     )
-    diff.add_argument("old", type=Path, metavar="OLD", help="the version clients were built on")
-    diff.add_argument("new", type=Path, metavar="NEW", help="the version to compare with it")
-    diff.add_argument(
+    diff.add_argument("old", metavar="OLD", help="the version clients were built on (file or URL)")
+    diff.add_argument("new", metavar="NEW", help="the version to compare with it (file or URL)")
+    _drift_options(diff)
+    diff.set_defaults(handler=_diff)
+
+    history = commands.add_parser(
+        "history",
+        help="when each change of the batch read happened, over a series of versions",
+        description="Compare each version of the spec with the one before it, oldest "
+        "first, and list every change of the batch read with the version that brought it "
+        "and whether it broke clients. A version is a file, a URL, a directory (its .json/"
+        ".yaml files in name order) or a glob, labelled by its file name or by LABEL=SOURCE "
+        "(e.g. 2024-03-01=tickets.json). A version whose batch read is invalid is listed as "
+        "skipped. Exit 1 when any change breaks.",
+    )
+    history.add_argument(
+        "versions", nargs="+", metavar="VERSION", help="[LABEL=]FILE|URL|DIR|GLOB, oldest first"
+    )
+    _drift_options(history)
+    history.set_defaults(handler=_history)
+    return parser
+
+
+def _drift_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
         "--format",
         choices=["markdown", "json"],
         default="markdown",
         help="report format (default markdown)",
     )
-    diff.add_argument(
+    command.add_argument(
         "--output",
         type=Path,
         metavar="FILE",
         help="write the report to FILE, atomically (default stdout)",
     )
-    diff.add_argument(
+    command.add_argument(
         "--include-docs",
         action="store_true",
         help="also list description and example changes (never breaking)",
     )
-    diff.set_defaults(handler=_diff)
-    return parser
+    command.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=30.0,
+        metavar="SECONDS",
+        help="how long to wait for a URL to answer (default 30)",
+    )
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"expected seconds between 0 and 3600, got {text!r}")
+    return value
 
 
 def _run(args: argparse.Namespace, extra: list[str]) -> int:
@@ -369,10 +456,28 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
             ) from None
     settings = load_settings(args.config)
     if args.target != "twin":
-        parse_target(args.target, allowed_hosts=(*settings.allowed_hosts, *args.allow_host))
+        from tickets_contract.discovery import reach
+        from tickets_contract.targets import HttpTarget
+
+        target = parse_target(
+            args.target,
+            allowed_hosts=(*settings.allowed_hosts, *args.allow_host),
+            rate_limit=settings.rate_limit,
+        )
+        assert isinstance(target, HttpTarget)
+        # One read first, so that an unreachable target or a refused token is one line.
+        reach(target.session(), target.base_url, target.token)
     pytest_args = [
         "--pyargs",
         "tickets_contract.suite",
+        # The gate's verdict must not depend on the folder it starts in: no ini file
+        # (addopts, python_files, filterwarnings...) and no conftest.py of the project
+        # around it. Arguments after the options still reach pytest.
+        "-c",
+        os.devnull,
+        "--rootdir",
+        str(Path.cwd()),
+        "--noconftest",
         "-p",
         "no:cacheprovider",
         # This command has imported tickets_contract before pytest loads it as a plugin,
@@ -399,14 +504,38 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     pytest_args += ["--contract-phases", args.phases]
     if args.report_dir:
         pytest_args += ["--report-dir", str(args.report_dir)]
-    code = int(pytest.main([*pytest_args, *extra]))
+    if args.accept_inconclusive:
+        pytest_args += ["--accept-inconclusive"]
+    try:
+        code = int(pytest.main([*pytest_args, *extra]))
+    except KeyboardInterrupt:
+        code = EXIT_INTERRUPTED
     if args.report_dir:
         _redact_reports(args.report_dir)
-    if code == 0:
-        return EXIT_OK
-    if code == 4:
-        return EXIT_INPUT
-    return EXIT_DEVIATION
+    return _run_exit(code)
+
+
+# pytest's exit codes (and the plugin's own) -> this command's, with the one-line message
+# for endings that are not a verdict on the API.
+_RUN_EXITS = {
+    0: (EXIT_OK, None),
+    1: (EXIT_DEVIATION, None),
+    2: (EXIT_INTERRUPTED, "interrupted"),
+    3: (EXIT_SAFETY, None),
+    4: (EXIT_INPUT, None),
+    5: (EXIT_NO_TESTS, "no tests collected: the pytest arguments selected none of the gate"),
+    6: (EXIT_INCONCLUSIVE, None),
+    7: (EXIT_UNREACHABLE, None),
+    8: (EXIT_INTERNAL, "internal error (not a verdict on the API); see the line above"),
+    130: (EXIT_INTERRUPTED, "interrupted"),
+}
+
+
+def _run_exit(code: int) -> int:
+    mapped, message = _RUN_EXITS.get(code, (EXIT_INTERNAL, f"pytest ended with code {code}"))
+    if message:
+        print(f"tickets-contract: {message} (exit {mapped})", file=sys.stderr)
+    return mapped
 
 
 def _check_count(option: str, value: int, *, low: int = 0) -> None:
@@ -587,11 +716,10 @@ def _record(args: argparse.Namespace, extra: list[str]) -> int:
     try:
         outcomes = Recorder(target, args.cassette_dir, RecordMode(args.mode)).record(chosen)
     except httpx.TransportError as exc:
-        raise ConfigError(
-            source="--target",
-            where=args.target,
-            problem=f"cannot be reached ({type(exc).__name__}); nothing was written",
-            fix="check that the target is up and the base URL (host and port) is right",
+        raise UnreachableError(
+            source=args.target,
+            problem=f"did not answer ({type(exc).__name__}); no cassette was written",
+            fix="is the target running, and is the URL right?",
         ) from None
     for outcome in outcomes:
         print(f"{outcome.status.value:9} {outcome.scenario:30} {outcome.detail}")
@@ -632,7 +760,7 @@ def _quirks(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _spec(args: argparse.Namespace, extra: list[str]) -> int:
-    from tickets_contract.contract import ContractKind, Portal, build_contract
+    from tickets_contract.contract import BATCH_READ_PATH, ContractKind, Portal, build_contract
 
     kind = ContractKind.PUBLISHED if args.published else ContractKind.EFFECTIVE
     unique = tuple(args.unique_property)
@@ -645,6 +773,7 @@ def _spec(args: argparse.Namespace, extra: list[str]) -> int:
         fragment_path=args.fragment,
         ledger_path=args.ledger,
         portal=Portal(unique_properties=("hs_object_id", *unique)),
+        path=args.path or BATCH_READ_PATH,
     )
     if args.format == "json":
         sys.stdout.write(json.dumps(contract.document, indent=2) + "\n")
@@ -654,23 +783,56 @@ def _spec(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _diff(args: argparse.Namespace, extra: list[str]) -> int:
-    from tickets_contract.drift import diff_documents, load_spec, render_json, render_markdown
+    from tickets_contract.drift import diff_specs, read_spec, render_json, render_markdown
 
-    drift = diff_documents(
-        load_spec(args.old),
-        load_spec(args.new),
-        include_docs=args.include_docs,
-        old_source=str(args.old),
-        new_source=str(args.new),
-    )
+    old = read_spec(args.old, timeout=args.timeout)
+    new = read_spec(args.new, timeout=args.timeout)
+    drift = diff_specs(old, new, include_docs=args.include_docs)
+    for warning in drift.warnings:
+        print(f"tickets-contract: warning: {warning}", file=sys.stderr)
     report = render_json(drift) if args.format == "json" else render_markdown(drift)
-    if args.output is None:
-        sys.stdout.write(report)
-    else:
-        write_atomically(args.output, report)
-        print(f"{drift.summary}; report written to {args.output}")
+    _emit(report, args.output, drift.summary)
     # The gate: any breaking change fails it, in either report format.
     return EXIT_DEVIATION if drift.breaking else EXIT_OK
+
+
+def _history(args: argparse.Namespace, extra: list[str]) -> int:
+    from tickets_contract.drift.history import (
+        expand_versions,
+        render_history_json,
+        render_history_markdown,
+        walk,
+    )
+
+    history = walk(
+        expand_versions(args.versions), include_docs=args.include_docs, timeout=args.timeout
+    )
+    for skipped in history.skipped:
+        print(
+            f"tickets-contract: warning: skipped {skipped.label}: {skipped.problem}",
+            file=sys.stderr,
+        )
+    if history.warnings:
+        flawed = len({label for label, _ in history.warnings})
+        print(
+            f"tickets-contract: warning: {flawed} versions have warnings (repaired flaws, "
+            "faults outside the operation; --format json lists them)",
+            file=sys.stderr,
+        )
+    report = (
+        render_history_json(history) if args.format == "json" else render_history_markdown(history)
+    )
+    summary = f"{history.changes} changes, {history.breaking} breaking"
+    _emit(report, args.output, summary)
+    return EXIT_DEVIATION if history.breaking else EXIT_OK
+
+
+def _emit(report: str, output: Path | None, summary: str) -> None:
+    if output is None:
+        sys.stdout.write(report)
+    else:
+        write_atomically(output, report)
+        print(f"{summary}; report written to {output}")
 
 
 if __name__ == "__main__":  # pragma: no cover

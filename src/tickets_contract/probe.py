@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,6 +47,8 @@ class ProbeResult:
     regressions: tuple[Deviation, ...]
     probed: tuple[str, ...]
     skipped: Mapping[str, str]
+    # Quirk -> probed scenarios whose cassette shows it: the exchanges that tested it.
+    evaluated: Mapping[str, int] = field(default_factory=dict)
 
 
 def probe_quirks(
@@ -95,6 +97,7 @@ def probe_quirks(
         regressions=tuple(regressions),
         probed=tuple(probed),
         skipped=skipped,
+        evaluated={q: len(showing & set(probed)) for q, showing in sorted(expected.items())},
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,9 @@ class BrokenTwin(Twin):
         self._mutation = mutation
 
     def handle(self, request: TwinRequest) -> TwinResponse:
+        # Only the batch read is broken: discovery's list and Properties API reads are not.
+        if request.path != "/crm/v3/objects/tickets/batch/read":
+            return super().handle(request)
         return self._mutation(request, super().handle(request))
 
 
@@ -248,15 +252,16 @@ def size_dependent(request: TwinRequest, response: TwinResponse) -> TwinResponse
 
 
 def order_dependent(request: TwinRequest, response: TwinResponse) -> TwinResponse:
-    """The record answering the first input differs (updatedAt) from the others."""
+    """Records depend on the order of the inputs (a cache keyed by the request as sent):
+    their updatedAt carries a digest of the input order, by id or by idProperty."""
     payload = _results(response)
     body = _body(request)
     if payload is None or not isinstance(body, dict) or not body["inputs"]:
         return response
-    first = str(body["inputs"][0].get("id")).lstrip("+0")
+    order = json.dumps([str(item.get("id")) for item in body["inputs"]])
+    stamp = _stamp(1 + zlib.crc32(order.encode()) % 59_000)
     for result in payload["results"]:
-        if result["id"] == first:
-            result["updatedAt"] = _stamp(1)
+        result["updatedAt"] = stamp
     return _answer(response, payload)
 
 

@@ -24,7 +24,7 @@ from .batch_read import read_batch
 from .clock import Clock, system_clock, to_utc_millis
 from .config import TwinConfig
 from .jackson import JsonSyntaxError, parse_json
-from .listing import list_tickets
+from .listing import list_property_definitions, list_tickets
 from .messages import TwinRequest, TwinResponse
 from .query import read_archived
 from .rate_limit import RateLimiter
@@ -35,7 +35,8 @@ __all__ = ["BATCH_READ_PATH", "LIST_PATH", "Twin"]
 
 BATCH_READ_PATH = "/crm/v3/objects/tickets/batch/read"
 LIST_PATH = "/crm/v3/objects/tickets"
-_METHODS = {BATCH_READ_PATH: "POST", LIST_PATH: "GET"}
+PROPERTIES_PATH = "/crm/v3/properties/tickets"
+_METHODS = {BATCH_READ_PATH: "POST", LIST_PATH: "GET", PROPERTIES_PATH: "GET"}
 
 
 def _accepts_json(content_type: str | None) -> bool:
@@ -138,6 +139,8 @@ class Twin:
                 return TwinResponse.of_json(429, body, headers)
             if request.path == BATCH_READ_PATH:
                 status, payload = self._batch_read(request, now)
+            elif request.path == PROPERTIES_PATH:
+                status, payload = 200, list_property_definitions(self.store)
             else:
                 archived_parsing = self.config.archived_parsing
                 status, payload = (
