@@ -69,16 +69,20 @@ class Hostile:
         self.places: tuple[str, ...] = PLACES
         self.encoded: tuple[str, ...] = ()
         self.status = 200
+        self.get_status: int | None = None  # GETs (discovery) answer this when set
 
-    def answer(self, token: str, path: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    def answer(
+        self, token: str, path: str, method: str
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        status = self.status if method != "GET" or self.get_status is None else self.get_status
         echoes = self.encoded or (token,)
         joined = " ".join(echoes)
         headers = [("Content-Type", "application/json")]
         if "header" in self.places:
             headers += [(f"X-HubSpot-Echo-{n}", e) for n, e in enumerate(echoes)]
-        if "text" in self.places and self.status >= 400:
+        if "text" in self.places and status >= 400:
             headers[0] = ("Content-Type", "text/plain")
-            return self.status, headers, f"upstream failed for {joined}".encode()
+            return status, headers, f"upstream failed for {joined}".encode()
         results = [
             {
                 "id": f"1{n}" if "id" not in self.places else f"{n}-{echo}",
@@ -89,13 +93,13 @@ class Hostile:
             for archived in (False, True)
         ]
         body: dict[str, Any] = {
-            "status": "COMPLETE" if self.status < 400 else "error",
+            "status": "COMPLETE" if status < 400 else "error",
             "results": results,
             "message": f"echo {joined}" if "message" in self.places else "ok",
         }
         if "link" in self.places and "tickets?" not in path:
             body["paging"] = {"next": {"after": "", "link": f"http://x/?token={joined}"}}
-        return self.status, headers, json.dumps(body, ensure_ascii=False).encode()
+        return status, headers, json.dumps(body, ensure_ascii=False).encode()
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +111,7 @@ def upstream() -> Iterator[tuple[str, Hostile]]:
             length = int(self.headers.get("Content-Length") or 0)
             self.rfile.read(length)
             token = (self.headers.get("Authorization") or "").partition(" ")[2]
-            status, headers, body = hostile.answer(token, self.path)
+            status, headers, body = hostile.answer(token, self.path, self.command)
             self.send_response(status)
             for name, value in headers:
                 self.send_header(name, value)
@@ -212,6 +216,7 @@ def test_discover_and_record_never_write_or_print_an_echoed_token(
     hostile.encoded = (*(ENCODINGS[name](TOKEN) for name in sorted(encodings)), partly)
     hostile.places = places
     hostile.status = 200
+    hostile.get_status = None
     monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", TOKEN)
     work = tmp_path_factory.mktemp("canary")
     records = work / "records.toml"
@@ -241,7 +246,8 @@ def test_run_never_writes_or_prints_an_echoed_token(
     base_url, hostile = upstream
     hostile.encoded = tuple(encode(TOKEN) for encode in ENCODINGS.values())
     hostile.places = ("header", "message", "property", "id", "link")
-    hostile.status = 500
+    hostile.status = 500  # every batch read; the run's discovery (GETs) gets its pages
+    hostile.get_status = 200
     reports = tmp_path / "reports"
     command = [sys.executable, "-m", "tickets_contract.cli", "run", "--target", base_url]
     command += ["--report-dir", str(reports), "--contract-phases", "examples"]
