@@ -90,3 +90,17 @@ def test_a_redacting_stream_redacts_what_is_written() -> None:
     stream = RedactingStream(inner, detector)
     stream.write("token=s3cret%2Dtoken%2Dvalue\n")
     assert inner.getvalue() == f"token={REDACTED}\n"
+
+
+def test_credentials_in_a_target_url_are_refused_and_then_redacted_everywhere() -> None:
+    import pytest
+
+    from tickets_contract.errors import UsageError
+    from tickets_contract.redaction import DETECTOR
+    from tickets_contract.targets import check_base_url
+
+    password = "url-pass-9f8e7d6c"
+    with pytest.raises(UsageError) as info:
+        check_base_url(f"http://someone:{password}@127.0.0.1:8000")
+    assert password not in str(info.value)
+    assert DETECTOR.redact(f"echo {quote(password, safe='')}") == f"echo {REDACTED}"

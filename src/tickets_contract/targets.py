@@ -206,6 +206,12 @@ def check_base_url(value: str, *, option: str = "--target") -> str:
     parts = urlsplit(value)
     shown = value
     if "@" in parts.netloc:
+        from tickets_contract.redaction import DETECTOR
+
+        # Never sent, and from now on redacted from anything this process prints or writes.
+        userinfo = parts.netloc.rsplit("@", 1)[0]
+        for secret in {userinfo, *userinfo.split(":", 1)}:
+            DETECTOR.add("URL credential", secret)
         shown = f"{parts.scheme}://<credentials removed>@{parts.netloc.rsplit('@', 1)[1]}"
         raise UsageError(
             source=option,
