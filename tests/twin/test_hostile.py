@@ -237,3 +237,60 @@ def test_any_authenticated_json_batch_read_is_answered_below_500(
 def test_any_list_query_is_answered_below_500(twin: Twin, query: list[tuple[str, str]]) -> None:
     response = twin.handle(batch_request(method="GET", path=LIST_PATH, query=query))
     assert_hubspot_shape(response)
+
+
+# --- the ASGI adapter: raw paths, query bytes and headers as a server receives them ---------
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    path=st.sampled_from([BATCH_READ_PATH, LIST_PATH]) | st.text(max_size=20),
+    raw_query=st.binary(max_size=40),
+    headers=st.lists(
+        st.tuples(
+            st.sampled_from(["content-type", "authorization", "host", "x-any"]),
+            st.binary(min_size=0, max_size=30).filter(lambda b: b"\r" not in b and b"\n" not in b),
+        ),
+        max_size=4,
+    ),
+    body=_raw_bodies,
+)
+def test_the_asgi_app_answers_any_raw_request_below_500(
+    path: str, raw_query: bytes, headers: list[tuple[str, bytes]], body: bytes
+) -> None:
+    import asyncio
+
+    from tickets_contract.twin import create_app
+
+    app = create_app(_TWINS[0])
+    sent: list[dict[str, Any]] = []
+    chunks = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive() -> dict[str, Any]:
+        return chunks.pop(0) if chunks else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/" + path.lstrip("/"),
+        "raw_path": path.encode("utf-8", "surrogatepass"),
+        "query_string": raw_query,
+        "root_path": "",
+        "headers": [
+            (b"authorization", f"Bearer {DEMO_TOKEN}".encode()),
+            *[(name.encode(), value) for name, value in headers],
+        ],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
+    asyncio.run(app(scope, receive, send))
+    start = sent[0]
+    assert start["status"] < 500
+    body_bytes = b"".join(m.get("body", b"") for m in sent[1:])
+    assert_hubspot_shape(TwinResponse(status=start["status"], headers=(), body=body_bytes))
