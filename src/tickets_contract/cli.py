@@ -239,6 +239,15 @@ def _parser() -> argparse.ArgumentParser:
         default="dedupe",
         help="duplicate inputs: answer once, or 400 (quirk duplicate-ids)",
     )
+    serve.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="any other TwinConfig setting, e.g. missing_inputs=reject, result_urls=false, "
+        "parse_errors_have_category=true, cleared_values=null, unknown_path=json "
+        "(repeatable; each names its quirk in specs/quirks.yaml)",
+    )
     serve.set_defaults(handler=_serve)
 
     discover = commands.add_parser(
@@ -326,6 +335,13 @@ def _parser() -> argparse.ArgumentParser:
         help="exit 1 when FILE differs from what the ledger renders (a stale page)",
     )
     quirks.add_argument("--ledger", type=Path, help="a ledger other than specs/quirks.yaml")
+    quirks.add_argument(
+        "--observed-from",
+        type=Path,
+        metavar="DIR",
+        help="first mark observed every assumed or reported entry that the live cassettes in "
+        "DIR confirm (each becomes evidence), and list the entries they refute",
+    )
     quirks.set_defaults(handler=_quirks)
 
     spec = commands.add_parser(
@@ -562,6 +578,32 @@ def _redact_reports(report_dir: Path) -> None:
                 write_atomically(path, DETECTOR.redact(text), option="--report-dir")
 
 
+def _twin_settings(pairs: Sequence[str]) -> dict[str, Any]:
+    """``NAME=VALUE`` pairs as TwinConfig keyword arguments; VALUE is read as YAML."""
+    import dataclasses
+
+    import yaml
+
+    from tickets_contract.twin import TwinConfig
+
+    names = {f.name for f in dataclasses.fields(TwinConfig)}
+    settings: dict[str, object] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or name not in names:
+            raise UsageError(
+                source="--setting",
+                where=pair,
+                problem="is not NAME=VALUE with NAME a TwinConfig setting",
+                fix=f"use one of {', '.join(sorted(names))}, e.g. --setting missing_inputs=reject",
+            )
+        try:
+            settings[name] = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            settings[name] = raw
+    return settings
+
+
 def _serve(args: argparse.Namespace, extra: list[str]) -> int:
     from tickets_contract.twin import DEMO_TOKEN, Twin, TwinConfig, run_server
 
@@ -579,14 +621,40 @@ def _serve(args: argparse.Namespace, extra: list[str]) -> int:
     ):
         if limit is not None:
             _check_count(option, limit, low=1)
-    config = TwinConfig(
-        seed=args.seed,
-        size=args.size,
-        rate_limit_ten_secondly=args.rate_limit_ten_secondly,
-        rate_limit_daily=args.rate_limit_daily,
-        all_missing_status=args.all_missing_status,
-        duplicate_ids=args.duplicate_ids,
-    )
+    settings = _twin_settings(args.setting)
+    given = {"seed", "size", "rate_limit_ten_secondly", "rate_limit_daily"}
+    given |= {"all_missing_status", "duplicate_ids"}
+    for name in sorted(given & set(settings)):
+        raise UsageError(
+            source="--setting",
+            where=name,
+            problem="has an option of its own",
+            fix=f"use --{name.replace('_', '-')}",
+        )
+    try:
+        config = TwinConfig(
+            seed=args.seed,
+            size=args.size,
+            rate_limit_ten_secondly=args.rate_limit_ten_secondly,
+            rate_limit_daily=args.rate_limit_daily,
+            all_missing_status=args.all_missing_status,
+            duplicate_ids=args.duplicate_ids,
+            **settings,
+        )
+    except ConfigError as exc:  # the options are checked above: a --setting value
+        raise UsageError(
+            source="--setting",
+            where=exc.where,
+            problem=exc.problem,
+            fix=f"pass --setting {exc.where}=VALUE with a value it accepts",
+        ) from None
+    except TypeError as exc:  # a value of the wrong type that TwinConfig cannot compare
+        raise UsageError(
+            source="--setting",
+            where=" ".join(args.setting),
+            problem=f"has a value of the wrong type ({exc})",
+            fix="write numbers as numbers and names as names, e.g. --setting size=50",
+        ) from None
 
     def ready(base_url: str) -> None:
         print(f"twin serving {args.size} tickets (seed {args.seed}) at {base_url}")
@@ -725,8 +793,24 @@ def _record(args: argparse.Namespace, extra: list[str]) -> int:
         print(f"{outcome.status.value:9} {outcome.scenario:30} {outcome.detail}")
         if outcome.changes:
             print(render_changes(outcome.changes))
+    if target.kind is SourceKind.LIVE:
+        _print_settled([o.path for o in outcomes])
     drifted = any(o.status is OutcomeStatus.DRIFTED for o in outcomes)
     return EXIT_DEVIATION if drifted else EXIT_OK
+
+
+def _print_settled(paths: list[Path]) -> None:
+    """What the live cassettes at ``paths`` say about the ledger's bets (witness.py)."""
+    from tickets_contract.cassettes import SourceKind, load_cassette
+    from tickets_contract.contract import LEDGER_NAME, specs_dir
+    from tickets_contract.ledger import load_ledger
+    from tickets_contract.witness import render_settled, witness_cassettes
+
+    recorded = [load_cassette(path) for path in paths if path.is_file()]
+    live = [c for c in recorded if c.source.kind is SourceKind.LIVE]
+    if live:
+        ledger = load_ledger(specs_dir() / LEDGER_NAME)
+        print("\n".join(render_settled(ledger, witness_cassettes(live))))
 
 
 def _quirks(args: argparse.Namespace, extra: list[str]) -> int:
@@ -734,7 +818,10 @@ def _quirks(args: argparse.Namespace, extra: list[str]) -> int:
     from tickets_contract.ledger import load_ledger
     from tickets_contract.ledger_page import render_page
 
-    ledger = load_ledger(args.ledger or specs_dir() / LEDGER_NAME)
+    ledger_path = args.ledger or specs_dir() / LEDGER_NAME
+    if args.observed_from is not None:
+        _mark_observed(ledger_path, args.observed_from)
+    ledger = load_ledger(ledger_path)
     page = render_page(ledger, root=specs_dir().parent)
     if args.check is not None:
         current = (
@@ -757,6 +844,21 @@ def _quirks(args: argparse.Namespace, extra: list[str]) -> int:
     else:
         sys.stdout.write(page)
     return EXIT_OK
+
+
+def _mark_observed(ledger_path: Path, directory: Path) -> None:
+    from tickets_contract.contract import specs_dir
+    from tickets_contract.observed import mark_observed
+
+    marking = mark_observed(ledger_path, directory, root=specs_dir().parent)
+    print(f"{marking.live_cassettes} live cassette(s) in {directory}", file=sys.stderr)
+    for quirk_id, cassette in marking.marked.items():
+        print(f"observed  {quirk_id:40} {cassette}", file=sys.stderr)
+    for quirk_id, seen in marking.refuted.items():
+        print(
+            f"refuted   {quirk_id:40} {seen.why} ({seen.where}); fix: correct the entry",
+            file=sys.stderr,
+        )
 
 
 def _spec(args: argparse.Namespace, extra: list[str]) -> int:

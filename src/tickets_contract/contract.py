@@ -201,6 +201,7 @@ def effective_document(
             document = jsonpatch.apply_patch(document, ops)
         except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException):
             raise _patch_error(document, ops, quirk.id, source) from None
+        _drop_empty_required(document)
         applied.append((quirk, document))
     # Validation is slow (~10 ms a document): validate the result once, and only when it
     # is invalid walk the intermediate documents to name the first overlay that broke it.
@@ -222,6 +223,22 @@ def effective_document(
         "quirks": [quirk.id for quirk in quirks if quirk.patch],
     }
     return document
+
+
+def _drop_empty_required(node: Any) -> None:
+    """Delete every ``required: []``: OpenAPI 3.0 forbids an empty list and means none.
+
+    Two overlays may each remove a required name (quirks request-property-lists-optional
+    and missing-inputs-empty-answer); either may apply without the other.
+    """
+    if isinstance(node, dict):
+        if node.get("required") == [] and "properties" in node:
+            del node["required"]
+        for value in node.values():
+            _drop_empty_required(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_empty_required(value)
 
 
 def validate_document(data: Mapping[str, Any], *, source: str) -> None:

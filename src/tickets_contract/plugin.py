@@ -532,6 +532,10 @@ class Judge:
         result = probe_quirks(self._target.recording_target(), corpus=corpus_dir())
         self._tally.probe.update({q: s.value for q, s in result.statuses.items()})
         self._tally.probe_evaluated.update(result.evaluated)
+        if result.live:
+            from tickets_contract.witness import settled
+
+            self._tally.settled.update(settled(self._tally.ledger, result.witnessed))
         if result.regressions:
             self._tally.add(list(result.regressions))
             lines = [f"{d.check}: {d.title}: {d.message.strip()[:300]}" for d in result.regressions]

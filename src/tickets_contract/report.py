@@ -79,6 +79,8 @@ class Tally:
     evaluated: Counter[str] = field(default_factory=Counter)
     # READ_KINDS -> generated batch reads of that kind.
     reads: Counter[str] = field(default_factory=Counter)
+    # From live answers (witness.py): assumed or reported entry -> confirmed | refuted | ...
+    settled: dict[str, str] = field(default_factory=dict)
     _seen: set[tuple[str, str, tuple[str, ...]]] = field(default_factory=set)
 
     def add(self, deviations: list[Deviation]) -> None:
@@ -97,6 +99,7 @@ class Tally:
         self.rules |= other.rules
         self.evaluated.update(other.evaluated)
         self.reads.update(other.reads)
+        self.settled.update(other.settled)
         self.add(other.deviations)
 
     def to_dict(self) -> dict[str, Any]:
@@ -109,6 +112,7 @@ class Tally:
             "rules": sorted(self.rules),
             "evaluated": dict(self.evaluated),
             "reads": dict(self.reads),
+            "settled": self.settled,
             "deviations": [asdict(d) for d in self.deviations],
         }
 
@@ -121,6 +125,7 @@ class Tally:
         tally.rules = set(data.get("rules", []))
         tally.evaluated = Counter(data.get("evaluated", {}))
         tally.reads = Counter(data.get("reads", {}))
+        tally.settled = dict(data.get("settled", {}))
         tally.add([Deviation(**{**d, "quirks": tuple(d["quirks"])}) for d in data["deviations"]])
         return tally
 
@@ -231,6 +236,7 @@ class Tally:
         if self.inconclusive:
             lines.append("  INCONCLUSIVE: rules this run never evaluated:")
             lines.extend(f"    {line}" for line in self.render_unevaluated())
+        lines += self._settled_lines()
         if not self.deviations:
             lines.append("  no deviation")
             return "\n".join(lines)
@@ -253,6 +259,21 @@ class Tally:
                 lines.append(f"    {deviation.check}: {deviation.title}")
                 lines.extend(f"      {line}" for line in detail[:6])
         return "\n".join(lines)
+
+    def _settled_lines(self) -> list[str]:
+        if not self.settled:
+            return []
+        lines = ["  live answers against the ledger's assumed and reported entries:"]
+        for word in ("refuted", "confirmed"):
+            lines += [
+                f"    {quirk:<40} {text}"
+                for quirk, text in self.settled.items()
+                if text.startswith(word)
+            ]
+        silent = [q for q, text in self.settled.items() if text == "not witnessed"]
+        if silent:
+            lines.append(f"    not witnessed: {', '.join(silent)}")
+        return lines
 
     def render_markdown(self, *, preamble: str = "") -> str:
         verdict = self.verdict
@@ -298,6 +319,12 @@ class Tally:
                     f"| `{quirk_id}` | {status} | {self.probe_evaluated[quirk_id]} | "
                     f"{self.ledger[quirk_id].title} |"
                 )
+        if self.settled:
+            lines += ["", "## Ledger entries the live answers settle", ""]
+            lines += ["| entry | confidence | live answer |", "|---|---|---|"]
+            for quirk_id, text in self.settled.items():
+                confidence = self.ledger[quirk_id].confidence.value
+                lines.append(f"| `{quirk_id}` | {confidence} | {text} |")
         if self.regressions:
             lines += ["", "## Regressions", ""]
             for deviation in self.regressions:

@@ -46,17 +46,35 @@ def integer_property(request: TwinRequest, response: TwinResponse) -> TwinRespon
     return response
 
 
-def accepts_missing_inputs(request: TwinRequest, response: TwinResponse) -> TwinResponse:
-    """A body without `inputs` answered 200 instead of 400."""
+def accepts_malformed_inputs(request: TwinRequest, response: TwinResponse) -> TwinResponse:
+    """A body whose `inputs` is not a list answered 200 instead of 400."""
     body = _body(request)
-    if response.status == 400 and isinstance(body, dict) and "inputs" not in body:
+    inputs = body.get("inputs") if isinstance(body, dict) else None
+    if response.status == 400 and inputs is not None and not isinstance(inputs, list):
         return TwinResponse.of_json(
             200,
             {
-                "status": "COMPLETE",
-                "results": [],
-                "startedAt": "2026-01-01T00:00:00.000Z",
                 "completedAt": "2026-01-01T00:00:00.000Z",
+                "status": "COMPLETE",
+                "startedAt": "2026-01-01T00:00:00.000Z",
+                "results": [],
+            },
+        )
+    return response
+
+
+def rejects_missing_inputs(request: TwinRequest, response: TwinResponse) -> TwinResponse:
+    """A body without `inputs` refused with 400, as the twin did before facts §11 (S30)."""
+    body = _body(request)
+    if response.status == 200 and isinstance(body, dict) and body.get("inputs") is None:
+        return TwinResponse.of_json(
+            400,
+            {
+                "status": "error",
+                "message": "Invalid input JSON on line 1, column 2. Some required fields "
+                "were not set: [inputs]",
+                "correlationId": "00000000-0000-7000-8000-000000000000",
+                "category": "VALIDATION_ERROR",
             },
         )
     return response
