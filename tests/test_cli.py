@@ -119,3 +119,8 @@ def test_serve_takes_any_twin_setting(capsys: pytest.CaptureFixture[str]) -> Non
     assert "missing_inputs" in err
     assert main(["serve", "--setting", "missing_inputs=maybe"]) == EXIT_USAGE
     assert "missing_inputs must be one of 'empty', 'reject'" in capsys.readouterr().err
+    assert main(["serve", "--setting", "max_body_bytes=many"]) == EXIT_USAGE
+    assert "wrong type" in capsys.readouterr().err
+    # A setting with an option of its own is given with that option.
+    assert main(["serve", "--setting", "size=many"]) == EXIT_USAGE
+    assert "use --size" in capsys.readouterr().err

@@ -587,7 +587,7 @@ def _twin_settings(pairs: Sequence[str]) -> dict[str, Any]:
     from tickets_contract.twin import TwinConfig
 
     names = {f.name for f in dataclasses.fields(TwinConfig)}
-    settings: dict[str, object] = {}
+    settings: dict[str, Any] = {}
     for pair in pairs:
         name, sep, raw = pair.partition("=")
         if not sep or name not in names:
@@ -653,7 +653,7 @@ def _serve(args: argparse.Namespace, extra: list[str]) -> int:
             source="--setting",
             where=" ".join(args.setting),
             problem=f"has a value of the wrong type ({exc})",
-            fix="write numbers as numbers and names as names, e.g. --setting size=50",
+            fix="write numbers as 7, booleans as true/false, nothing as null",
         ) from None
 
     def ready(base_url: str) -> None:

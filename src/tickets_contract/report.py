@@ -324,7 +324,8 @@ class Tally:
             lines += ["| entry | confidence | live answer |", "|---|---|---|"]
             for quirk_id, text in self.settled.items():
                 confidence = self.ledger[quirk_id].confidence.value
-                lines.append(f"| `{quirk_id}` | {confidence} | {text} |")
+                shown = text.replace("|", "\\|")
+                lines.append(f"| `{quirk_id}` | {confidence} | {shown} |")
         if self.regressions:
             lines += ["", "## Regressions", ""]
             for deviation in self.regressions:
