@@ -300,3 +300,33 @@ def test_the_asgi_app_answers_any_raw_request_below_500(
     body_bytes = b"".join(m.get("body", b"") for m in sent[1:])
     headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in start["headers"])
     assert_hubspot_shape(TwinResponse(status=start["status"], headers=headers, body=body_bytes))
+
+
+def test_a_path_with_a_newline_reaches_the_twin_not_starlettes_404() -> None:
+    import asyncio
+
+    from tickets_contract.twin import create_app
+
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/crm\n/x",  # what a server makes of /crm%0A/x
+        "raw_path": b"/crm%0A/x",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [],
+    }
+    asyncio.run(create_app(_TWINS[0])(scope, receive, send))
+    assert sent[0]["status"] == 404
+    assert b"Error 404" in sent[1]["body"]  # the twin's page (S33), not "Not Found"

@@ -80,6 +80,10 @@ class _TwinEndpoint:
 
 def create_app(twin: Twin) -> Starlette:
     """An ASGI app serving ``twin``; ``app.state.twin`` is the twin."""
-    app = Starlette(routes=[Route("/{path:path}", endpoint=_TwinEndpoint(twin))])
+    endpoint = _TwinEndpoint(twin)
+    app = Starlette(routes=[Route("/{path:path}", endpoint=endpoint)])
+    # The route's pattern does not match a path holding a newline (a client may send
+    # %0A): such requests go to the twin too, never to Starlette's plain-text 404.
+    app.router.default = endpoint
     app.state.twin = twin
     return app
