@@ -379,7 +379,7 @@ def _parser() -> argparse.ArgumentParser:
         "(YAML, or JSON when named .json; our fragment or HubSpot's full tickets spec, at "
         "/crm/v3/objects/tickets/batch/read or a date-versioned path) and judge each change "
         "breaking or not for a client. Faults elsewhere in a file are warnings. Exit 1 when "
-        "any change breaks, 4 on a malformed input, 5 when a URL cannot be fetched.",
+        "any change breaks, 4 on a malformed input, 7 when a URL cannot be fetched.",
     )
     diff.add_argument("old", metavar="OLD", help="the version clients were built on (file or URL)")
     diff.add_argument("new", metavar="NEW", help="the version to compare with it (file or URL)")
