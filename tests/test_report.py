@@ -84,6 +84,9 @@ def test_xdist_run_gives_the_serial_verdicts(pytester: pytest.Pytester, workers:
         "published",
         "--contract-phases",
         "examples",
+        # As `tickets-contract run` does: the gate has no asserts, and the xdist worker
+        # would otherwise rewrite those of every schemathesis and hypothesis module.
+        "--assert=plain",
     )
     serial = pytester.runpytest(*args)
     parallel = pytester.runpytest(*args, "-n", workers)
@@ -166,10 +169,10 @@ def test_live_verdicts_on_the_ledger_are_reported_and_survive_xdist() -> None:
     assert tally.settled["duplicate-ids"] == "not witnessed"
     assert "observed" not in {LEDGER[q].confidence.value for q in tally.settled}
     text = tally.render()
-    assert "live answers against the ledger's assumed and reported entries:" in text
+    assert "the target's answers against the ledger's assumed and reported entries:" in text
     assert text.index("result-url") < text.index("envelope-key-order")  # refuted first
     markdown = tally.render_markdown()
-    assert "## Ledger entries the live answers settle" in markdown
+    assert "## Ledger entries the target's answers settle" in markdown
     assert "| `result-url` | reported | refuted: " in markdown
 
 

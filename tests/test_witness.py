@@ -145,7 +145,7 @@ def test_recording_live_says_which_entries_the_answers_refute_and_confirm(
     recorded: tuple[Path, str],
 ) -> None:
     _, output = recorded
-    assert "live answers against the ledger's assumed and reported entries:" in output
+    assert "the target's answers against the ledger's assumed and reported entries:" in output
     verdicts = _verdicts(output)
     assert {q for q, v in verdicts.items() if v == "refuted"} >= REFUTED
     assert {q for q, v in verdicts.items() if v == "confirmed"} >= CONFIRMED
