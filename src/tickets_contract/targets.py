@@ -209,9 +209,12 @@ def check_base_url(value: str, *, option: str = "--target") -> str:
         from tickets_contract.redaction import DETECTOR
 
         # Never sent, and from now on redacted from anything this process prints or writes.
+        # (The password, and user:password whole; not a name alone, nor what a backslash
+        # makes of a host: http://127.0.0.1:80\\@other is parser confusion, not a secret.)
         userinfo = parts.netloc.rsplit("@", 1)[0]
-        for secret in {userinfo, *userinfo.split(":", 1)}:
-            DETECTOR.add("URL credential", secret)
+        if "\\" not in userinfo:
+            for secret in {userinfo, userinfo.partition(":")[2]}:
+                DETECTOR.add("URL credential", secret)
         shown = f"{parts.scheme}://<credentials removed>@{parts.netloc.rsplit('@', 1)[1]}"
         raise UsageError(
             source=option,
