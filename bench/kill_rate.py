@@ -14,7 +14,7 @@ a mutating ASGI proxy, served by uvicorn on 127.0.0.1), in a fresh child process
 
 A run that kills the unmutated proxy is a false alarm, and the script says so; the kill
 rate counts mutants only. Prints one row per mutant (killed or not, and what the gate
-named), the two kill rates, and the command that reproduces them. ~15 min on 2 cores.
+named), the two kill rates, and the command that reproduces them. ~25 min on 2 cores.
 """
 
 from __future__ import annotations
