@@ -203,6 +203,24 @@ def test_mixed_steering_makes_most_positive_reads_find_two_or_more_records() -> 
     assert len(negative["inputs"]) == 1
 
 
+def test_mixed_steering_gives_most_bodies_without_inputs_known_records() -> None:
+    # A body without `inputs` is valid (quirk missing-inputs-empty-answer) and answers no
+    # ticket, so the fuzzer's many such bodies would leave a third of the reads empty.
+    from tickets_contract.records import KnownRecords
+
+    records = KnownRecords(ids=tuple(f"1700000{i:04d}" for i in range(40)))
+    bodies = [
+        {"properties": [f"p{n}"], **({"inputs": None} if n % 2 else {})} for n in range(400)
+    ]
+    steered = [records.steer(body, {}, mix=True) for body in bodies]
+    with_hits = [s for s in steered if any(i["id"] in records.ids for i in s.get("inputs") or [])]
+    kept = [s for s in steered if s.get("inputs") is None]
+    assert len(with_hits) >= 0.7 * len(bodies), len(with_hits)  # 7 in 8, less "missing"
+    assert 0.05 * len(bodies) <= len(kept) <= 0.2 * len(bodies), len(kept)  # still exercised
+    # Outside the mix (negative cases, the spec's examples) the shape is left alone.
+    assert records.steer({"properties": []}, {}) == {"properties": []}
+
+
 def test_remote_targets_get_hubspots_budget_and_loopback_none_unless_configured() -> None:
     from tickets_contract.budget import DEFAULT_RATE_LIMIT, RateLimit
 
