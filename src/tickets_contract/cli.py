@@ -101,8 +101,42 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="a unique-value property of the target portal (usable as idProperty)",
     )
-    run.add_argument("--seed", type=int, default=0, help="the twin's store seed (default 0)")
-    run.add_argument("--size", type=int, default=1000, help="tickets in the twin (default 1000)")
+    # Named as schemathesis' `st run` names them: --seed is the generation seed,
+    # --max-examples the example count. `-n` is not st's example count: arguments this
+    # command does not know go to pytest, where -n is pytest-xdist's worker count
+    # (--workers says so explicitly).
+    run.add_argument(
+        "--seed",
+        type=int,
+        metavar="N",
+        help="generation seed: the summary prints the one a run used; passing it replays "
+        "that run's requests (default: a new one, or derandomized under CI)",
+    )
+    run.add_argument(
+        "--max-examples",
+        type=int,
+        metavar="N",
+        help="examples per test in the fuzzing phase (default: the profile's)",
+    )
+    run.add_argument(
+        "--checks",
+        metavar="LIST",
+        help="run only these checks, comma-separated (schemathesis' built-in checks and the "
+        "invariants and relations by name; default: all)",
+    )
+    run.add_argument("--exclude-checks", metavar="LIST", help="skip these checks, comma-separated")
+    run.add_argument(
+        "--workers",
+        metavar="N",
+        help="pytest-xdist worker processes, a number or auto (the same as pytest's -n); "
+        "verdicts and the summary are those of a serial run",
+    )
+    run.add_argument(
+        "--twin-seed", type=int, default=0, help="seed of the twin's store of tickets (default 0)"
+    )
+    run.add_argument(
+        "--twin-size", type=int, default=1000, help="tickets in the twin's store (default 1000)"
+    )
     run.add_argument(
         "--phases",
         default="examples,coverage,fuzzing",
@@ -118,7 +152,8 @@ def _parser() -> argparse.ArgumentParser:
         "--report-dir",
         type=Path,
         metavar="DIR",
-        help="write junit.xml and summary.md into DIR",
+        help="write junit.xml, summary.md and exchanges.har (every exchange, secrets "
+        "filtered; HAR 1.2) into DIR",
     )
     run.set_defaults(handler=_run)
 
@@ -301,6 +336,21 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace, extra: list[str]) -> int:
     import pytest
 
+    from tickets_contract.plugin import (
+        OPT_ALLOW_HOST,
+        OPT_CHECKS,
+        OPT_CONFIG,
+        OPT_CONTRACT,
+        OPT_EXCLUDE_CHECKS,
+        OPT_MAX_EXAMPLES,
+        OPT_PHASES,
+        OPT_REPORT_DIR,
+        OPT_SEED,
+        OPT_TARGET,
+        OPT_TWIN_SEED,
+        OPT_TWIN_SIZE,
+        OPT_UNIQUE_PROPERTY,
+    )
     from tickets_contract.settings import load_settings
     from tickets_contract.targets import parse_target
 
@@ -318,26 +368,36 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         # so pytest cannot rewrite its asserts; that is expected here, not a problem.
         "-W",
         "ignore::pytest.PytestAssertRewriteWarning",
-        "--target",
+        OPT_TARGET,
         args.target,
-        "--contract",
+        OPT_CONTRACT,
         "published" if args.strict else "effective",
-        "--twin-seed",
-        str(args.seed),
-        "--twin-size",
-        str(args.size),
+        OPT_TWIN_SEED,
+        str(args.twin_seed),
+        OPT_TWIN_SIZE,
+        str(args.twin_size),
     ]
     for host in args.allow_host:
-        pytest_args += ["--allow-host", host]
+        pytest_args += [OPT_ALLOW_HOST, host]
     for name in args.unique_property:
-        pytest_args += ["--unique-property", name]
+        pytest_args += [OPT_UNIQUE_PROPERTY, name]
     if args.profile:
         pytest_args += ["--hypothesis-profile", args.profile]
     if args.config:
-        pytest_args += ["--tc-config", str(args.config)]
-    pytest_args += ["--contract-phases", args.phases]
+        pytest_args += [OPT_CONFIG, str(args.config)]
+    pytest_args += [OPT_PHASES, args.phases]
     if args.report_dir:
-        pytest_args += ["--report-dir", str(args.report_dir)]
+        pytest_args += [OPT_REPORT_DIR, str(args.report_dir)]
+    if args.seed is not None:
+        pytest_args += [OPT_SEED, str(args.seed)]
+    if args.max_examples is not None:
+        pytest_args += [OPT_MAX_EXAMPLES, str(args.max_examples)]
+    if args.checks is not None:
+        pytest_args += [OPT_CHECKS, args.checks]
+    if args.exclude_checks is not None:
+        pytest_args += [OPT_EXCLUDE_CHECKS, args.exclude_checks]
+    if args.workers is not None:
+        pytest_args += ["-n", args.workers]
     code = int(pytest.main([*pytest_args, *extra]))
     if code == 0:
         return EXIT_OK

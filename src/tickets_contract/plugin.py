@@ -9,44 +9,43 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from hypothesis import HealthCheck, settings
-from hypothesis.errors import InvalidArgument
 
-from tickets_contract.budget import DEFAULT_RATE_LIMIT
-from tickets_contract.contract import LEDGER_NAME, Contract, ContractKind, build_contract, specs_dir
-from tickets_contract.errors import ContractError
-from tickets_contract.files import write_atomically
-from tickets_contract.judges import (
-    BUILTIN_CHECKS,
-    EXCLUDED_CHECKS,
-    QuirkExplainer,
-    excluded_check_functions,
-    regressions,
-)
-from tickets_contract.ledger import load_ledger
-from tickets_contract.report import Tally
-from tickets_contract.settings import Settings, load_settings
-from tickets_contract.targets import Target, parse_target
+# Only the standard library and pytest at import time: this module is loaded into every
+# pytest session of an environment where the package is installed, and a session that
+# never uses the contract suite, the cassettes or the twin must not pay for them. Each
+# hook and fixture imports what it needs (bench/plugin_overhead.py measures the cost).
+if TYPE_CHECKING:
+    from tickets_contract.contract import Contract
+    from tickets_contract.report import Tally
+    from tickets_contract.settings import Settings
+    from tickets_contract.targets import Target
 
 __all__ = ["Judge"]
 
-OPT_TARGET = "--target"
-OPT_CONTRACT = "--contract"
-OPT_ALLOW_HOST = "--allow-host"
-OPT_UNIQUE_PROPERTY = "--unique-property"
-OPT_TWIN_SEED = "--twin-seed"
-OPT_TWIN_SIZE = "--twin-size"
+# Every option carries the tc- prefix: plain names such as --record-mode (pytest-recording)
+# or --target collide with other plugins, and argparse then refuses to start any session.
+OPT_TARGET = "--tc-target"
+OPT_CONTRACT = "--tc-contract"
+OPT_ALLOW_HOST = "--tc-allow-host"
+OPT_UNIQUE_PROPERTY = "--tc-unique-property"
+OPT_TWIN_SEED = "--tc-twin-seed"
+OPT_TWIN_SIZE = "--tc-twin-size"
 OPT_CONFIG = "--tc-config"
-OPT_REPORT_DIR = "--report-dir"
-OPT_PHASES = "--contract-phases"
-OPT_RECORD_MODE = "--record-mode"
-OPT_CASSETTE_DIR = "--cassette-dir"
+OPT_REPORT_DIR = "--tc-report-dir"
+OPT_PHASES = "--tc-phases"
+OPT_RECORD_MODE = "--tc-record-mode"
+OPT_CASSETTE_DIR = "--tc-cassette-dir"
+OPT_SEED = "--tc-seed"
+OPT_MAX_EXAMPLES = "--tc-max-examples"
+OPT_CHECKS = "--tc-checks"
+OPT_EXCLUDE_CHECKS = "--tc-exclude-checks"
 PHASES = ("examples", "coverage", "fuzzing")
+HAR_NAME = "exchanges.har"
 
 PROFILES: dict[str, dict[str, Any]] = {
     # Quick local runs; the example database remembers failures between runs.
@@ -58,17 +57,17 @@ PROFILES: dict[str, dict[str, Any]] = {
         "derandomize": True,
         "database": None,
         "print_blob": True,
-        "suppress_health_check": [HealthCheck.too_slow],
+        "suppress_health_check": ["too_slow"],
     },
     # Nightly runs against a target that can take it.
     "thorough": {
         "max_examples": 500,
         "deadline": None,
-        "suppress_health_check": [HealthCheck.too_slow, HealthCheck.filter_too_much],
+        "suppress_health_check": ["too_slow", "filter_too_much"],
     },
 }
 
-_TALLY = pytest.StashKey[Tally]()
+_TALLY = pytest.StashKey["Tally"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -81,8 +80,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         OPT_CONTRACT,
-        choices=[kind.value for kind in ContractKind],
-        default=ContractKind.EFFECTIVE.value,
+        choices=["effective", "published"],  # contract.ContractKind, not imported here
+        default="effective",
         help="judge against the effective contract (published + quirks ledger; default) "
         "or the published one alone, which lists every quirk as a deviation",
     )
@@ -111,7 +110,37 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         OPT_REPORT_DIR,
         default=None,
         metavar="DIR",
-        help="write junit.xml and summary.md of the contract run into DIR",
+        help="write junit.xml, summary.md and exchanges.har (every exchange, secrets "
+        "filtered) of the contract run into DIR",
+    )
+    group.addoption(
+        OPT_SEED,
+        type=int,
+        default=None,
+        metavar="N",
+        help="the generation seed (schemathesis' --seed): the summary prints the one a run "
+        "used, and passing it again replays that run's requests",
+    )
+    group.addoption(
+        OPT_MAX_EXAMPLES,
+        type=int,
+        default=None,
+        metavar="N",
+        help="examples per test in the fuzzing phase (default: the profile's, else the "
+        "per-target count from settings)",
+    )
+    group.addoption(
+        OPT_CHECKS,
+        default=None,
+        metavar="LIST",
+        help="run only these checks, comma-separated: schemathesis' built-in checks and the "
+        "project's invariants and relations by name (default: all)",
+    )
+    group.addoption(
+        OPT_EXCLUDE_CHECKS,
+        default=None,
+        metavar="LIST",
+        help="skip these checks, comma-separated (names as for --tc-checks)",
     )
     group.addoption(
         OPT_PHASES,
@@ -119,7 +148,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="LIST",
         help="schemathesis phases to run, comma-separated (default: examples,coverage,fuzzing)",
     )
-    group.addoption(OPT_TWIN_SEED, type=int, default=0, help="seed of the twin's store (default 0)")
+    group.addoption(
+        OPT_TWIN_SEED,
+        type=int,
+        default=0,
+        help="seed of the twin's generated store of tickets (default 0); not the generation "
+        f"seed, which is {OPT_SEED}",
+    )
     group.addoption(
         OPT_TWIN_SIZE, type=int, default=1000, help="tickets in the twin's store (default 1000)"
     )
@@ -128,7 +163,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=["none", "once", "new", "all"],
         default="none",
         help="cassettes: none replays only (default); once records scenarios without a "
-        "cassette from --target; new also re-sends the others and shows what changed; all "
+        f"cassette from {OPT_TARGET}; new also re-sends the others and shows what changed; all "
         "re-records and overwrites what changed",
     )
     group.addoption(
@@ -142,35 +177,79 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    # Registered before Hypothesis' own plugin reads --hypothesis-profile. Nothing is
-    # loaded here, and a profile that exists already (Hypothesis' built-in "ci", or a
-    # user's own "dev") is left as it is: installing this plugin must not change anyone's
-    # other Hypothesis tests. The contract suite takes its example counts from PROFILES
-    # and applies them to its own schema (contract_schema).
-    for name, values in PROFILES.items():
-        try:
-            settings.get_profile(name)
-        except InvalidArgument:
-            settings.register_profile(name, **values)
-    _import_package()
+    # Registered before Hypothesis' own plugin reads --hypothesis-profile, and only when
+    # that option names one of ours: a session that does not ask for them neither imports
+    # Hypothesis nor sees a profile change. A profile that exists already (Hypothesis'
+    # built-in "ci", or a user's own "dev") is left as it is. The contract suite takes its
+    # example counts from PROFILES and applies them to its own schema (contract_schema).
+    profile = config.getoption("hypothesis_profile", None)
+    if profile in PROFILES:
+        _register_profile(profile)
+    config.stash[_SEED] = _choose_seed(config)
     report_dir = config.getoption(OPT_REPORT_DIR, None)
     if report_dir and not config.getoption("xmlpath", None):
         Path(report_dir).mkdir(parents=True, exist_ok=True)
         config.option.xmlpath = str(Path(report_dir) / "junit.xml")
     config.addinivalue_line(
-        "markers", "contract: the conformance suite (runs against --target, twin by default)"
+        "markers",
+        f"contract: the conformance suite (runs against {OPT_TARGET}, twin by default)",
     )
     config.addinivalue_line(
         "markers",
         "cassette(*names, base_url='https://api.hubapi.com', assert_all_called=True, "
-        "assert_all_mocked=True): replay these cassettes (names in --cassette-dir, or paths "
+        "assert_all_mocked=True): replay these cassettes (names in --tc-cassette-dir, or paths "
         "ending .yaml next to the test) through respx in the cassette_replay fixture",
     )
 
 
+_SEED = pytest.StashKey[int]()
+_TOKEN = pytest.StashKey[str]()
+_WORKER_SEED_KEY = "tickets_contract_seed"
+
+
+def _choose_seed(config: pytest.Config) -> int:
+    """The run's generation seed: --tc-seed, else the xdist controller's, else a new one.
+
+    Chosen once per run so that every pytest-xdist worker generates with the controller's
+    seed (pytest_configure_node hands it over) and the summary can print it for a replay.
+    """
+    given = config.getoption(OPT_SEED, None)
+    if given is not None:
+        return int(given)
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and _WORKER_SEED_KEY in workerinput:
+        return int(workerinput[_WORKER_SEED_KEY])
+    import random
+
+    return random.getrandbits(64)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist controller: every worker generates with the run's one seed."""
+    node.workerinput[_WORKER_SEED_KEY] = node.config.stash[_SEED]
+
+
+def _register_profile(name: str) -> None:
+    from hypothesis import HealthCheck, settings
+    from hypothesis.errors import InvalidArgument
+
+    try:
+        settings.get_profile(name)
+    except InvalidArgument:
+        values = dict(PROFILES[name])
+        values["suppress_health_check"] = [
+            HealthCheck[check] for check in values.get("suppress_health_check", ())
+        ]
+        settings.register_profile(name, **values)
+
+
 @pytest.fixture(scope="session")
 def contract_target(request: pytest.FixtureRequest) -> Target:
-    """Where the conformance suite sends requests (``--target``)."""
+    """Where the conformance suite sends requests (``--tc-target``)."""
+    from tickets_contract.errors import ContractError
+    from tickets_contract.targets import parse_target
+
     option = request.config.getoption
     try:
         config = _settings(request.config)
@@ -205,15 +284,29 @@ def _import_package() -> None:
             importlib.import_module(module.name)
 
 
-_SETTINGS = pytest.StashKey[Settings]()
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Before anything is generated, in a serial run and in every xdist worker alike; a
+    # session without the contract suite imports nothing of the package.
+    if any(item.get_closest_marker("contract") for item in items):
+        _import_package()
+
+
+_SETTINGS = pytest.StashKey["Settings"]()
 
 
 def _settings(config: pytest.Config) -> Settings:
     """The session's settings, read once (target, example counts and recording use them)."""
     if _SETTINGS not in config.stash:
+        from tickets_contract.settings import load_settings
+
         path = config.getoption(OPT_CONFIG, None)
         config.stash[_SETTINGS] = load_settings(Path(path) if path else None)
     return config.stash[_SETTINGS]
+
+
+def _derandomized(config: pytest.Config) -> bool:
+    """Deterministic generation (Hypothesis' derandomize): under CI or the ci profile."""
+    return bool(os.environ.get("CI")) or config.getoption("hypothesis_profile", None) == "ci"
 
 
 def _target_kind(target: str) -> str:
@@ -222,7 +315,10 @@ def _target_kind(target: str) -> str:
 
 @pytest.fixture(scope="session")
 def contract(request: pytest.FixtureRequest, contract_target: Target) -> Contract:
-    """The contract the suite judges against (``--contract``)."""
+    """The contract the suite judges against (``--tc-contract``)."""
+    from tickets_contract.contract import ContractKind, build_contract
+    from tickets_contract.errors import ContractError
+
     kind = ContractKind(request.config.getoption(OPT_CONTRACT))
     try:
         return build_contract(kind, portal=contract_target.portal)
@@ -238,12 +334,20 @@ def contract_schema(
     schema = contract_target.bind(contract.schemathesis_schema())
     if not contract_target.send_unexpected_methods:
         schema.config.phases.coverage.unexpected_methods = set()
-    # Example counts: the chosen profile's, else the per-target count from settings.
-    # Runs are deterministic and keep no example database under CI or the ci profile.
+    # Example counts: --tc-max-examples, else the chosen profile's, else the per-target
+    # count from settings. Runs are deterministic and keep no example database under CI
+    # or the ci profile.
     profile = request.config.getoption("hypothesis_profile", None)
-    if profile in PROFILES:
+    max_examples = request.config.getoption(OPT_MAX_EXAMPLES, None)
+    if max_examples is not None and max_examples < 1:
+        pytest.exit(
+            f"{OPT_MAX_EXAMPLES}: expected a positive count, got {max_examples}\n"
+            f"  fix: e.g. {OPT_MAX_EXAMPLES} 50",
+            returncode=4,
+        )
+    if max_examples is None and profile in PROFILES:
         max_examples = PROFILES[profile]["max_examples"]
-    else:
+    if max_examples is None:
         max_examples = _settings(request.config).max_examples[_target_kind(contract_target.name)]
     schema.config.generation.update(max_examples=max_examples)
     phases = [p.strip() for p in request.config.getoption(OPT_PHASES).split(",") if p.strip()]
@@ -255,9 +359,21 @@ def contract_schema(
             returncode=4,
         )
     schema.config.phases.update(phases=phases)
-    if os.environ.get("CI") or profile == "ci":
+    if _derandomized(request.config):
         schema.config.generation.update(deterministic=True, database="none")
+    if not _derandomized(request.config) or request.config.getoption(OPT_SEED) is not None:
+        # The run's seed (printed in the summary). A given seed replays a run: then no
+        # example database either, whose remembered failures would be tried first.
+        schema.config.seed = request.config.stash[_SEED]
+        if request.config.getoption(OPT_SEED) is not None:
+            schema.config.generation.update(database="none")
+    report_dir = request.config.getoption(OPT_REPORT_DIR)
+    if report_dir:
+        # schemathesis writes the HAR (merging xdist workers' exchanges on the
+        # controller); pytest_unconfigure scrubs it through cassettes.scrub.
+        schema.config.reports.update(har_path=str(Path(report_dir) / HAR_NAME))
     token = contract_target.token
+    request.config.stash[_TOKEN] = token
 
     @schema.auth()
     class BearerToken:
@@ -268,6 +384,30 @@ def contract_schema(
             case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
 
     return schema
+
+
+def _enabled_checks(
+    known: list[str], checks: Collection[str] | None, exclude: Collection[str]
+) -> set[str]:
+    from tickets_contract.errors import ConfigError
+
+    for option, names in ((OPT_CHECKS, checks or ()), (OPT_EXCLUDE_CHECKS, exclude)):
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise ConfigError(
+                source=option,
+                where=unknown[0],
+                problem="is not a check of this suite",
+                fix=f"choose among: {', '.join(known)}",
+            )
+    return set(checks if checks is not None else known) - set(exclude)
+
+
+def _check_list(config: pytest.Config, option: str) -> list[str] | None:
+    value = config.getoption(option, None)
+    if value is None:
+        return None
+    return [name.strip() for name in value.split(",") if name.strip()]
 
 
 class Judge:
@@ -288,18 +428,23 @@ class Judge:
         target: Target,
         tally: Tally,
         progress: Callable[[str], None] | None = None,
+        *,
+        checks: Collection[str] | None = None,
+        exclude_checks: Collection[str] = (),
     ) -> None:
-        self._contract = contract
-        self._target = target
-        self._tally = tally
-        self._progress = progress
-        self._started = self._last_progress = time.monotonic()
-        self._excluded = excluded_check_functions()
-        tally.checks |= {name for name in BUILTIN_CHECKS if name not in EXCLUDED_CHECKS}
-        self._explainer = (
-            QuirkExplainer(contract) if contract.kind is ContractKind.PUBLISHED else None
-        )
+        """``checks``: run only these (None: all); ``exclude_checks``: skip these. Names
+        are schemathesis' built-in checks and the invariants' and relations' names; an
+        unknown one raises ``ConfigError``."""
+        from schemathesis import checks as builtin
+
+        from tickets_contract.contract import ContractKind
         from tickets_contract.invariants import INVARIANTS
+        from tickets_contract.judges import (
+            BUILTIN_CHECKS,
+            EXCLUDED_CHECKS,
+            QuirkExplainer,
+            excluded_check_functions,
+        )
         from tickets_contract.relations import (
             RELATION_BUDGET,
             REMOTE_RELATION_BUDGET,
@@ -307,14 +452,28 @@ class Judge:
             relations_for,
         )
 
-        self._invariants = list(INVARIANTS)
+        self._contract = contract
+        self._target = target
+        self._tally = tally
+        self._progress = progress
+        self._started = self._last_progress = time.monotonic()
+        self._explainer = (
+            QuirkExplainer(contract) if contract.kind is ContractKind.PUBLISHED else None
+        )
         unique = [p for p in target.portal.unique_properties if p != "hs_object_id"]
-        self._relations = relations_for(unique[0] if unique else None)
+        relations = relations_for(unique[0] if unique else None)
+        builtins = [name for name in BUILTIN_CHECKS if name not in EXCLUDED_CHECKS]
+        known = [*builtins, *(c.__name__ for c in INVARIANTS), *(r.__name__ for r in relations)]
+        enabled = _enabled_checks(known, checks, exclude_checks)
+        self._excluded = excluded_check_functions() + [
+            getattr(builtin, name) for name in builtins if name not in enabled
+        ]
+        self._invariants = [check for check in INVARIANTS if check.__name__ in enabled]
+        self._relations = [relation for relation in relations if relation.__name__ in enabled]
         # Follow-up reads cost little in the process; over HTTP each waits for the budget.
         in_process = target.session() is None
         self._sampler = RelationSampler(RELATION_BUDGET if in_process else REMOTE_RELATION_BUDGET)
-        tally.checks |= {check.__name__ for check in INVARIANTS}
-        tally.checks |= {relation.__name__ for relation in self._relations}
+        tally.checks |= enabled
 
     def send(self, case: Any) -> Any:
         case.body = self._target.records.steer(case.body, case.query)
@@ -350,6 +509,8 @@ class Judge:
             return
         violations = check_relations(self._send_derived(case), exchange, self._relations)
         if violations:
+            from tickets_contract.judges import regressions
+
             self._tally.add(regressions(case, violations))
             if self._explainer is None:
                 raise FailureGroup(violations)
@@ -395,6 +556,8 @@ class Judge:
                 transport_kwargs={"session": session} if session is not None else None,
             )
         except FailureGroup as group:
+            from tickets_contract.judges import regressions
+
             if self._explainer is None:
                 self._tally.add(regressions(case, group.exceptions))
                 raise
@@ -406,7 +569,10 @@ class Judge:
 def contract_judge(
     request: pytest.FixtureRequest, contract: Contract, contract_target: Target
 ) -> Judge:
-    """Judges exchanges against ``--contract``; see :class:`Judge`."""
+    """Judges exchanges against ``--tc-contract``; see :class:`Judge`."""
+    from tickets_contract.errors import ContractError
+    from tickets_contract.report import Tally
+
     tally = Tally(kind=contract.kind, ledger=contract.ledger)
     request.config.stash[_TALLY] = tally
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
@@ -415,19 +581,66 @@ def contract_judge(
         if reporter is not None:
             reporter.write_line(line)
 
-    return Judge(contract, contract_target, tally, progress=progress)
+    try:
+        return Judge(
+            contract,
+            contract_target,
+            tally,
+            progress=progress,
+            checks=_check_list(request.config, OPT_CHECKS),
+            exclude_checks=_check_list(request.config, OPT_EXCLUDE_CHECKS) or (),
+        )
+    except ContractError as exc:
+        pytest.exit(str(exc), returncode=4)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     tally = config.stash.get(_TALLY, None)
     if tally is not None and tally.exchanges:
+        from tickets_contract.files import write_atomically
+
+        reproduce = _reproduce_line(config)
         terminalreporter.write_sep("=", "tickets-contract")
         terminalreporter.write_line(tally.render())
+        terminalreporter.write_line(f"  {reproduce}")
         report_dir = config.getoption(OPT_REPORT_DIR, None)
         if report_dir:
             path = Path(report_dir) / "summary.md"
-            write_atomically(path, tally.render_markdown())
+            markdown = tally.render_markdown() + f"\n## Reproduce\n\n{reproduce}\n"
+            write_atomically(path, markdown)
             terminalreporter.write_line(f"summary written to {path}")
+            har = Path(report_dir) / HAR_NAME
+            if har.is_file():
+                terminalreporter.write_line(f"exchanges written to {har} (HAR 1.2)")
+
+
+def _reproduce_line(config: pytest.Config) -> str:
+    if _derandomized(config) and config.getoption(OPT_SEED, None) is None:
+        return (
+            "generation: derandomized (CI or the ci profile): every run generates the same "
+            "requests"
+        )
+    seed = config.stash[_SEED]
+    return (
+        f"generation seed: {seed} (replay: pytest {OPT_SEED} {seed}, or tickets-contract "
+        f"run --seed {seed})"
+    )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """After schemathesis wrote the HAR (its sessionfinish): scrub it (har.py)."""
+    report_dir = config.getoption(OPT_REPORT_DIR, None)
+    har = Path(report_dir) / HAR_NAME if report_dir else None
+    if har is not None and har.is_file() and not hasattr(config, "workerinput"):
+        from tickets_contract.errors import SafetyError
+        from tickets_contract.har import scrub_har
+
+        try:
+            scrub_har(har, config.stash.get(_TOKEN, None))
+        except SafetyError as exc:
+            import sys
+
+            sys.stderr.write(f"tickets-contract: refused: {exc}\n")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -450,6 +663,8 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     data = getattr(node, "workeroutput", {}).get(_WORKER_KEY)
     if data is None:
         return
+    from tickets_contract.report import Tally
+
     incoming = Tally.from_dict(json.loads(data), ledger=_ledger_for(node.config))
     current = node.config.stash.get(_TALLY, None)
     if current is None:
@@ -460,6 +675,9 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 def _ledger_for(config: pytest.Config) -> Any:
     # Only the ledger is needed to read a worker's tally, not a whole validated contract.
+    from tickets_contract.contract import LEDGER_NAME, specs_dir
+    from tickets_contract.ledger import load_ledger
+
     return load_ledger(specs_dir() / LEDGER_NAME)
 
 
@@ -468,7 +686,7 @@ def _ledger_for(config: pytest.Config) -> Any:
 
 @pytest.fixture(scope="session")
 def cassette_dir(request: pytest.FixtureRequest) -> Path:
-    """Where cassettes are read and recorded (``--cassette-dir``; default: the corpus)."""
+    """Where cassettes are read and recorded (``--tc-cassette-dir``; default: the corpus)."""
     from tickets_contract.cassettes import corpus_dir
 
     value = request.config.getoption(OPT_CASSETTE_DIR)
@@ -477,11 +695,12 @@ def cassette_dir(request: pytest.FixtureRequest) -> Path:
 
 @pytest.fixture(scope="session")
 def cassette_recorder(request: pytest.FixtureRequest, cassette_dir: Path) -> Any:
-    """Records corpus scenarios into ``cassette_dir`` per ``--record-mode``, each once.
+    """Records corpus scenarios into ``cassette_dir`` per ``--tc-record-mode``, each once.
 
     Call it with scenario names (none: every scenario); mode none sends nothing.
     """
     from tickets_contract.cassettes import SCENARIOS, Recorder, RecordMode
+    from tickets_contract.errors import ContractError
 
     mode = RecordMode(request.config.getoption(OPT_RECORD_MODE))
     done: set[str] = set()
@@ -512,6 +731,7 @@ def cassette_recorder(request: pytest.FixtureRequest, cassette_dir: Path) -> Any
 
 
 def _recording_target(config: pytest.Config) -> Any:
+    from tickets_contract.budget import DEFAULT_RATE_LIMIT
     from tickets_contract.cassettes import SourceKind, http_recording_target, twin_recording_target
     from tickets_contract.errors import ConfigError
     from tickets_contract.targets import LIVE_BASE_URL
@@ -554,6 +774,7 @@ def cassette_replay(
 ) -> Any:
     """Answers the requests of the cassettes named by ``@pytest.mark.cassette`` (respx)."""
     from tickets_contract.cassettes import Replay, load_cassette
+    from tickets_contract.errors import ContractError
 
     marker = request.node.get_closest_marker("cassette")
     if marker is None or not marker.args:

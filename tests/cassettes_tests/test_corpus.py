@@ -1,7 +1,7 @@
 """The recorded corpus: each cassette judged, the twin's parity with it, the ledger's links.
 
-Reads ``--cassette-dir`` (default: the committed corpus, tests/cassettes), so the same
-tests judge a fresh recording: ``pytest --record-mode all --target live`` re-records the
+Reads ``--tc-cassette-dir`` (default: the committed corpus, tests/cassettes), so the same
+tests judge a fresh recording: ``pytest --tc-record-mode all --tc-target live`` re-records the
 corpus from the live API and then judges what it wrote.
 """
 
@@ -46,7 +46,7 @@ SHOWN = {
 
 
 def _directory(config: pytest.Config) -> Path:
-    option = config.getoption("--cassette-dir")
+    option = config.getoption("--tc-cassette-dir")
     return Path(option) if option else corpus_dir()
 
 
@@ -68,7 +68,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture(scope="module", autouse=True)
 def _recorded(cassette_recorder: Any) -> None:
-    """Records the corpus first when --record-mode asks for it (none: nothing)."""
+    """Records the corpus first when --tc-record-mode asks for it (none: nothing)."""
     cassette_recorder()
 
 

@@ -33,11 +33,11 @@ def _gate(
             "no:cacheprovider",
             "--hypothesis-profile",
             "ci",
-            "--target",
+            "--tc-target",
             base_url,
             "--tc-config",
             str(records),
-            "--contract-phases",
+            "--tc-phases",
             "examples",
         )
 

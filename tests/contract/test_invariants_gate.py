@@ -5,7 +5,7 @@ One pytester session runs the conformance test against every breaker (a session-
 against ~2 s a session). So that each breaker is judged alone, the scratch conftest
 gives every breaker its own ``Judge`` and ``Tally`` and prints each tally under its
 name, exactly as the plugin's summary renders it. Only the named examples run
-(``--contract-phases examples``): they reach every breaker, and nothing shrinks.
+(``--tc-phases examples``): they reach every breaker, and nothing shrinks.
 Each breaker is a subtest of one test, so a report names the breaker that slipped through.
 """
 
@@ -92,7 +92,7 @@ def test_each_breaker_fails_the_gate_naming_what_it_breaks(
     pytester.makeconftest(CONFTEST.format(names=["faithful", *BREAKERS]))
     pytester.makepyfile(test_invariants_gate_run=TEST)
     result = pytester.runpytest(
-        "-p", "no:cacheprovider", "--hypothesis-profile", "ci", "--contract-phases", "examples"
+        "-p", "no:cacheprovider", "--hypothesis-profile", "ci", "--tc-phases", "examples"
     )
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     sections = _sections(result)
