@@ -21,6 +21,7 @@ import pytest
 # hook and fixture imports what it needs (bench/plugin_overhead.py measures the cost).
 if TYPE_CHECKING:
     from tickets_contract.contract import Contract
+    from tickets_contract.har import HarLog
     from tickets_contract.report import Tally
     from tickets_contract.settings import Settings
     from tickets_contract.targets import Target
@@ -204,6 +205,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 _SEED = pytest.StashKey[int]()
 _TOKEN = pytest.StashKey[str]()
+_HAR = pytest.StashKey["HarLog"]()
 _WORKER_SEED_KEY = "tickets_contract_seed"
 
 
@@ -367,11 +369,6 @@ def contract_schema(
         schema.config.seed = request.config.stash[_SEED]
         if request.config.getoption(OPT_SEED) is not None:
             schema.config.generation.update(database="none")
-    report_dir = request.config.getoption(OPT_REPORT_DIR)
-    if report_dir:
-        # schemathesis writes the HAR (merging xdist workers' exchanges on the
-        # controller); pytest_unconfigure scrubs it through cassettes.scrub.
-        schema.config.reports.update(har_path=str(Path(report_dir) / HAR_NAME))
     token = contract_target.token
     request.config.stash[_TOKEN] = token
 
@@ -431,10 +428,11 @@ class Judge:
         *,
         checks: Collection[str] | None = None,
         exclude_checks: Collection[str] = (),
+        har: HarLog | None = None,
     ) -> None:
         """``checks``: run only these (None: all); ``exclude_checks``: skip these. Names
         are schemathesis' built-in checks and the invariants' and relations' names; an
-        unknown one raises ``ConfigError``."""
+        unknown one raises ``ConfigError``. ``har`` gets every exchange sent."""
         from schemathesis import checks as builtin
 
         from tickets_contract.contract import ContractKind
@@ -456,6 +454,7 @@ class Judge:
         self._target = target
         self._tally = tally
         self._progress = progress
+        self._har = har
         self._started = self._last_progress = time.monotonic()
         self._explainer = (
             QuirkExplainer(contract) if contract.kind is ContractKind.PUBLISHED else None
@@ -477,7 +476,17 @@ class Judge:
 
     def send(self, case: Any) -> Any:
         case.body = self._target.records.steer(case.body, case.query)
-        return case.call(session=self._target.session())
+        return self._call(case)
+
+    def _call(self, case: Any) -> Any:
+        if self._har is None:
+            return case.call(session=self._target.session())
+        from datetime import UTC, datetime
+
+        started = datetime.now(UTC)
+        response = case.call(session=self._target.session())
+        self._har.add(response, started)
+        return response
 
     def _send_derived(self, case: Any) -> Any:
         """Send a body and query built from ``case`` to the same target (relations)."""
@@ -490,7 +499,7 @@ class Judge:
                 media_type=case.media_type,
                 headers=dict(case.headers or {}),
             )
-            response = derived.call(session=self._target.session())
+            response = self._call(derived)
             try:
                 return response.status_code, response.json()
             except ValueError:
@@ -581,6 +590,11 @@ def contract_judge(
         if reporter is not None:
             reporter.write_line(line)
 
+    har = None
+    if request.config.getoption(OPT_REPORT_DIR, None):
+        from tickets_contract.har import HarLog
+
+        har = request.config.stash[_HAR] = HarLog()
     try:
         return Judge(
             contract,
@@ -589,6 +603,7 @@ def contract_judge(
             progress=progress,
             checks=_check_list(request.config, OPT_CHECKS),
             exclude_checks=_check_list(request.config, OPT_EXCLUDE_CHECKS) or (),
+            har=har,
         )
     except ContractError as exc:
         pytest.exit(str(exc), returncode=4)
@@ -609,9 +624,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             markdown = tally.render_markdown() + f"\n## Reproduce\n\n{reproduce}\n"
             write_atomically(path, markdown)
             terminalreporter.write_line(f"summary written to {path}")
-            har = Path(report_dir) / HAR_NAME
-            if har.is_file():
-                terminalreporter.write_line(f"exchanges written to {har} (HAR 1.2)")
+            if _HAR in config.stash:
+                terminalreporter.write_line(_write_har(config, report_dir))
 
 
 def _reproduce_line(config: pytest.Config) -> str:
@@ -627,20 +641,16 @@ def _reproduce_line(config: pytest.Config) -> str:
     )
 
 
-def pytest_unconfigure(config: pytest.Config) -> None:
-    """After schemathesis wrote the HAR (its sessionfinish): scrub it (har.py)."""
-    report_dir = config.getoption(OPT_REPORT_DIR, None)
-    har = Path(report_dir) / HAR_NAME if report_dir else None
-    if har is not None and har.is_file() and not hasattr(config, "workerinput"):
-        from tickets_contract.errors import SafetyError
-        from tickets_contract.har import scrub_har
+def _write_har(config: pytest.Config, report_dir: str) -> str:
+    from tickets_contract.errors import SafetyError
 
-        try:
-            scrub_har(har, config.stash.get(_TOKEN, None))
-        except SafetyError as exc:
-            import sys
-
-            sys.stderr.write(f"tickets-contract: refused: {exc}\n")
+    har = config.stash[_HAR]
+    path = Path(report_dir) / HAR_NAME
+    try:
+        har.write(path, config.stash.get(_TOKEN, None))
+    except SafetyError as exc:
+        return f"exchanges not written: refused: {exc}"
+    return f"{len(har.entries)} exchanges written to {path} (HAR 1.2)"
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -649,17 +659,25 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if tally is not None and workeroutput is not None:
         # pytest-xdist worker: hand the tally to the controller (pytest_testnodedown).
         workeroutput[_WORKER_KEY] = json.dumps(tally.to_dict())
+        if _HAR in session.config.stash:
+            workeroutput[_WORKER_HAR_KEY] = json.dumps(session.config.stash[_HAR].entries)
     # Known quirks are reported, not failed: the gate fails on regressions only.
     if tally is not None and tally.regressions and exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 _WORKER_KEY = "tickets_contract_tally"
+_WORKER_HAR_KEY = "tickets_contract_har"
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: Any) -> None:
     """pytest-xdist controller: merge each worker's tally into one, for one summary."""
+    har = getattr(node, "workeroutput", {}).get(_WORKER_HAR_KEY)
+    if har is not None:
+        from tickets_contract.har import HarLog
+
+        node.config.stash.setdefault(_HAR, HarLog()).entries.extend(json.loads(har))
     data = getattr(node, "workeroutput", {}).get(_WORKER_KEY)
     if data is None:
         return
