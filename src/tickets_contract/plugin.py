@@ -201,6 +201,12 @@ def pytest_configure(config: pytest.Config) -> None:
         "assert_all_mocked=True): replay these cassettes (names in --tc-cassette-dir, or paths "
         "ending .yaml next to the test) through respx in the cassette_replay fixture",
     )
+    config.addinivalue_line(
+        "markers",
+        "hubspot_twin(mode='served', **settings): the hubspot_twin fixture's twin: served on "
+        "loopback or in_process (respx, httpx clients); settings are TwinConfig's (seed, "
+        "size, all_missing_status, duplicate_ids, rate_limit_ten_secondly, ...)",
+    )
 
 
 _SEED = pytest.StashKey[int]()
@@ -291,6 +297,35 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # session without the contract suite imports nothing of the package.
     if any(item.get_closest_marker("contract") for item in items):
         _import_package()
+        _restore_node_nodeid()
+
+
+def _restore_node_nodeid() -> None:
+    """Give pytest >= 9.2's nodes back the ``_nodeid`` attribute schemathesis 4.32 uses.
+
+    pytest 9.2 keeps a node's id as a structured ``_id`` and removed ``Node._nodeid``;
+    schemathesis' ``from_fixture`` tests read it and write it (to show each operation in
+    the test id). A property mapping ``_nodeid`` onto ``_id`` restores exactly that, and
+    only in a session that runs the contract suite.
+    """
+    import importlib
+
+    from _pytest.nodes import Node
+
+    try:
+        node_ids = importlib.import_module("_pytest.nodeid")
+    except ImportError:  # pytest < 9.2: Node._nodeid is still there
+        return
+    if isinstance(Node.__dict__.get("_nodeid"), property):
+        return
+
+    def get(node: Node) -> str:
+        return node.nodeid
+
+    def set_(node: Node, value: str) -> None:
+        node._id = node_ids.NodeId.parse(value)  # type: ignore[attr-defined]
+
+    setattr(Node, "_nodeid", property(get, set_))  # noqa: B010 - a property on a class
 
 
 _SETTINGS = pytest.StashKey["Settings"]()
@@ -812,3 +847,35 @@ def cassette_replay(
     # The marker's keywords are the only settings; respx's defaults are strict.
     with Replay(cassettes, **marker.kwargs) as replay:
         yield replay
+
+
+# --- the twin in a user's tests ---------------------------------------------------------
+
+
+@pytest.fixture
+def hubspot_twin(request: pytest.FixtureRequest) -> Any:
+    """A fresh twin for the test, settings from ``@pytest.mark.hubspot_twin(...)``.
+
+    Yields a ``tickets_contract.testing.TwinHandle``: ``base_url``, ``token``,
+    ``records``, ``config``, ``twin`` (and ``router`` in-process). See testing.py.
+    """
+    from tickets_contract.errors import ContractError
+    from tickets_contract.testing import hubspot_twin as open_twin
+
+    marker = request.node.get_closest_marker("hubspot_twin")
+    if marker is not None and marker.args:
+        pytest.fail(
+            "@pytest.mark.hubspot_twin takes keywords only, e.g. "
+            "@pytest.mark.hubspot_twin(size=50, mode='in_process')",
+            pytrace=False,
+        )
+    try:
+        context = open_twin(**(marker.kwargs if marker is not None else {}))
+        handle = context.__enter__()
+    except (TypeError, ValueError, ContractError) as exc:
+        pytest.fail(f"hubspot_twin: {exc}", pytrace=False)
+    try:
+        yield handle
+    finally:
+        context.__exit__(None, None, None)
+
