@@ -63,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 1 deviation found, 2 usage, 3 refused for safety, "
         "4 malformed input.",
     )
+    parser.add_argument(
+        "--version", action="version", version=f"tickets-contract {_version()}"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser(
@@ -331,6 +334,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     diff.set_defaults(handler=_diff)
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("hubspot-tickets-contract")
+    except PackageNotFoundError:  # pragma: no cover - run from a tree never installed
+        return "unknown (not installed)"
 
 
 def _run(args: argparse.Namespace, extra: list[str]) -> int:
