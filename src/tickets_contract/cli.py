@@ -21,6 +21,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from tickets_contract.errors import ConfigError, ContractError, InputError, SafetyError
 from tickets_contract.files import write_atomically
@@ -133,6 +134,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="pytest-xdist worker processes, a number or auto (the same as pytest's -n); "
         "verdicts and the summary are those of a serial run",
+    )
+    run.add_argument(
+        "--cassette-dir",
+        type=Path,
+        metavar="DIR",
+        help="the cassettes whose scenarios the quirk probe sends (default: the corpus "
+        "shipped with the package; `tickets-contract record` writes tests/cassettes)",
     )
     run.add_argument(
         "--twin-seed", type=int, default=0, help="seed of the twin's store of tickets (default 0)"
@@ -350,6 +358,7 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
 
     from tickets_contract.plugin import (
         OPT_ALLOW_HOST,
+        OPT_CASSETTE_DIR,
         OPT_CHECKS,
         OPT_CONFIG,
         OPT_CONTRACT,
@@ -410,6 +419,8 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         pytest_args += [OPT_EXCLUDE_CHECKS, args.exclude_checks]
     if args.workers is not None:
         pytest_args += ["-n", args.workers]
+    if args.cassette_dir is not None:
+        pytest_args += [OPT_CASSETTE_DIR, str(args.cassette_dir)]
     code = int(pytest.main([*pytest_args, *extra]))
     if code == 0:
         return EXIT_OK
@@ -550,17 +561,27 @@ def _record(args: argparse.Namespace, extra: list[str]) -> int:
         print(f"{outcome.status.value:9} {outcome.scenario:30} {outcome.detail}")
         if outcome.changes:
             print(render_changes(outcome.changes))
+    print(
+        f"cassettes are in {args.cassette_dir}; `tickets-contract run --cassette-dir "
+        f"{args.cassette_dir}` probes a target with them (run alone uses the shipped corpus)"
+    )
     drifted = any(o.status is OutcomeStatus.DRIFTED for o in outcomes)
     return EXIT_DEVIATION if drifted else EXIT_OK
 
 
 def _quirks(args: argparse.Namespace, extra: list[str]) -> int:
+    from tickets_contract.cassettes import corpus_dir
     from tickets_contract.contract import LEDGER_NAME, specs_dir
     from tickets_contract.ledger import load_ledger
-    from tickets_contract.ledger_page import render_page
+    from tickets_contract.ledger_page import read_cassette_header, render_page
+
+    def read_cassette(path: Path) -> Any:
+        # The ledger cites cassettes as tests/cassettes/NAME.yaml of the repository; an
+        # installed package carries them in its corpus.
+        return read_cassette_header(path if path.is_file() else corpus_dir() / path.name)
 
     ledger = load_ledger(args.ledger or specs_dir() / LEDGER_NAME)
-    page = render_page(ledger, root=specs_dir().parent)
+    page = render_page(ledger, root=specs_dir().parent, read_cassette=read_cassette)
     if args.check is not None:
         current = args.check.read_text(encoding="utf-8") if args.check.is_file() else ""
         if current != page:

@@ -464,10 +464,12 @@ class Judge:
         checks: Collection[str] | None = None,
         exclude_checks: Collection[str] = (),
         har: HarLog | None = None,
+        corpus: Path | None = None,
     ) -> None:
         """``checks``: run only these (None: all); ``exclude_checks``: skip these. Names
         are schemathesis' built-in checks and the invariants' and relations' names; an
-        unknown one raises ``ConfigError``. ``har`` gets every exchange sent."""
+        unknown one raises ``ConfigError``. ``har`` gets every exchange sent. ``corpus``:
+        the cassettes the probe sends (default: the shipped corpus)."""
         from schemathesis import checks as builtin
 
         from tickets_contract.contract import ContractKind
@@ -490,6 +492,7 @@ class Judge:
         self._tally = tally
         self._progress = progress
         self._har = har
+        self._corpus = corpus
         self._started = self._last_progress = time.monotonic()
         self._explainer = (
             QuirkExplainer(contract) if contract.kind is ContractKind.PUBLISHED else None
@@ -577,7 +580,8 @@ class Judge:
         from tickets_contract.cassettes import corpus_dir
         from tickets_contract.probe import probe_quirks
 
-        result = probe_quirks(self._target.recording_target(), corpus=corpus_dir())
+        corpus = self._corpus or corpus_dir()
+        result = probe_quirks(self._target.recording_target(), corpus=corpus)
         self._tally.probe.update({q: s.value for q, s in result.statuses.items()})
         if result.regressions:
             self._tally.add(list(result.regressions))
@@ -625,6 +629,7 @@ def contract_judge(
         if reporter is not None:
             reporter.write_line(line)
 
+    corpus = request.config.getoption(OPT_CASSETTE_DIR, None)
     har = None
     if request.config.getoption(OPT_REPORT_DIR, None):
         from tickets_contract.har import HarLog
@@ -639,6 +644,7 @@ def contract_judge(
             checks=_check_list(request.config, OPT_CHECKS),
             exclude_checks=_check_list(request.config, OPT_EXCLUDE_CHECKS) or (),
             har=har,
+            corpus=Path(corpus) if corpus else None,
         )
     except ContractError as exc:
         pytest.exit(str(exc), returncode=4)

@@ -138,7 +138,13 @@ def _assert_valid_har(path: Path) -> None:
 
 
 def test_terminal_and_markdown_count_the_same_known_quirks(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_gate_run=SUITE)
+    # The whole suite, the quirk probe included, against a corpus of one cassette.
+    from tickets_contract.cassettes import corpus_dir
+
+    corpus = pytester.mkdir("corpus")
+    cassette = corpus_dir() / "by-id-partial-miss.yaml"
+    (corpus / cassette.name).write_text(cassette.read_text())
+    pytester.makepyfile(test_gate_run="from tickets_contract.suite.test_conformance import *\n")
     result = pytester.runpytest(
         "-p",
         "no:cacheprovider",
@@ -148,11 +154,15 @@ def test_terminal_and_markdown_count_the_same_known_quirks(pytester: pytest.Pyte
         "published",
         "--tc-phases",
         "examples",
+        "--tc-cassette-dir",
+        str(corpus),
         "--tc-report-dir",
         "reports",
     )
     assert result.ret == pytest.ExitCode.OK
     terminal = result.stdout.str().split("= tickets-contract =")[-1]
+    # The probe sent that cassette's scenario only (the shipped corpus probes 7 quirks).
+    assert "quirk probe: 1 of 1 quirks still reproduce" in terminal
     markdown = (pytester.path / "reports" / "summary.md").read_text()
     count = re.search(r"(\d+) known quirk\(s\) shown", terminal)
     assert count, terminal
