@@ -114,3 +114,39 @@ def test_coexists_with_pytest_recording_cov_randomly_and_asyncio(tmp_path: Path)
     assert gate.returncode == 0, gate.stdout + gate.stderr
     assert "tickets-contract: " in gate.stdout
     assert "exchanges judged" in gate.stdout
+
+
+def test_run_passes_schemathesis_style_options_to_the_plugin(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[list[str]] = []
+
+    def fake_main(args: list[str]) -> int:
+        seen.append(list(args))
+        return 0
+
+    monkeypatch.setattr(pytest, "main", fake_main)
+    argv = ["run", "--seed", "7", "--max-examples", "30", "--checks", "a,b"]
+    argv += ["--exclude-checks", "c", "--workers", "2", "--twin-seed", "3", "--twin-size", "9"]
+    argv += ["--cassette-dir", "mine", "-x"]
+    assert main(argv) == 0
+    args = seen[0]
+
+    def value(option: str) -> str:
+        return args[args.index(option) + 1]
+
+    assert value("--tc-seed") == "7"
+    assert value("--tc-max-examples") == "30"
+    assert value("--tc-checks") == "a,b"
+    assert value("--tc-exclude-checks") == "c"
+    assert value("-n") == "2"
+    assert value("--tc-twin-seed") == "3"
+    assert value("--tc-twin-size") == "9"
+    assert value("--tc-cassette-dir") == "mine"
+    assert args[-1] == "-x"  # unknown arguments still go to pytest
+    # Every option the command passes exists in the plugin (nothing left unprefixed).
+    assert all(
+        a.startswith("--tc-")
+        for a in args
+        if a.startswith("--") and "=" not in a and a not in ("--pyargs", "--hypothesis-profile")
+    )
