@@ -323,7 +323,7 @@ def _restore_node_nodeid() -> None:
         return node.nodeid
 
     def set_(node: Node, value: str) -> None:
-        node._id = node_ids.NodeId.parse(value)  # type: ignore[attr-defined]
+        setattr(node, "_id", node_ids.NodeId.parse(value))  # noqa: B010 - not typed before 9.2
 
     setattr(Node, "_nodeid", property(get, set_))  # noqa: B010 - a property on a class
 
