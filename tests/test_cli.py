@@ -30,7 +30,7 @@ def test_spec_effective_prints_valid_openapi_with_the_overlays(
     document = json.loads(capsys.readouterr().out)
     validate(document)
     request = document["components"]["schemas"]["BatchReadInputSimplePublicObjectId"]
-    assert request["required"] == ["inputs"]
+    assert "required" not in request  # quirks request-property-lists-optional, missing-inputs-...
     assert request["properties"]["idProperty"]["allOf"] == [{"enum": ["hs_object_id", "my_ref"]}]
     assert "request-property-lists-optional" in document["info"]["x-derived-from"]["quirks"]
 
@@ -62,7 +62,9 @@ def test_a_malformed_ledger_is_one_clear_message(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ledger = tmp_path / "quirks.yaml"
-    ledger.write_text("version: 1\nsources: {S1: the spec}\nquirks:\n  - id: x\n")
+    ledger.write_text(
+        "version: 1\nsources: {S1: {type: spec, text: the spec}}\nquirks:\n  - id: x\n"
+    )
     assert (
         main(["spec", "--effective", "--unique-property", "x", "--ledger", str(ledger)])
         == EXIT_INPUT
@@ -102,3 +104,18 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(["frobnicate"])
     assert info.value.code == EXIT_USAGE
+
+
+def test_serve_takes_any_twin_setting(capsys: pytest.CaptureFixture[str]) -> None:
+    from tickets_contract.cli import _twin_settings
+    from tickets_contract.twin import TwinConfig
+
+    settings = _twin_settings(["missing_inputs=reject", "result_urls=false", "portal_id=7"])
+    config = TwinConfig(**settings)  # type: ignore[arg-type]
+    assert (config.missing_inputs, config.result_urls, config.portal_id) == ("reject", False, 7)
+    assert main(["serve", "--setting", "missing_input=reject"]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert "--setting" in err
+    assert "missing_inputs" in err
+    assert main(["serve", "--setting", "missing_inputs=maybe"]) == EXIT_INPUT
+    assert "missing_inputs must be one of 'empty', 'reject'" in capsys.readouterr().err

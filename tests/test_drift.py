@@ -517,6 +517,19 @@ CASES: list[tuple[str, list[dict[str, Any]], Expected, Expected]] = [
         {("operation", K.DEPRECATION_CHANGED, False)},
         {("operation", K.DEPRECATION_CHANGED, False)},
     ),
+    (
+        # HubSpot's date-versioned API (tests/test_drift_sources.py has the other forms).
+        "path-moved-to-a-date-version",
+        [
+            {
+                "op": "move",
+                "from": OP.removesuffix("/post"),
+                "path": "/paths/~1crm~1objects~12026-03~1tickets~1batch~1read",
+            }
+        ],
+        {("operation > path", K.PATH_MOVED, True)},
+        {("operation > path", K.PATH_MOVED, True)},
+    ),
 ]
 
 

@@ -17,7 +17,9 @@ import pytest
 from tickets_contract import invariants
 from tickets_contract.contract import BATCH_READ_PATH
 from tickets_contract.invariants import (
+    HELD,
     INVARIANTS,
+    NOT_APPLICABLE,
     InvariantViolation,
     ReadExchange,
     record_key,
@@ -90,8 +92,9 @@ def violation(check: Any, case: Case, response: Response) -> InvariantViolation:
 
 
 def holds(case: Case, response: Response) -> None:
+    # Held, or had nothing to judge: never None (the gate counts what each rule judged).
     for check in INVARIANTS:
-        assert check(None, response, case) is None, check.__name__
+        assert check(None, response, case) in (HELD, NOT_APPLICABLE), check.__name__
 
 
 # --- every invariant holds on faithful answers ------------------------------------------
@@ -449,3 +452,22 @@ def test_the_public_names_exist_and_are_sorted(module: str) -> None:
     loaded = importlib.import_module(f"tickets_contract.{module}")
     assert loaded.__all__ == sorted(loaded.__all__, key=lambda n: (not n.isupper(), n))
     assert all(hasattr(loaded, name) for name in loaded.__all__)
+
+
+def test_each_invariant_says_whether_it_judged_the_exchange() -> None:
+    # A rich answer: every invariant has something to judge.
+    results = [ticket(rid, subject="s") for rid in ("1", "2")]
+    for result in results:
+        result["propertiesWithHistory"] = {
+            "subject": [{"value": "s", "timestamp": "2024-01-01T00:00:00Z"}]
+        }
+    rich = (
+        read("1", "2", "9", properties=["subject"], propertiesWithHistory=["subject"]),
+        answer(results, missing=["9"]),
+    )
+    for check in INVARIANTS:
+        assert check(None, rich[1], rich[0]) is HELD, check.__name__
+    # An answer that is not a batch read's: nothing to judge.
+    rejected = Response(status_code=400, payload={"status": "error"})
+    for check in INVARIANTS:
+        assert check(None, rejected, read("1")) is NOT_APPLICABLE, check.__name__

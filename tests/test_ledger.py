@@ -102,7 +102,19 @@ def _break(mutate: Any) -> dict[str, Any]:
             ".evidence[",
             "which `sources` does not list",
         ),
-        (lambda d: d.update(sources={"X": "y"}), "sources", "mapping of source ids"),
+        (lambda d: d.update(sources={"X": "y"}), "sources.X", "is not a source id"),
+        (lambda d: d["sources"].update(S1="text only"), "sources.S1", "expected {type, text}"),
+        (
+            lambda d: d["sources"].update(S1={"type": "rumour", "text": "t"}),
+            "sources.S1.type",
+            "expected one of recording",
+        ),
+        (
+            lambda d: d["quirks"][0]["evidence"][0].update(weight="maybe"),
+            ".evidence[0]",
+            "weight for|against|hint",
+        ),
+        (lambda d: d["quirks"][0].update(pins=["x.yaml"]), ".pins", "{cassette: path}"),
     ],
     ids=[
         "version",
@@ -118,6 +130,10 @@ def _break(mutate: Any) -> dict[str, Any]:
         "overlay-shape",
         "unlisted-source",
         "sources-shape",
+        "source-without-type",
+        "source-type",
+        "evidence-weight",
+        "pins-shape",
     ],
 )
 def test_malformed_ledger_names_the_entry_and_the_fix(

@@ -29,9 +29,16 @@ def test_every_quirk_has_a_section_with_its_evidence() -> None:
     page = render_page(ledger, root=ROOT)
     for quirk in ledger.quirks:
         assert f'<a id="{quirk.id}"></a>' in page
-    # Sources are resolved to their descriptions for the reader.
-    assert "S6: " in page
+    # Sources are resolved to their descriptions for the reader, with their type, and
+    # what they concern when it is not the tickets batch read.
+    assert "S6 (docs): " in page
     assert ledger.sources["S6"] in page
+    assert "S26 (recording) [contacts batch read]: " in page
+    # Each quirk shows the kind and strength of its evidence; twin cassettes only pin.
+    row = "[Every result carries its record page `url`](#result-url) | reported | analogous |"
+    assert row in page
+    assert "confidence **assumed** - evidence **contested**" in page
+    assert "(pin the twin, not evidence)" in page
 
 
 def test_check_fails_on_a_stale_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from tickets_contract.invariants import ReadExchange
 from tickets_contract.relations import (
+    RELATION_COST,
     RELATION_NAMES,
     Answer,
     RelationSampler,
@@ -24,6 +25,7 @@ from tickets_contract.relations import (
     permutation_invariance,
     relations_for,
     repeatable_read,
+    run_relations,
     split_and_merge,
 )
 
@@ -259,12 +261,27 @@ def test_relations_for_a_portal_without_a_unique_property() -> None:
     assert [r.__name__ for r in relations_for(None)] == list(RELATION_NAMES[:3])
 
 
-def test_the_sampler_admits_batches_of_two_within_its_budget_and_replays() -> None:
-    sampler = RelationSampler(budget=2)
+def test_the_sampler_admits_reads_that_found_two_tickets_within_its_request_budget() -> None:
+    sampler = RelationSampler(budget=2 * RELATION_COST)
     assert not sampler.admits(original("1"))
     assert not sampler.admits(original("1", "1"))
+    # Two inputs, one found: nothing to split, permute or swap between records.
+    assert not sampler.admits(original("1", "9"))
     assert sampler.admits(original("1", "2"))
-    assert sampler.admits(original("2", "3"))
+    sampler.spend(RELATION_COST)
+    assert sampler.admits(original("2", "3", "9"))
+    sampler.spend(RELATION_COST)
     assert not sampler.admits(original("3", "4"))
+    assert sampler.spent == 2 * RELATION_COST
     # A replay of a chosen request (Hypothesis shrinking) runs the relations again.
     assert sampler.admits(original("1", "2"))
+
+
+def test_run_relations_counts_what_each_relation_evaluated() -> None:
+    violations, evaluated = run_relations(FakeApi(), original("1", "2"), relations_for("ref"))
+    assert violations == []
+    assert evaluated == list(RELATION_NAMES)
+    # Nothing found: the unique-property relation has no record to read by value.
+    violations, evaluated = run_relations(FakeApi(), original("8", "9"), relations_for("ref"))
+    assert "id_and_unique_property_agree" not in evaluated
+    assert "split_and_merge" in evaluated

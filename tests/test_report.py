@@ -132,3 +132,36 @@ def test_the_plugin_never_replaces_an_existing_hypothesis_profile(
     )
     result = pytester.runpytest("-p", "no:cacheprovider", "--hypothesis-profile", "dev")
     assert result.ret == pytest.ExitCode.OK
+
+
+def test_evaluation_counts_and_read_shares_reach_the_summary_markdown_and_workers() -> None:
+    tally = _tally(ContractKind.EFFECTIVE)
+    tally.rules = {"inputs_accounted_for", "split_and_merge"}
+    tally.evaluated.update({"inputs_accounted_for": 7})
+    tally.reads.update({"reads": 10, "with tickets": 8, "two or more": 5, "history": 2})
+    assert tally.inconclusive
+    assert tally.verdict == "INCONCLUSIVE"
+    assert tally.unevaluated() == ["split_and_merge"]
+    text = tally.render()
+    assert "batch reads: 10; returned tickets 8 (80%), two or more 5 (50%)" in text
+    assert "with history 2" in text
+    assert "INCONCLUSIVE: rules this run never evaluated:" in text
+    assert "split_and_merge: needs a read that returned two or more tickets" in text
+    markdown = tally.render_markdown(preamble="records discovered (4 read-only requests)")
+    assert "**INCONCLUSIVE**" in markdown
+    assert "records discovered (4 read-only requests)" in markdown
+    assert "| `inputs_accounted_for` | pass | 7 |" in markdown
+    assert "| `split_and_merge` | not evaluated | 0 |" in markdown
+    # A worker's counts add up in the controller's tally.
+    other = Tally.from_dict(tally.to_dict(), ledger=LEDGER)
+    other.evaluated.update({"split_and_merge": 4})
+    tally.merge(other)
+    assert tally.evaluated["inputs_accounted_for"] == 14
+    assert tally.reads["two or more"] == 10
+    assert not tally.inconclusive
+    assert tally.verdict == "PASS"
+    # A regression outranks an unevaluated rule.
+    tally.evaluated["split_and_merge"] = 0
+    tally.add([_deviation("inputs_accounted_for")])
+    assert tally.verdict == "FAIL"
+    assert not tally.inconclusive

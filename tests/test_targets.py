@@ -156,6 +156,53 @@ def test_steering_is_deterministic_keeps_wrong_types_and_hits_known_records() ->
     assert body["inputs"][0] == {"id": "gen-0"}  # the generated case is not mutated
 
 
+def test_mixed_steering_makes_most_positive_reads_find_two_or_more_records() -> None:
+    from tickets_contract.records import KnownRecords
+
+    records = KnownRecords(
+        ids=tuple(f"1700000{i:04d}" for i in range(40)),
+        archived_ids=tuple(f"1800000{i:04d}" for i in range(10)),
+        unique_property="ref",
+        unique_values=tuple(f"TCK-{i}" for i in range(40)),
+        properties=("subject", "content"),
+        history_properties=("subject",),
+    )
+    known = {*records.ids, *records.archived_ids, *records.unique_values}
+    shapes = {"found": 0, "partial": 0, "missing": 0, "duplicates": 0, "by value": 0}
+    two_or_more = 0
+    bodies = 400
+    for n in range(bodies):
+        body: dict[str, object] = {"inputs": [{"id": f"gen-{n}-{k}"} for k in range(1 + n % 3)]}
+        if n % 7 == 0:
+            body["idProperty"] = f"unknown_{n}"
+        query = {"archived": "true"} if n % 5 == 0 else {}
+        steered = records.steer(body, query, mix=True)
+        assert steered == records.steer(body, query, mix=True)  # deterministic
+        ids = [item["id"] for item in steered["inputs"]]
+        hits = [i for i in ids if i in known]
+        pool = records.archived_ids if query else records.ids
+        if steered.get("idProperty") == "ref":
+            shapes["by value"] += 1
+            pool = records.archived_unique_values if query else records.unique_values
+        assert set(hits) <= set(pool)  # the pool follows archived and idProperty
+        two_or_more += len(set(hits)) >= 2
+        if not hits:
+            shapes["missing"] += 1
+        elif len(hits) < len(ids) and len(set(ids)) == len(ids):
+            shapes["partial"] += 1
+        elif len(set(ids)) < len(ids):
+            shapes["duplicates"] += 1
+        else:
+            shapes["found"] += 1
+    # Every shape is sent, and most reads can return two or more tickets (archived reads
+    # by value find none here: this portal has no archived unique values).
+    assert all(count >= 0.05 * bodies for count in shapes.values()), shapes
+    assert two_or_more >= 0.5 * bodies, two_or_more
+    # Negative cases are not mixed: the id count stays as generated.
+    negative = records.steer({"inputs": [{"id": "gen"}]}, {})
+    assert len(negative["inputs"]) == 1
+
+
 def test_remote_targets_get_hubspots_budget_and_loopback_none_unless_configured() -> None:
     from tickets_contract.budget import DEFAULT_RATE_LIMIT, RateLimit
 

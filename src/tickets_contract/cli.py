@@ -7,32 +7,67 @@
     tickets-contract record   record the scenario corpus into cassettes (scrubbed)
     tickets-contract quirks   render the quirks page (docs/QUIRKS.md) from the ledger
     tickets-contract diff     classify the changes between two versions of the spec
+    tickets-contract history  when each change of the operation happened, over versions
 
-Exit codes: 0 success; 1 the gate found a failure or deviation; 2 a usage error on the
-command line; 3 a safety guard refused a request; 4 a malformed input (spec, ledger,
-configuration). Errors print one message naming the file, the place and the fix, never
-a traceback.
+Exit codes:
+    0    success (the gate: every rule evaluated, no regression)
+    1    the gate found a regression (a deviation no quirk explains), or a diff breaks
+    2    a usage error on the command line
+    3    a safety guard refused a request
+    4    a malformed input (spec, ledger, configuration)
+    5    run: no tests collected (pytest arguments selected nothing)
+    6    run: inconclusive: no regression, but some invariant or relation was evaluated
+         on no exchange (--accept-inconclusive turns this into 0)
+    7    the target (run, discover, record) or a spec URL (diff, history) is
+         unreachable: connection refused, DNS, timeout, HTTP error fetching a spec
+    8    run: an internal error of tickets-contract (not a verdict on the API)
+    130  interrupted (Ctrl-C)
+Errors print one message naming the file, the place and the fix, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tickets_contract.errors import ConfigError, ContractError, InputError, SafetyError
+from tickets_contract.errors import (
+    ConfigError,
+    ContractError,
+    InputError,
+    SafetyError,
+    UnreachableError,
+)
 from tickets_contract.files import write_atomically
 
-__all__ = ["EXIT_DEVIATION", "EXIT_INPUT", "EXIT_OK", "EXIT_SAFETY", "EXIT_USAGE", "main"]
+__all__ = [
+    "EXIT_DEVIATION",
+    "EXIT_INCONCLUSIVE",
+    "EXIT_INPUT",
+    "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
+    "EXIT_NO_TESTS",
+    "EXIT_OK",
+    "EXIT_SAFETY",
+    "EXIT_UNREACHABLE",
+    "EXIT_USAGE",
+    "main",
+]
 
 EXIT_OK = 0
 EXIT_DEVIATION = 1
 EXIT_USAGE = 2
 EXIT_SAFETY = 3
 EXIT_INPUT = 4
+EXIT_NO_TESTS = 5
+EXIT_INCONCLUSIVE = 6
+EXIT_UNREACHABLE = 7
+EXIT_INTERNAL = 8
+EXIT_INTERRUPTED = 130
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -45,6 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SafetyError as exc:
         print(f"tickets-contract: refused: {exc}", file=sys.stderr)
         return EXIT_SAFETY
+    except UnreachableError as exc:
+        print(f"tickets-contract: unreachable: {exc}", file=sys.stderr)
+        return EXIT_UNREACHABLE
     except InputError as exc:
         print(f"tickets-contract: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
@@ -52,7 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"tickets-contract: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
-        return 130
+        print("tickets-contract: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return code
 
 
@@ -61,8 +100,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="tickets-contract",
         description="Contract tests, a local twin and a quirks ledger for HubSpot's "
         "POST /crm/v3/objects/tickets/batch/read.",
-        epilog="Exit codes: 0 ok, 1 deviation found, 2 usage, 3 refused for safety, "
-        "4 malformed input.",
+        epilog="Exit codes: 0 ok, 1 regression found, 2 usage, 3 refused for safety, "
+        "4 malformed input, 5 no tests collected, 6 inconclusive, 7 target unreachable, "
+        "8 internal error, 130 interrupted.",
     )
     parser.add_argument(
         "--version", action="version", version=f"tickets-contract {_version()}"
@@ -166,6 +206,12 @@ def _parser() -> argparse.ArgumentParser:
         help="write junit.xml, summary.md and exchanges.har (every exchange, secrets "
         "filtered; HAR 1.2) into DIR",
     )
+    run.add_argument(
+        "--accept-inconclusive",
+        action="store_true",
+        help="exit 0 when no regression was found even if some invariant or relation was "
+        "evaluated on no exchange (default: exit 6, inconclusive)",
+    )
     run.set_defaults(handler=_run)
 
     serve = commands.add_parser(
@@ -203,6 +249,15 @@ def _parser() -> argparse.ArgumentParser:
         choices=["dedupe", "reject"],
         default="dedupe",
         help="duplicate inputs: answer once, or 400 (quirk duplicate-ids)",
+    )
+    serve.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="any other TwinConfig setting, e.g. missing_inputs=reject, result_urls=false, "
+        "parse_errors_have_category=true, cleared_values=null, unknown_path=json "
+        "(repeatable; each names its quirk in specs/quirks.yaml)",
     )
     serve.set_defaults(handler=_serve)
 
@@ -291,6 +346,13 @@ def _parser() -> argparse.ArgumentParser:
         help="exit 1 when FILE differs from what the ledger renders (a stale page)",
     )
     quirks.add_argument("--ledger", type=Path, help="a ledger other than specs/quirks.yaml")
+    quirks.add_argument(
+        "--observed-from",
+        type=Path,
+        metavar="DIR",
+        help="first mark observed every assumed or reported entry that the live cassettes in "
+        "DIR confirm (each becomes evidence), and list the entries they refute",
+    )
     quirks.set_defaults(handler=_quirks)
 
     spec = commands.add_parser(
@@ -310,6 +372,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="unique-value properties of the portal (default: the twin's)",
     )
+    spec.add_argument(
+        "--path",
+        default=None,
+        metavar="PATH",
+        help="serve the operation at another of HubSpot's paths for it, e.g. "
+        "/crm/objects/2026-03/tickets/batch/read (the ledger's overlays apply there too)",
+    )
     spec.add_argument("--fragment", type=Path, help="a fragment other than specs/'s")
     spec.add_argument("--ledger", type=Path, help="a ledger other than specs/quirks.yaml")
     spec.set_defaults(handler=_spec)
@@ -317,31 +386,70 @@ def _parser() -> argparse.ArgumentParser:
     diff = commands.add_parser(
         "diff",
         help="classify the changes between two versions of the spec",
-        description="Compare POST /crm/v3/objects/tickets/batch/read in two OpenAPI files "
-        "(YAML, or JSON when named .json; our fragment or HubSpot's full tickets spec) and "
-        "judge each change breaking or not for a client. Exit 1 when any change breaks.",
+        description="Compare the batch read of tickets in two OpenAPI files or URLs "
+        "(YAML, or JSON when named .json; our fragment or HubSpot's full tickets spec, at "
+        "/crm/v3/objects/tickets/batch/read or a date-versioned path) and judge each change "
+        "breaking or not for a client. Faults elsewhere in a file are warnings. Exit 1 when "
+        "any change breaks, 4 on a malformed input, 5 when a URL cannot be fetched.",
     )
-    diff.add_argument("old", type=Path, metavar="OLD", help="the version clients were built on")
-    diff.add_argument("new", type=Path, metavar="NEW", help="the version to compare with it")
-    diff.add_argument(
+    diff.add_argument("old", metavar="OLD", help="the version clients were built on (file or URL)")
+    diff.add_argument("new", metavar="NEW", help="the version to compare with it (file or URL)")
+    _drift_options(diff)
+    diff.set_defaults(handler=_diff)
+
+    history = commands.add_parser(
+        "history",
+        help="when each change of the batch read happened, over a series of versions",
+        description="Compare each version of the spec with the one before it, oldest "
+        "first, and list every change of the batch read with the version that brought it "
+        "and whether it broke clients. A version is a file, a URL, a directory (its .json/"
+        ".yaml files in name order) or a glob, labelled by its file name or by LABEL=SOURCE "
+        "(e.g. 2024-03-01=tickets.json). A version whose batch read is invalid is listed as "
+        "skipped. Exit 1 when any change breaks.",
+    )
+    history.add_argument(
+        "versions", nargs="+", metavar="VERSION", help="[LABEL=]FILE|URL|DIR|GLOB, oldest first"
+    )
+    _drift_options(history)
+    history.set_defaults(handler=_history)
+    return parser
+
+
+def _drift_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
         "--format",
         choices=["markdown", "json"],
         default="markdown",
         help="report format (default markdown)",
     )
-    diff.add_argument(
+    command.add_argument(
         "--output",
         type=Path,
         metavar="FILE",
         help="write the report to FILE, atomically (default stdout)",
     )
-    diff.add_argument(
+    command.add_argument(
         "--include-docs",
         action="store_true",
         help="also list description and example changes (never breaking)",
     )
-    diff.set_defaults(handler=_diff)
-    return parser
+    command.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=30.0,
+        metavar="SECONDS",
+        help="how long to wait for a URL to answer (default 30)",
+    )
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"expected seconds between 0 and 3600, got {text!r}")
+    return value
 
 
 def _version() -> str:
@@ -357,6 +465,7 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     import pytest
 
     from tickets_contract.plugin import (
+        OPT_ACCEPT_INCONCLUSIVE,
         OPT_ALLOW_HOST,
         OPT_CASSETTE_DIR,
         OPT_CHECKS,
@@ -379,10 +488,28 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     # cannot be wrong, and building one only to check it would cost the start-up time.)
     settings = load_settings(args.config)
     if args.target != "twin":
-        parse_target(args.target, allowed_hosts=(*settings.allowed_hosts, *args.allow_host))
+        from tickets_contract.discovery import reach
+        from tickets_contract.targets import HttpTarget
+
+        target = parse_target(
+            args.target,
+            allowed_hosts=(*settings.allowed_hosts, *args.allow_host),
+            rate_limit=settings.rate_limit,
+        )
+        assert isinstance(target, HttpTarget)
+        # One read first, so that an unreachable target or a refused token is one line.
+        reach(target.session(), target.base_url, target.token)
     pytest_args = [
         "--pyargs",
         "tickets_contract.suite",
+        # The gate's verdict must not depend on the folder it starts in: no ini file
+        # (addopts, python_files, filterwarnings...) and no conftest.py of the project
+        # around it. Arguments after the options still reach pytest.
+        "-c",
+        os.devnull,
+        "--rootdir",
+        str(Path.cwd()),
+        "--noconftest",
         "-p",
         "no:cacheprovider",
         # This command has imported tickets_contract before pytest loads it as a plugin,
@@ -421,12 +548,62 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         pytest_args += ["-n", args.workers]
     if args.cassette_dir is not None:
         pytest_args += [OPT_CASSETTE_DIR, str(args.cassette_dir)]
-    code = int(pytest.main([*pytest_args, *extra]))
-    if code == 0:
-        return EXIT_OK
-    if code == 4:
-        return EXIT_INPUT
-    return EXIT_DEVIATION
+    if args.accept_inconclusive:
+        pytest_args += [OPT_ACCEPT_INCONCLUSIVE]
+    try:
+        code = int(pytest.main([*pytest_args, *extra]))
+    except KeyboardInterrupt:
+        code = EXIT_INTERRUPTED
+    return _run_exit(code)
+
+
+# pytest's exit codes (and the plugin's own) -> this command's, with the one-line message
+# for endings that are not a verdict on the API.
+_RUN_EXITS = {
+    0: (EXIT_OK, None),
+    1: (EXIT_DEVIATION, None),
+    2: (EXIT_INTERRUPTED, "interrupted"),
+    3: (EXIT_SAFETY, None),
+    4: (EXIT_INPUT, None),
+    5: (EXIT_NO_TESTS, "no tests collected: the pytest arguments selected none of the gate"),
+    6: (EXIT_INCONCLUSIVE, None),
+    7: (EXIT_UNREACHABLE, None),
+    8: (EXIT_INTERNAL, "internal error (not a verdict on the API); see the line above"),
+    130: (EXIT_INTERRUPTED, "interrupted"),
+}
+
+
+def _run_exit(code: int) -> int:
+    mapped, message = _RUN_EXITS.get(code, (EXIT_INTERNAL, f"pytest ended with code {code}"))
+    if message:
+        print(f"tickets-contract: {message} (exit {mapped})", file=sys.stderr)
+    return mapped
+
+
+def _twin_settings(pairs: Sequence[str]) -> dict[str, Any]:
+    """``NAME=VALUE`` pairs as TwinConfig keyword arguments; VALUE is read as YAML."""
+    import dataclasses
+
+    import yaml
+
+    from tickets_contract.twin import TwinConfig
+
+    names = {f.name for f in dataclasses.fields(TwinConfig)}
+    settings: dict[str, object] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or name not in names:
+            raise ConfigError(
+                source="--setting",
+                where=pair,
+                problem="is not NAME=VALUE with NAME a TwinConfig setting",
+                fix=f"use one of {', '.join(sorted(names))}, e.g. --setting missing_inputs=reject",
+            )
+        try:
+            settings[name] = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            settings[name] = raw
+    return settings
 
 
 def _serve(args: argparse.Namespace, extra: list[str]) -> int:
@@ -439,6 +616,7 @@ def _serve(args: argparse.Namespace, extra: list[str]) -> int:
         rate_limit_daily=args.rate_limit_daily,
         all_missing_status=args.all_missing_status,
         duplicate_ids=args.duplicate_ids,
+        **_twin_settings(args.setting),
     )
 
     def ready(base_url: str) -> None:
@@ -561,12 +739,28 @@ def _record(args: argparse.Namespace, extra: list[str]) -> int:
         print(f"{outcome.status.value:9} {outcome.scenario:30} {outcome.detail}")
         if outcome.changes:
             print(render_changes(outcome.changes))
+    if target.kind is SourceKind.LIVE:
+        _print_settled([o.path for o in outcomes])
     print(
         f"cassettes are in {args.cassette_dir}; `tickets-contract run --cassette-dir "
         f"{args.cassette_dir}` probes a target with them (run alone uses the shipped corpus)"
     )
     drifted = any(o.status is OutcomeStatus.DRIFTED for o in outcomes)
     return EXIT_DEVIATION if drifted else EXIT_OK
+
+
+def _print_settled(paths: list[Path]) -> None:
+    """What the live cassettes at ``paths`` say about the ledger's bets (witness.py)."""
+    from tickets_contract.cassettes import SourceKind, load_cassette
+    from tickets_contract.contract import LEDGER_NAME, specs_dir
+    from tickets_contract.ledger import load_ledger
+    from tickets_contract.witness import render_settled, witness_cassettes
+
+    recorded = [load_cassette(path) for path in paths if path.is_file()]
+    live = [c for c in recorded if c.source.kind is SourceKind.LIVE]
+    if live:
+        ledger = load_ledger(specs_dir() / LEDGER_NAME)
+        print("\n".join(render_settled(ledger, witness_cassettes(live))))
 
 
 def _quirks(args: argparse.Namespace, extra: list[str]) -> int:
@@ -580,7 +774,10 @@ def _quirks(args: argparse.Namespace, extra: list[str]) -> int:
         # installed package carries them in its corpus.
         return read_cassette_header(path if path.is_file() else corpus_dir() / path.name)
 
-    ledger = load_ledger(args.ledger or specs_dir() / LEDGER_NAME)
+    ledger_path = args.ledger or specs_dir() / LEDGER_NAME
+    if args.observed_from is not None:
+        _mark_observed(ledger_path, args.observed_from)
+    ledger = load_ledger(ledger_path)
     page = render_page(ledger, root=specs_dir().parent, read_cassette=read_cassette)
     if args.check is not None:
         current = args.check.read_text(encoding="utf-8") if args.check.is_file() else ""
@@ -601,8 +798,23 @@ def _quirks(args: argparse.Namespace, extra: list[str]) -> int:
     return EXIT_OK
 
 
+def _mark_observed(ledger_path: Path, directory: Path) -> None:
+    from tickets_contract.contract import specs_dir
+    from tickets_contract.observed import mark_observed
+
+    marking = mark_observed(ledger_path, directory, root=specs_dir().parent)
+    print(f"{marking.live_cassettes} live cassette(s) in {directory}", file=sys.stderr)
+    for quirk_id, cassette in marking.marked.items():
+        print(f"observed  {quirk_id:40} {cassette}", file=sys.stderr)
+    for quirk_id, seen in marking.refuted.items():
+        print(
+            f"refuted   {quirk_id:40} {seen.why} ({seen.where}); fix: correct the entry",
+            file=sys.stderr,
+        )
+
+
 def _spec(args: argparse.Namespace, extra: list[str]) -> int:
-    from tickets_contract.contract import ContractKind, Portal, build_contract
+    from tickets_contract.contract import BATCH_READ_PATH, ContractKind, Portal, build_contract
 
     kind = ContractKind.PUBLISHED if args.published else ContractKind.EFFECTIVE
     unique = tuple(args.unique_property)
@@ -615,6 +827,7 @@ def _spec(args: argparse.Namespace, extra: list[str]) -> int:
         fragment_path=args.fragment,
         ledger_path=args.ledger,
         portal=Portal(unique_properties=("hs_object_id", *unique)),
+        path=args.path or BATCH_READ_PATH,
     )
     if args.format == "json":
         sys.stdout.write(json.dumps(contract.document, indent=2) + "\n")
@@ -624,23 +837,56 @@ def _spec(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _diff(args: argparse.Namespace, extra: list[str]) -> int:
-    from tickets_contract.drift import diff_documents, load_spec, render_json, render_markdown
+    from tickets_contract.drift import diff_specs, read_spec, render_json, render_markdown
 
-    drift = diff_documents(
-        load_spec(args.old),
-        load_spec(args.new),
-        include_docs=args.include_docs,
-        old_source=str(args.old),
-        new_source=str(args.new),
-    )
+    old = read_spec(args.old, timeout=args.timeout)
+    new = read_spec(args.new, timeout=args.timeout)
+    drift = diff_specs(old, new, include_docs=args.include_docs)
+    for warning in drift.warnings:
+        print(f"tickets-contract: warning: {warning}", file=sys.stderr)
     report = render_json(drift) if args.format == "json" else render_markdown(drift)
-    if args.output is None:
-        sys.stdout.write(report)
-    else:
-        write_atomically(args.output, report)
-        print(f"{drift.summary}; report written to {args.output}")
+    _emit(report, args.output, drift.summary)
     # The gate: any breaking change fails it, in either report format.
     return EXIT_DEVIATION if drift.breaking else EXIT_OK
+
+
+def _history(args: argparse.Namespace, extra: list[str]) -> int:
+    from tickets_contract.drift.history import (
+        expand_versions,
+        render_history_json,
+        render_history_markdown,
+        walk,
+    )
+
+    history = walk(
+        expand_versions(args.versions), include_docs=args.include_docs, timeout=args.timeout
+    )
+    for skipped in history.skipped:
+        print(
+            f"tickets-contract: warning: skipped {skipped.label}: {skipped.problem}",
+            file=sys.stderr,
+        )
+    if history.warnings:
+        flawed = len({label for label, _ in history.warnings})
+        print(
+            f"tickets-contract: warning: {flawed} versions have warnings (repaired flaws, "
+            "faults outside the operation; --format json lists them)",
+            file=sys.stderr,
+        )
+    report = (
+        render_history_json(history) if args.format == "json" else render_history_markdown(history)
+    )
+    summary = f"{history.changes} changes, {history.breaking} breaking"
+    _emit(report, args.output, summary)
+    return EXIT_DEVIATION if history.breaking else EXIT_OK
+
+
+def _emit(report: str, output: Path | None, summary: str) -> None:
+    if output is None:
+        sys.stdout.write(report)
+    else:
+        write_atomically(output, report)
+        print(f"{summary}; report written to {output}")
 
 
 if __name__ == "__main__":  # pragma: no cover

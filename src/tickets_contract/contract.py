@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -20,7 +21,7 @@ import jsonpatch
 import yaml
 from openapi_spec_validator import validate as validate_openapi
 
-from tickets_contract.errors import LedgerError, SpecError
+from tickets_contract.errors import ConfigError, LedgerError, SpecError
 from tickets_contract.files import read_yaml
 from tickets_contract.ledger import Ledger, Quirk, load_ledger
 
@@ -30,15 +31,24 @@ __all__ = [
     "Contract",
     "ContractKind",
     "Portal",
+    "batch_read_template",
     "build_contract",
     "effective_document",
     "load_fragment",
+    "relocate_operation",
     "specs_dir",
     "validate_document",
 ]
 
 BATCH_READ_PATH = "/crm/v3/objects/tickets/batch/read"
 BATCH_READ_METHOD = "POST"
+# Where HubSpot serves the same batch read: the v3 path, and the date-versioned ones
+# (/crm/objects/2026-03/tickets/batch/read) beside it, with the object type fixed or a
+# template ({objectType}) whose value for tickets is `tickets` or its type id `0-5` (S34).
+TICKETS_OBJECT_TYPES = ("tickets", "0-5")
+_BATCH_READ_SHAPE = re.compile(
+    r"^/crm/(?:v3/objects|objects/[A-Za-z0-9._-]+)/(?P<type>tickets|0-5|\{[^{}/]+\})/batch/read$"
+)
 FRAGMENT_NAME = "tickets-batch-read.openapi.yaml"
 LEDGER_NAME = "quirks.yaml"
 
@@ -100,8 +110,14 @@ def build_contract(
     fragment_path: Path | None = None,
     ledger_path: Path | None = None,
     portal: Portal | None = None,
+    path: str = BATCH_READ_PATH,
 ) -> Contract:
-    """The published or the effective contract, validated."""
+    """The published or the effective contract, validated.
+
+    ``path`` serves the operation at another of HubSpot's paths for the same batch read
+    (e.g. ``/crm/objects/2026-03/tickets/batch/read``): the overlays, written against
+    the v3 path, apply to it all the same.
+    """
     portal = portal or Portal()
     fragment = load_fragment(fragment_path)
     ledger = load_ledger(ledger_path or specs_dir() / LEDGER_NAME)
@@ -109,7 +125,58 @@ def build_contract(
         document = fragment
     else:
         document = effective_document(fragment, ledger.quirks, portal=portal, source=ledger.path)
+    if path != BATCH_READ_PATH:
+        document = relocate_operation(document, path, source="--path")
     return Contract(kind=kind, document=document, ledger=ledger, portal=portal)
+
+
+def batch_read_template(path: str) -> str | None:
+    """For a path of the tickets batch read: "" when fixed, else its template's name.
+
+    None when ``path`` is not one of HubSpot's paths for this operation.
+    """
+    match = _BATCH_READ_SHAPE.match(path)
+    if match is None:
+        return None
+    kind = match["type"]
+    return kind[1:-1] if kind.startswith("{") else ""
+
+
+def relocate_operation(
+    document: Mapping[str, Any], path: str, *, source: str = "path"
+) -> dict[str, Any]:
+    """``document`` with its batch read served at ``path`` instead of the v3 path.
+
+    Everything else stays as it is, so overlays applied before still hold. A templated
+    path gains its path parameter, restricted to the values that mean tickets.
+    """
+    template = batch_read_template(path)
+    if template is None:
+        raise ConfigError(
+            source=source,
+            where=repr(path),
+            problem="is not a path of the tickets batch read",
+            fix="use /crm/v3/objects/tickets/batch/read or a date-versioned one such as "
+            "/crm/objects/2026-03/tickets/batch/read or "
+            "/crm/objects/2025-09/{objectType}/batch/read",
+        )
+    relocated: dict[str, Any] = copy.deepcopy(dict(document))
+    paths = relocated.get("paths") or {}
+    relocated["paths"] = {(path if key == BATCH_READ_PATH else key): v for key, v in paths.items()}
+    if template:
+        item = relocated["paths"][path]
+        item["parameters"] = [
+            *item.get("parameters", []),
+            {
+                "name": template,
+                "in": "path",
+                "required": True,
+                "description": "The object type: `tickets`, or its type id `0-5`.",
+                "schema": {"type": "string", "enum": list(TICKETS_OBJECT_TYPES)},
+            },
+        ]
+    validate_document(relocated, source=source)
+    return relocated
 
 
 def effective_document(
@@ -140,6 +207,7 @@ def effective_document(
                 fix="point the patch at a path that exists in specs/"
                 f"{FRAGMENT_NAME} (JSON pointer, '/' escaped as ~1)",
             ) from None
+        _drop_empty_required(document)
         applied.append((quirk, document))
     # Validation is slow (~10 ms a document): validate the result once, and only when it
     # is invalid walk the intermediate documents to name the first overlay that broke it.
@@ -161,6 +229,22 @@ def effective_document(
         "quirks": [quirk.id for quirk in quirks if quirk.patch],
     }
     return document
+
+
+def _drop_empty_required(node: Any) -> None:
+    """Delete every ``required: []``: OpenAPI 3.0 forbids an empty list and means none.
+
+    Two overlays may each remove a required name (quirks request-property-lists-optional
+    and missing-inputs-empty-answer); either may apply without the other.
+    """
+    if isinstance(node, dict):
+        if node.get("required") == [] and "properties" in node:
+            del node["required"]
+        for value in node.values():
+            _drop_empty_required(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_empty_required(value)
 
 
 def validate_document(data: Mapping[str, Any], *, source: str) -> None:

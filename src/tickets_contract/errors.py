@@ -10,6 +10,8 @@ traceback for these.
     │   ├── LedgerError      the quirks ledger (specs/quirks.yaml)
     │   ├── ConfigError      configuration or command-line values
     │   └── CassetteError    a recorded cassette
+    ├── UnreachableError     a target or a spec URL did not answer (refused, DNS, timeout,
+    │                        HTTP status of a spec fetch)
     └── SafetyError          a request was refused before it was sent (host, method, secret)
 """
 
@@ -23,6 +25,7 @@ __all__ = [
     "LedgerError",
     "SafetyError",
     "SpecError",
+    "UnreachableError",
 ]
 
 
@@ -73,3 +76,20 @@ class CassetteError(InputError):
 
 class SafetyError(ContractError):
     """A request was refused before anything was sent, to protect a token or a portal."""
+
+
+class UnreachableError(ContractError):
+    """A target or a spec given by URL could not be reached: nothing wrong with the
+    user's files (connection refused, DNS, timeout, or an HTTP error fetching a spec).
+
+    One line: the URL (without credentials or query), what happened, what to do.
+    """
+
+    def __init__(self, *, source: str, problem: str, fix: str) -> None:
+        self.source = source
+        self.problem = problem
+        self.fix = fix
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.problem}; {self.fix}"

@@ -39,7 +39,12 @@ DEFAULT_ALLOWED_HOSTS = ("api.hubapi.com",)
 # The only operations a live target may receive: the batch read, and the list read used
 # to discover known records. Both only read.
 READ_OPERATIONS = frozenset(
-    {(BATCH_READ_METHOD, BATCH_READ_PATH), ("GET", "/crm/v3/objects/tickets")}
+    {
+        (BATCH_READ_METHOD, BATCH_READ_PATH),
+        ("GET", "/crm/v3/objects/tickets"),
+        # The Properties API (S7): discovery reads which property has unique values.
+        ("GET", "/crm/v3/properties/tickets"),
+    }
 )
 
 
@@ -72,7 +77,8 @@ def check_read(method: str, url: str) -> None:
     if (method.upper(), path) not in READ_OPERATIONS:
         raise SafetyError(
             f"refused {method} {path}: only reads are sent to this target "
-            f"(POST {BATCH_READ_PATH} and GET /crm/v3/objects/tickets). Nothing was sent."
+            f"(POST {BATCH_READ_PATH}, GET /crm/v3/objects/tickets and GET "
+            "/crm/v3/properties/tickets). Nothing was sent."
         )
 
 

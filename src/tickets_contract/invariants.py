@@ -11,6 +11,11 @@ with an ``inputs`` list of ``{"id": <string>}``; anything else is left to the sc
 checks. A 404 for an all-missing batch (quirk all-missing-answer, the alternative the
 twin offers with ``all_missing_status=404``) is therefore not judged here.
 
+Each returns ``NOT_APPLICABLE`` when the exchange gives it nothing to judge (no answer
+it reads, no results, no history...) and ``HELD`` when it judged the exchange and the
+rule held, so that the gate counts on how many exchanges each rule was really
+evaluated (a run that evaluated one zero times is inconclusive, not a pass).
+
 A violation raises ``InvariantViolation``, whose title names the invariant;
 ``judges.check_name_of`` reports the invariant's name as the check.
 
@@ -39,7 +44,9 @@ from tickets_contract.contract import BATCH_READ_METHOD, BATCH_READ_PATH
 __all__ = [
     "ALWAYS_INCLUDED_PROPERTIES",
     "DEFAULT_PROPERTIES",
+    "HELD",
     "INVARIANTS",
+    "NOT_APPLICABLE",
     "OBJECT_ID_PROPERTY",
     "Check",
     "InvariantViolation",
@@ -59,6 +66,14 @@ __all__ = [
 
 Check = Callable[[Any, Any, Any], "bool | None"]
 """A schemathesis check: ``(ctx, response, case)``, raising a ``Failure`` on a violation."""
+
+NOT_APPLICABLE = True
+"""What a rule returns when the exchange gives it nothing to judge (schemathesis reads a
+check's ``True`` as "skipped")."""
+HELD = False
+"""What a rule returns when it judged the exchange and the rule held. The gate counts a
+rule as evaluated on an exchange when it returned ``HELD`` or raised; a rule that
+returns ``None`` is never counted, so a new rule must say which it did."""
 
 OBJECT_ID_PROPERTY = "hs_object_id"
 
@@ -296,7 +311,7 @@ def _history(result: Mapping[str, Any]) -> Mapping[str, Any]:
 # --- the invariants ---------------------------------------------------------------------
 
 
-def inputs_accounted_for(ctx: Any, response: Any, case: Any) -> bool | None:
+def inputs_accounted_for(ctx: Any, response: Any, case: Any) -> bool:
     """Every distinct input is returned or listed as missing, exactly once.
 
     Quirk aggregated-not-found-error: "All missing inputs are listed in `context.ids` of
@@ -304,8 +319,8 @@ def inputs_accounted_for(ctx: Any, response: Any, case: Any) -> bool | None:
     Quirk duplicate-ids: a repeated input is answered once.
     """
     exchange = ReadExchange.of(case, response)
-    if exchange is None:
-        return None
+    if exchange is None or not (exchange.inputs):
+        return NOT_APPLICABLE
     name = "inputs_accounted_for"
     inputs = exchange.distinct_inputs
     listed = exchange.listed_missing
@@ -351,18 +366,18 @@ def inputs_accounted_for(ctx: Any, response: Any, case: Any) -> bool | None:
             f"Received: results {_shown(exchange.result_ids)}, listed missing {_shown(listed)}",
             case,
         )
-    return None
+    return HELD
 
 
-def no_unrequested_results(ctx: Any, response: Any, case: Any) -> bool | None:
+def no_unrequested_results(ctx: Any, response: Any, case: Any) -> bool:
     """Nothing is returned that was not asked for.
 
     The operation "reads a batch of tickets by internal ID or unique property values"
     (spec summary); a result answers one of the inputs.
     """
     exchange = ReadExchange.of(case, response)
-    if exchange is None:
-        return None
+    if exchange is None or not (exchange.results):
+        return NOT_APPLICABLE
     name = "no_unrequested_results"
     keys = {exchange.input_key(raw) for raw in exchange.inputs}
     if exchange.by_record_id or exchange.maps_by_value:
@@ -380,7 +395,7 @@ def no_unrequested_results(ctx: Any, response: Any, case: Any) -> bool | None:
                 f"Received: {_shown(exchange.answered_as(r) for r in exchange.results)}",
                 case,
             )
-        return None
+        return HELD
     missing = set(exchange.listed_missing)
     expected = len([raw for raw in exchange.distinct_inputs if raw not in missing])
     found = set(exchange.result_ids)
@@ -393,10 +408,10 @@ def no_unrequested_results(ctx: Any, response: Any, case: Any) -> bool | None:
             f"Received: results {_shown(sorted(found))}",
             case,
         )
-    return None
+    return HELD
 
 
-def status_matches_errors(ctx: Any, response: Any, case: Any) -> bool | None:
+def status_matches_errors(ctx: Any, response: Any, case: Any) -> bool:
     """207 exactly when there are errors; 200 exactly when there are none.
 
     Quirk multi-status-on-read: "Answers 207 whenever at least one input was not found";
@@ -405,7 +420,7 @@ def status_matches_errors(ctx: Any, response: Any, case: Any) -> bool | None:
     """
     exchange = ReadExchange.of(case, response)
     if exchange is None:
-        return None
+        return NOT_APPLICABLE
     has_errors = bool(exchange.errors)
     if has_errors != (exchange.status == 207):
         expected = 207 if has_errors else 200
@@ -416,10 +431,10 @@ def status_matches_errors(ctx: Any, response: Any, case: Any) -> bool | None:
             f"{_shown(e.get('category') for e in exchange.errors)}",
             case,
         )
-    return None
+    return HELD
 
 
-def num_errors_consistent(ctx: Any, response: Any, case: Any) -> bool | None:
+def num_errors_consistent(ctx: Any, response: Any, case: Any) -> bool:
     """``numErrors`` is present when there are errors and counts the error entries.
 
     Spec: numErrors is "the number of errors"; quirk aggregated-not-found-error:
@@ -427,7 +442,7 @@ def num_errors_consistent(ctx: Any, response: Any, case: Any) -> bool | None:
     """
     exchange = ReadExchange.of(case, response)
     if exchange is None:
-        return None
+        return NOT_APPLICABLE
     num_errors = exchange.payload.get("numErrors")
     count = len(exchange.errors)
     if ("numErrors" in exchange.payload or count) and num_errors != count:
@@ -437,18 +452,18 @@ def num_errors_consistent(ctx: Any, response: Any, case: Any) -> bool | None:
             f"Received: numErrors {num_errors!r}",
             case,
         )
-    return None
+    return HELD
 
 
-def archived_consistent(ctx: Any, response: Any, case: Any) -> bool | None:
+def archived_consistent(ctx: Any, response: Any, case: Any) -> bool:
     """Every result's ``archived`` equals the query's, with ``archivedAt`` exactly then.
 
     Quirk archived-query-exclusive: "archived=false excludes archived tickets (reported
     missing); archived=true finds only archived ones, with archivedAt" (facts §6.9).
     """
     exchange = ReadExchange.of(case, response)
-    if exchange is None:
-        return None
+    if exchange is None or not (exchange.results):
+        return NOT_APPLICABLE
     wrong = [
         str(result.get("id"))
         for result in exchange.results
@@ -470,10 +485,10 @@ def archived_consistent(ctx: Any, response: Any, case: Any) -> bool | None:
             f"Received (id, archived, archivedAt): {_shown(shown)}",
             case,
         )
-    return None
+    return HELD
 
 
-def properties_within_requested(ctx: Any, response: Any, case: Any) -> bool | None:
+def properties_within_requested(ctx: Any, response: Any, case: Any) -> bool:
     """Returned properties are the requested ones (or the default set) plus the always
     included ones.
 
@@ -482,8 +497,8 @@ def properties_within_requested(ctx: Any, response: Any, case: Any) -> bool | No
     (S21 left them out of ``properties``, S13 had them).
     """
     exchange = ReadExchange.of(case, response)
-    if exchange is None:
-        return None
+    if exchange is None or not (exchange.results):
+        return NOT_APPLICABLE
     requested = set(exchange.properties or ()) or set(DEFAULT_PROPERTIES)
     allowed = requested | ALWAYS_INCLUDED_PROPERTIES | set(exchange.with_history)
     extra = {
@@ -499,10 +514,10 @@ def properties_within_requested(ctx: Any, response: Any, case: Any) -> bool | No
             f"Received: {_per_record({r: sorted(_properties(x)) for r, x in _keyed(exchange)})}",
             case,
         )
-    return None
+    return HELD
 
 
-def requested_properties_in_every_result(ctx: Any, response: Any, case: Any) -> bool | None:
+def requested_properties_in_every_result(ctx: Any, response: Any, case: Any) -> bool:
     """A property returned for one result is present, ``null`` if empty, in every result.
 
     Quirk null-property-values: "A requested property that is defined but empty on the
@@ -510,8 +525,8 @@ def requested_properties_in_every_result(ctx: Any, response: Any, case: Any) -> 
     defined on the portal is target knowledge; that one result carries it shows it is.
     """
     exchange = ReadExchange.of(case, response)
-    if exchange is None:
-        return None
+    if exchange is None or not (len(exchange.results) >= 2):
+        return NOT_APPLICABLE
     returned = {name for result in exchange.results for name in _properties(result)}
     lacking = {
         str(result.get("id")): sorted(returned - set(_properties(result)))
@@ -527,18 +542,18 @@ def requested_properties_in_every_result(ctx: Any, response: Any, case: Any) -> 
             f"Received: {_per_record({r: sorted(_properties(x)) for r, x in _keyed(exchange)})}",
             case,
         )
-    return None
+    return HELD
 
 
-def history_keys_as_asked(ctx: Any, response: Any, case: Any) -> bool | None:
+def history_keys_as_asked(ctx: Any, response: Any, case: Any) -> bool:
     """History comes back only for names listed in ``propertiesWithHistory``.
 
     Facts §6.7: ``"propertiesWithHistory": {"<prop>": [ValueWithTimestamp, ...]}`` for the
     requested names; nothing asked, no history.
     """
     exchange = ReadExchange.of(case, response)
-    if exchange is None:
-        return None
+    if exchange is None or not (exchange.results):
+        return NOT_APPLICABLE
     asked = set(exchange.with_history)
     extra = {
         str(result.get("id")): sorted(set(_history(result)) - asked) for result in exchange.results
@@ -561,7 +576,7 @@ def history_keys_as_asked(ctx: Any, response: Any, case: Any) -> bool | None:
             f"Received: {_shown(sorted({n for r in exchange.results for n in _history(r)}))}",
             case,
         )
-    return None
+    return HELD
 
 
 def _instant(value: Any) -> datetime | None:
@@ -573,7 +588,7 @@ def _instant(value: Any) -> datetime | None:
         return None
 
 
-def history_newest_first(ctx: Any, response: Any, case: Any) -> bool | None:
+def history_newest_first(ctx: Any, response: Any, case: Any) -> bool:
     """History lists newest first, its first value the current one.
 
     Quirk history-newest-first (assumed): "Believed to list history newest first, the
@@ -581,8 +596,8 @@ def history_newest_first(ctx: Any, response: Any, case: Any) -> bool | None:
     refutes the belief names it and nothing else.
     """
     exchange = ReadExchange.of(case, response)
-    if exchange is None:
-        return None
+    if exchange is None or not (any(_history(r) for r in exchange.results)):
+        return NOT_APPLICABLE
     problems = []
     for result in exchange.results:
         record = str(result.get("id"))
@@ -612,18 +627,18 @@ def history_newest_first(ctx: Any, response: Any, case: Any) -> bool | None:
             + "\n\nExpected: entries newest first, the first equal to the current value",
             case,
         )
-    return None
+    return HELD
 
 
-def no_duplicate_results(ctx: Any, response: Any, case: Any) -> bool | None:
+def no_duplicate_results(ctx: Any, response: Any, case: Any) -> bool:
     """Each record comes back at most once.
 
     Quirk duplicate-ids: "Believed to answer each distinct input once"; two spellings of
     one record id (``"17"``, ``"017"``) are one record too.
     """
     exchange = ReadExchange.of(case, response)
-    if exchange is None:
-        return None
+    if exchange is None or not (len(exchange.results) >= 2):
+        return NOT_APPLICABLE
     repeated = [rid for rid, count in Counter(exchange.result_ids).items() if count > 1]
     if repeated:
         raise exchange.fail(
@@ -633,7 +648,7 @@ def no_duplicate_results(ctx: Any, response: Any, case: Any) -> bool | None:
             f"Received: {_shown(exchange.result_ids)}",
             case,
         )
-    return None
+    return HELD
 
 
 INVARIANTS: Sequence[Check] = (

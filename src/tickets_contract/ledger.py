@@ -1,7 +1,8 @@
 """The quirks ledger: each known deviation of the API from its published contract.
 
 The ledger is data (``specs/quirks.yaml``); this module loads it into frozen values and
-rejects a malformed file with the file, the entry and the fix.
+rejects a malformed file with the file, the entry and the fix. How strong each entry's
+evidence is, and so its confidence, is derived from that evidence by ``evidence``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,16 @@ from typing import Any
 from tickets_contract.errors import LedgerError
 from tickets_contract.files import read_yaml
 
-__all__ = ["Confidence", "Evidence", "Ledger", "Quirk", "load_ledger", "parse_ledger"]
+__all__ = [
+    "Confidence",
+    "Evidence",
+    "Ledger",
+    "Quirk",
+    "SourceType",
+    "Weight",
+    "load_ledger",
+    "parse_ledger",
+]
 
 LEDGER_VERSION = 1
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -24,24 +34,50 @@ _SINCE = re.compile(r"^(?:\d{4}-\d{2}-\d{2}|unknown)$")
 _SOURCE = re.compile(r"^(?:S\d+|U\d+)$")
 _PATCH_OPS = frozenset({"add", "remove", "replace", "move", "copy", "test"})
 _REQUIRED = ("id", "title", "spec_says", "api_does", "confidence", "since", "evidence")
-_KNOWN = frozenset(_REQUIRED) | {"overlay", "twin"}
+_KNOWN = frozenset(_REQUIRED) | {"overlay", "twin", "pins"}
 
 
 class Confidence(StrEnum):
-    """How sure we are that the API behaves as the entry says."""
+    """How sure we are that the API behaves as the entry says; derived by ``evidence``."""
 
     OBSERVED = "observed"  # seen in a recorded exchange with the live API
-    REPORTED = "reported"  # HubSpot docs, or third parties quoting live answers
-    ASSUMED = "assumed"  # our inference; a live run confirms or refutes it
+    REPORTED = "reported"  # HubSpot docs, or third parties quoting or recording live answers
+    ASSUMED = "assumed"  # nothing shows it; a live run confirms or refutes it
+
+
+class SourceType(StrEnum):
+    """What kind of thing a source is, weakest evidence of live behaviour last."""
+
+    RECORDING = "recording"  # a third party's recording of live answers (fixtures, snapshots)
+    QUOTE = "quote"  # a third party quoting a whole or partial live answer
+    DOCS = "docs"  # HubSpot's own words: documentation, changelog, a maintainer
+    ACCOUNT = "account"  # a first-hand description of a live answer, without its body
+    CLAIM = "claim"  # a third party asserting behaviour, no exchange described
+    SPEC = "spec"  # HubSpot's published OpenAPI: what the spec says, not what the API does
+    SDK = "sdk"  # HubSpot's client code: what clients expect, not what the API does
+
+
+class Weight(StrEnum):
+    """How one piece of evidence bears on the entry."""
+
+    FOR = "for"  # shows the behaviour the entry states
+    AGAINST = "against"  # shows a different behaviour: the entry is contested
+    HINT = "hint"  # related (another operation, a neighbouring case): never support
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Evidence:
-    """One piece of evidence: a source from the fact sheet, or a cassette file."""
+    """One piece of evidence: a source from the fact sheet, or a cassette file.
+
+    ``about`` says what the source shows when it is not the tickets batch read (another
+    object type or another batch operation), e.g. ``contacts batch update``.
+    """
 
     source: str | None = None
     cite: str | None = None
     cassette: str | None = None
+    about: str | None = None
+    weight: Weight = Weight.FOR
 
     def __str__(self) -> str:
         if self.cassette is not None:
@@ -62,6 +98,9 @@ class Quirk:
     evidence: tuple[Evidence, ...]
     patch: tuple[Mapping[str, Any], ...] = ()
     twin: str | None = None
+    pins: tuple[str, ...] = ()
+    """Cassettes recorded from the twin that pin how the twin shows this entry. They are
+    never evidence of HubSpot's behaviour."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,6 +110,7 @@ class Ledger:
     path: str
     quirks: tuple[Quirk, ...]
     sources: Mapping[str, str]
+    source_types: Mapping[str, SourceType]
 
     def __getitem__(self, quirk_id: str) -> Quirk:
         for quirk in self.quirks:
@@ -117,17 +157,7 @@ def parse_ledger(data: object, *, source: str) -> Ledger:
             problem=f"expected a non-empty list of entries, got {entries!r:.60}",
             fix="list the quirks under `quirks:`, one mapping per entry",
         )
-    sources = data.get("sources")
-    if not isinstance(sources, Mapping) or not all(
-        isinstance(k, str) and _SOURCE.match(k) and isinstance(v, str) and v.strip()
-        for k, v in sources.items()
-    ):
-        raise LedgerError(
-            source=source,
-            where="sources",
-            problem="expected a mapping of source ids (S<n> or U<n>) to descriptions",
-            fix="list every source cited in evidence under `sources:`, e.g. S6: HubSpot docs ...",
-        )
+    sources, source_types = _parse_sources(data.get("sources"), source=source)
     quirks: list[Quirk] = []
     seen: set[str] = set()
     for index, entry in enumerate(entries):
@@ -149,7 +179,54 @@ def parse_ledger(data: object, *, source: str) -> Ledger:
             )
         seen.add(quirk.id)
         quirks.append(quirk)
-    return Ledger(path=source, quirks=tuple(quirks), sources=dict(sources))
+    return Ledger(path=source, quirks=tuple(quirks), sources=sources, source_types=source_types)
+
+
+def _parse_sources(value: object, *, source: str) -> tuple[dict[str, str], dict[str, SourceType]]:
+    kinds = ", ".join(t.value for t in SourceType)
+    if not isinstance(value, Mapping) or not value:
+        raise LedgerError(
+            source=source,
+            where="sources",
+            problem="expected a mapping of source ids (S<n> or U<n>) to {type, text}",
+            fix="list every source cited in evidence under `sources:`, e.g. "
+            "S6: {type: docs, text: HubSpot docs ...}",
+        )
+    texts: dict[str, str] = {}
+    types: dict[str, SourceType] = {}
+    for key, entry in value.items():
+        where = f"sources.{key}"
+        if not (isinstance(key, str) and _SOURCE.match(key)):
+            raise LedgerError(
+                source=source,
+                where=where,
+                problem=f"{key!r} is not a source id",
+                fix="use S<n> or U<n> as in the fact sheet",
+            )
+        if not (
+            isinstance(entry, Mapping)
+            and set(entry) == {"type", "text"}
+            and isinstance(entry["text"], str)
+            and entry["text"].strip()
+        ):
+            raise LedgerError(
+                source=source,
+                where=where,
+                problem=f"expected {{type, text}}, got {entry!r:.60}",
+                fix=f"write `{key}: {{type: <one of {kinds}>, text: what the source is}}`",
+            )
+        try:
+            types[key] = SourceType(entry["type"])
+        except ValueError:
+            raise LedgerError(
+                source=source,
+                where=f"{where}.type",
+                problem=f"expected one of {kinds}, got {entry['type']!r}",
+                fix="say recording for captured live answers, quote for a quoted answer, "
+                "docs for HubSpot's own words, account or claim for descriptions",
+            ) from None
+        texts[key] = entry["text"]
+    return texts, types
 
 
 def _parse_entry(entry: object, *, index: int, source: str) -> Quirk:
@@ -201,6 +278,7 @@ def _parse_entry(entry: object, *, index: int, source: str) -> Quirk:
     twin = entry.get("twin")
     if twin is not None and not isinstance(twin, str):
         raise fail("twin", f"expected text, got {twin!r:.60}", "describe it in one line")
+    pins = _parse_pins(entry.get("pins"), fail)
     return Quirk(
         id=entry["id"],
         title=entry["title"],
@@ -211,7 +289,26 @@ def _parse_entry(entry: object, *, index: int, source: str) -> Quirk:
         evidence=evidence,
         patch=patch,
         twin=twin,
+        pins=pins,
     )
+
+
+def _parse_pins(value: object, fail: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(
+        isinstance(item, Mapping)
+        and set(item) == {"cassette"}
+        and isinstance(item["cassette"], str)
+        for item in value
+    ):
+        raise fail(
+            "pins",
+            f"expected a list of {{cassette: path}}, got {value!r:.80}",
+            "list the twin cassettes that pin this behaviour, "
+            "e.g. - cassette: tests/cassettes/x.yaml",
+        )
+    return tuple(item["cassette"] for item in value)
 
 
 def _parse_evidence(value: object, fail: Any) -> tuple[Evidence, ...]:
@@ -219,20 +316,40 @@ def _parse_evidence(value: object, fail: Any) -> tuple[Evidence, ...]:
         raise fail("evidence", f"expected a non-empty list, got {value!r:.60}", "cite a source")
     items: list[Evidence] = []
     for i, item in enumerate(value):
-        if isinstance(item, Mapping) and isinstance(item.get("cassette"), str):
-            items.append(Evidence(cassette=item["cassette"]))
+        weight = item.get("weight", "for") if isinstance(item, Mapping) else None
+        about = item.get("about") if isinstance(item, Mapping) else None
+        if weight not in {w.value for w in Weight} or not (
+            about is None or (isinstance(about, str) and about.strip())
+        ):
+            raise fail(
+                f"evidence[{i}]",
+                f"expected weight for|against|hint and about as text, got {item!r:.80}",
+                "write weight: against for contrary evidence, hint for related evidence",
+            )
+        if (
+            isinstance(item, Mapping)
+            and isinstance(item.get("cassette"), str)
+            and set(item) <= {"cassette", "weight"}
+        ):
+            items.append(Evidence(cassette=item["cassette"], weight=Weight(weight)))
             continue
         if (
             isinstance(item, Mapping)
             and isinstance(item.get("source"), str)
             and _SOURCE.match(item["source"])
             and isinstance(item.get("cite"), str)
+            and set(item) <= {"source", "cite", "about", "weight"}
         ):
-            items.append(Evidence(source=item["source"], cite=item["cite"]))
+            items.append(
+                Evidence(
+                    source=item["source"], cite=item["cite"], about=about, weight=Weight(weight)
+                )
+            )
             continue
         raise fail(
             f"evidence[{i}]",
-            f"expected {{source: S<n>|U<n>, cite: text}} or {{cassette: path}}, got {item!r:.80}",
+            "expected {source: S<n>|U<n>, cite: text, about?, weight?} or "
+            f"{{cassette: path, weight?}}, got {item!r:.80}",
             "use a source id from shared/research/hubspot-facts.md, or a cassette path",
         )
     return tuple(items)

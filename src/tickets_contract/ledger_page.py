@@ -1,7 +1,9 @@
 """The quirks page: docs/QUIRKS.md, rendered from the ledger and its cassettes.
 
 Generated, never edited: ``tickets-contract quirks`` writes it, and a test fails when
-the committed page differs from what the ledger renders.
+the committed page differs from what the ledger renders. Each quirk shows the kind and
+strength of its evidence as ``evidence.grade`` derives them, each piece of evidence its
+type, what it concerns when that is not the tickets batch read, and how it bears.
 """
 
 from __future__ import annotations
@@ -12,16 +14,24 @@ from typing import Any
 
 import yaml
 
-from tickets_contract.ledger import Confidence, Ledger, Quirk
+from tickets_contract.evidence import Grade, grade, origin_reader
+from tickets_contract.ledger import Confidence, Evidence, Ledger, Quirk, Weight
 
 __all__ = ["render_page"]
 
 # What each confidence means, for the reader of the page.
 CONFIDENCE_TEXT: Mapping[Confidence, str] = {
-    Confidence.OBSERVED: "seen in a recorded exchange with the live API",
-    Confidence.REPORTED: "stated by HubSpot's docs, or by third parties quoting live answers",
-    Confidence.ASSUMED: "our best inference; the twin implements it and a live run confirms or "
-    "refutes it",
+    Confidence.OBSERVED: "a live recording (a `live` cassette) shows it",
+    Confidence.REPORTED: "HubSpot's docs, or a third party recording, quoting or describing "
+    "HubSpot's answers, shows it, and nothing of that kind contradicts it",
+    Confidence.ASSUMED: "nothing shows it, or the evidence conflicts; the twin implements it and "
+    "a live run confirms or refutes it",
+}
+STRENGTH_TEXT: Mapping[str, str] = {
+    "direct": "some support concerns the tickets batch read itself",
+    "analogous": "all support concerns another object type or batch operation (named)",
+    "contested": "evidence of a reporting kind says otherwise",
+    "none": "no support, at most hints",
 }
 
 CassetteReader = Callable[[Path], Mapping[str, Any] | None]
@@ -50,30 +60,40 @@ def render_page(
         "effective contract (`tickets-contract spec --effective`); `tickets-contract run",
         "--strict` shows which of them a target still exhibits.",
         "",
-        "Confidence: "
+        "Confidence is derived from the evidence (`tickets_contract.evidence`), never "
+        "written by hand: "
         + "; ".join(f"**{c.value}**: {text}" for c, text in CONFIDENCE_TEXT.items())
-        + ".",
+        + ". A cassette recorded from the twin pins the twin's behaviour and is never "
+        "evidence of HubSpot's.",
         "",
-        "| quirk | confidence | since | overlay |",
-        "|---|---|---|---|",
+        "Strength: " + "; ".join(f"**{k}**: {v}" for k, v in STRENGTH_TEXT.items()) + ".",
+        "",
+        "| quirk | confidence | strength | evidence | since | overlay |",
+        "|---|---|---|---|---|---|",
     ]
+    origins = origin_reader(root)
+    grades = {quirk.id: grade(quirk, ledger, origins) for quirk in ledger.quirks}
     for quirk in ledger.quirks:
         overlay = "yes" if quirk.patch else "no"
+        graded = grades[quirk.id]
         lines.append(
-            f"| [{_md(quirk.title)}](#{quirk.id}) | {quirk.confidence.value} "
-            f"| {quirk.since} | {overlay} |"
+            f"| [{_md(quirk.title)}](#{quirk.id}) | {graded.confidence.value} "
+            f"| {graded.strength} | {_md(graded.detail)} | {quirk.since} | {overlay} |"
         )
     for quirk in ledger.quirks:
-        lines += ["", *_section(quirk, ledger, root, read_cassette)]
+        lines += ["", *_section(quirk, grades[quirk.id], ledger, root, read_cassette)]
     return "\n".join(lines) + "\n"
 
 
-def _section(quirk: Quirk, ledger: Ledger, root: Path, read: CassetteReader) -> list[str]:
+def _section(
+    quirk: Quirk, graded: Grade, ledger: Ledger, root: Path, read: CassetteReader
+) -> list[str]:
     lines = [
         f'<a id="{quirk.id}"></a>',
         f"## {_md(quirk.title)}",
         "",
-        f"`{quirk.id}` - confidence **{quirk.confidence.value}** - since {quirk.since}",
+        f"`{quirk.id}` - confidence **{graded.confidence.value}** - evidence "
+        f"**{graded.strength}** ({_md(graded.detail)}) - since {quirk.since}",
         "",
         f"- **The spec says:** {_md(quirk.spec_says)}",
         f"- **The API does:** {_md(quirk.api_does)}",
@@ -85,13 +105,26 @@ def _section(quirk: Quirk, ledger: Ledger, root: Path, read: CassetteReader) -> 
         lines.append(f"- **Effective-contract overlay:** {paths}")
     lines.append("- **Evidence:**")
     for item in quirk.evidence:
+        bears = _bears(item)
         if item.cassette is not None:
             origin = _origin(root, item.cassette, read)
-            lines.append(f"  - cassette [`{item.cassette}`](../{item.cassette}){origin}")
+            lines.append(f"  - {bears}cassette [`{item.cassette}`](../{item.cassette}){origin}")
         else:
             described = ledger.sources.get(item.source or "", "")
-            lines.append(f"  - {item.source}: {_md(item.cite or '')} ({_md(described)})")
+            kind = ledger.source_types[item.source or ""].value
+            about = f" [{_md(item.about)}]" if item.about else ""
+            lines.append(
+                f"  - {bears}{item.source} ({kind}){about}: {_md(item.cite or '')} "
+                f"({_md(described)})"
+            )
+    if quirk.pins:
+        lines.append("- **The twin's recordings (pin the twin, not evidence):**")
+        lines += [f"  - [`{path}`](../{path})" for path in quirk.pins]
     return lines
+
+
+def _bears(item: Evidence) -> str:
+    return "" if item.weight is Weight.FOR else f"*{item.weight.value}:* "
 
 
 def _origin(root: Path, cassette: str, read: CassetteReader) -> str:

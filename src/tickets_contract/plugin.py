@@ -6,12 +6,13 @@ the ``pytest11`` entry point, so installing the package is enough.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import time
 from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
@@ -21,6 +22,8 @@ import pytest
 # hook and fixture imports what it needs (bench/plugin_overhead.py measures the cost).
 if TYPE_CHECKING:
     from tickets_contract.contract import Contract
+    from tickets_contract.discovery import Discovery
+    from tickets_contract.errors import ContractError
     from tickets_contract.har import HarLog
     from tickets_contract.report import Tally
     from tickets_contract.settings import Settings
@@ -47,6 +50,12 @@ OPT_CHECKS = "--tc-checks"
 OPT_EXCLUDE_CHECKS = "--tc-exclude-checks"
 PHASES = ("examples", "coverage", "fuzzing")
 HAR_NAME = "exchanges.har"
+
+OPT_ACCEPT_INCONCLUSIVE = "--tc-accept-inconclusive"
+
+# Exit codes beyond pytest's own; the CLI documents all of them (cli.py).
+EXIT_INCONCLUSIVE = 6
+EXIT_UNREACHABLE = 7
 
 PROFILES: dict[str, dict[str, Any]] = {
     # Quick local runs; the example database remembers failures between runs.
@@ -150,6 +159,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="schemathesis phases to run, comma-separated (default: examples,coverage,fuzzing)",
     )
     group.addoption(
+        OPT_ACCEPT_INCONCLUSIVE,
+        action="store_true",
+        default=False,
+        help="pass a run in which some invariant or relation was evaluated on no exchange "
+        f"(default: such a run is inconclusive and exits {EXIT_INCONCLUSIVE})",
+    )
+    group.addoption(
         OPT_TWIN_SEED,
         type=int,
         default=0,
@@ -187,6 +203,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if profile in PROFILES:
         _register_profile(profile)
     config.stash[_SEED] = _choose_seed(config)
+    _CONFIG[:] = [config]
     report_dir = config.getoption(OPT_REPORT_DIR, None)
     if report_dir and not config.getoption("xmlpath", None):
         Path(report_dir).mkdir(parents=True, exist_ok=True)
@@ -232,12 +249,6 @@ def _choose_seed(config: pytest.Config) -> int:
     return random.getrandbits(64)
 
 
-@pytest.hookimpl(optionalhook=True)
-def pytest_configure_node(node: Any) -> None:
-    """pytest-xdist controller: every worker generates with the run's one seed."""
-    node.workerinput[_WORKER_SEED_KEY] = node.config.stash[_SEED]
-
-
 def _register_profile(name: str) -> None:
     from hypothesis import HealthCheck, settings
     from hypothesis.errors import InvalidArgument
@@ -262,6 +273,10 @@ def contract_target(request: pytest.FixtureRequest) -> Target:
     try:
         config = _settings(request.config)
         target = option(OPT_TARGET)
+        discovery = _discovery(request.config)
+        records = config.records if target != "twin" else None
+        if records is None and discovery is not None:
+            records = discovery.records
         return parse_target(
             target,
             allowed_hosts=(*config.allowed_hosts, *option(OPT_ALLOW_HOST)),
@@ -269,10 +284,94 @@ def contract_target(request: pytest.FixtureRequest) -> Target:
             twin_seed=option(OPT_TWIN_SEED),
             twin_size=option(OPT_TWIN_SIZE),
             rate_limit=config.rate_limit,
-            records=config.records if target != "twin" else None,
+            records=records,
         )
     except ContractError as exc:
-        pytest.exit(str(exc), returncode=4)
+        _exit_for(exc)
+
+
+# --- discovery: known records of an HTTP target without a records table ----------------
+
+_DISCOVERY = pytest.StashKey["Discovery | None"]()
+_DISCOVERY_KEY = "tickets_contract_discovery"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Discover records once, before pytest-xdist starts its workers (they get them
+    through ``pytest_configure_node``): URL and live targets without a records table."""
+    config = session.config
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        from tickets_contract.discovery import Discovery
+
+        data = workerinput.get(_DISCOVERY_KEY)
+        config.stash[_DISCOVERY] = Discovery.from_dict(json.loads(data)) if data else None
+        return
+    config.stash[_DISCOVERY] = None
+    target = config.getoption(OPT_TARGET, "twin")
+    if target == "twin" or config.getoption("collectonly", False):
+        return
+    from tickets_contract.errors import ContractError
+
+    try:
+        settings_ = _settings(config)
+        if settings_.records is not None:
+            return  # configured records win
+        from tickets_contract.discovery import discover_run
+        from tickets_contract.targets import HttpTarget, parse_target
+
+        http = parse_target(
+            target,
+            allowed_hosts=(*settings_.allowed_hosts, *config.getoption(OPT_ALLOW_HOST)),
+            rate_limit=settings_.rate_limit,
+        )
+        assert isinstance(http, HttpTarget)
+        config.stash[_DISCOVERY] = discover_run(
+            http.session(),
+            http.base_url,
+            http.token,
+            unique_properties=config.getoption(OPT_UNIQUE_PROPERTY),
+        )
+    except ContractError as exc:
+        _exit_for(exc)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist controller: hand each worker the discovered records, and the run's
+    one generation seed."""
+    node.workerinput[_WORKER_SEED_KEY] = node.config.stash[_SEED]
+    discovery = node.config.stash.get(_DISCOVERY, None)
+    if discovery is not None:
+        node.workerinput[_DISCOVERY_KEY] = json.dumps(discovery.to_dict())
+
+
+def _discovery(config: pytest.Config) -> Discovery | None:
+    return config.stash.get(_DISCOVERY, None)
+
+
+def _exit_for(exc: ContractError) -> NoReturn:
+    """End the session with the CLI's exit code for ``exc``, in one message."""
+    from tickets_contract.errors import SafetyError, UnreachableError
+
+    if isinstance(exc, UnreachableError):
+        pytest.exit(f"target unreachable: {exc}", returncode=EXIT_UNREACHABLE)
+    if isinstance(exc, SafetyError):
+        if _CONFIG:
+            _CONFIG[0].stash[_ENDING] = "safety"
+        pytest.exit(f"refused: {exc}", returncode=3)
+    pytest.exit(str(exc), returncode=4)
+
+
+def _is_positive(case: Any) -> bool:
+    meta = getattr(case, "meta", None)
+    return meta is None or not meta.generation.mode.is_negative
+
+
+def _phase(case: Any) -> str | None:
+    meta = getattr(case, "meta", None)
+    return None if meta is None else str(meta.phase.name.value)
 
 
 def _import_package() -> None:
@@ -360,7 +459,7 @@ def contract(request: pytest.FixtureRequest, contract_target: Target) -> Contrac
     try:
         return build_contract(kind, portal=contract_target.portal)
     except ContractError as exc:
-        pytest.exit(str(exc), returncode=4)
+        _exit_for(exc)
 
 
 @pytest.fixture(scope="session")
@@ -482,6 +581,7 @@ class Judge:
         )
         from tickets_contract.relations import (
             RELATION_BUDGET,
+            RELATION_NAMES,
             REMOTE_RELATION_BUDGET,
             RelationSampler,
             relations_for,
@@ -500,21 +600,54 @@ class Judge:
         unique = [p for p in target.portal.unique_properties if p != "hs_object_id"]
         relations = relations_for(unique[0] if unique else None)
         builtins = [name for name in BUILTIN_CHECKS if name not in EXCLUDED_CHECKS]
-        known = [*builtins, *(c.__name__ for c in INVARIANTS), *(r.__name__ for r in relations)]
-        enabled = _enabled_checks(known, checks, exclude_checks)
+        rules = [check.__name__ for check in INVARIANTS] + list(RELATION_NAMES)
+        enabled = _enabled_checks([*builtins, *rules], checks, exclude_checks)
         self._excluded = excluded_check_functions() + [
             getattr(builtin, name) for name in builtins if name not in enabled
         ]
-        self._invariants = [check for check in INVARIANTS if check.__name__ in enabled]
+        self._invariants = [
+            self._counted(check) for check in INVARIANTS if check.__name__ in enabled
+        ]
         self._relations = [relation for relation in relations if relation.__name__ in enabled]
         # Follow-up reads cost little in the process; over HTTP each waits for the budget.
         in_process = target.session() is None
         self._sampler = RelationSampler(RELATION_BUDGET if in_process else REMOTE_RELATION_BUDGET)
-        tally.checks |= enabled
+        tally.checks |= {name for name in [*builtins, *rules] if name in enabled}
+        tally.checks -= set(RELATION_NAMES) - {relation.__name__ for relation in self._relations}
+        # Every rule chosen must be evaluated at least once, the unique-property relation
+        # too: a portal without such a property leaves it untested, and the run says so.
+        tally.rules |= {name for name in rules if name in enabled}
+
+    def _counted(self, check: Any) -> Any:
+        """``check``, counting the exchanges it evaluated (invariants.HELD or a raise)."""
+        from tickets_contract.invariants import HELD
+
+        evaluated = self._tally.evaluated
+        name = check.__name__
+
+        @functools.wraps(check)
+        def counted(ctx: Any, response: Any, case: Any) -> Any:
+            try:
+                result = check(ctx, response, case)
+            except Exception:
+                evaluated[name] += 1
+                raise
+            if result is HELD:
+                evaluated[name] += 1
+            return result
+
+        return counted
 
     def send(self, case: Any) -> Any:
-        case.body = self._target.records.steer(case.body, case.query)
-        return self._call(case)
+        positive = _is_positive(case)
+        # The spec's named examples each show a shape on purpose (a partial miss, an
+        # idProperty read): they keep it, with known ids swapped in, and are not mixed.
+        mix = positive and _phase(case) != "examples"
+        case.body = self._target.records.steer(case.body, case.query, mix=mix)
+        response = self._call(case)
+        if positive:
+            self._count_read(case, response)
+        return response
 
     def _call(self, case: Any) -> Any:
         if self._har is None:
@@ -525,6 +658,24 @@ class Judge:
         response = case.call(session=self._target.session())
         self._har.add(response, started)
         return response
+
+    def _count_read(self, case: Any, response: Any) -> None:
+        from tickets_contract.invariants import ReadExchange
+
+        if case.method.upper() != "POST" or not str(case.path).endswith("/batch/read"):
+            return
+        reads = self._tally.reads
+        reads["reads"] += 1
+        exchange = ReadExchange.of(case, response)
+        if exchange is None:
+            return
+        found = len(set(exchange.result_ids))
+        reads["with tickets"] += found >= 1
+        reads["two or more"] += found >= 2
+        reads["partial misses"] += found >= 1 and bool(exchange.errors)
+        reads["archived hits"] += found >= 1 and exchange.archived
+        reads["idProperty hits"] += found >= 1 and not exchange.by_record_id
+        reads["history"] += any(r.get("propertiesWithHistory") for r in exchange.results)
 
     def _send_derived(self, case: Any) -> Any:
         """Send a body and query built from ``case`` to the same target (relations)."""
@@ -549,12 +700,22 @@ class Judge:
         from schemathesis.core.failures import FailureGroup
 
         from tickets_contract.invariants import ReadExchange
-        from tickets_contract.relations import check_relations
+        from tickets_contract.relations import run_relations
 
         exchange = ReadExchange.of(case, response)
         if exchange is None or not self._sampler.admits(exchange):
             return
-        violations = check_relations(self._send_derived(case), exchange, self._relations)
+        derived: Callable[[Any, Any], tuple[int, Any]] = self._send_derived(case)
+        sent = 0
+
+        def send(body: Any, query: Any) -> tuple[int, Any]:
+            nonlocal sent
+            sent += 1
+            return derived(body, query)
+
+        violations, evaluated = run_relations(send, exchange, self._relations)
+        self._sampler.spend(sent)
+        self._tally.evaluated.update(evaluated)
         if violations:
             from tickets_contract.judges import regressions
 
@@ -583,6 +744,11 @@ class Judge:
         corpus = self._corpus or corpus_dir()
         result = probe_quirks(self._target.recording_target(), corpus=corpus)
         self._tally.probe.update({q: s.value for q, s in result.statuses.items()})
+        self._tally.probe_evaluated.update(result.evaluated)
+        if result.live:
+            from tickets_contract.witness import settled
+
+            self._tally.settled.update(settled(self._tally.ledger, result.witnessed))
         if result.regressions:
             self._tally.add(list(result.regressions))
             lines = [f"{d.check}: {d.title}: {d.message.strip()[:300]}" for d in result.regressions]
@@ -624,9 +790,18 @@ def contract_judge(
     tally = Tally(kind=contract.kind, ledger=contract.ledger)
     request.config.stash[_TALLY] = tally
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
 
     def progress(line: str) -> None:
-        if reporter is not None:
+        # Output is captured while a test runs: step past the capture, or the line would
+        # only be shown when the test fails.
+        if reporter is None:
+            return
+        if capture is None:
+            reporter.write_line(line)
+            return
+        with capture.global_and_fixture_disabled():
+            reporter.ensure_newline()
             reporter.write_line(line)
 
     corpus = request.config.getoption(OPT_CASSETTE_DIR, None)
@@ -650,6 +825,113 @@ def contract_judge(
         pytest.exit(str(exc), returncode=4)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_report_teststatus(report: Any, config: pytest.Config) -> Any:
+    """Give the contract test's schemathesis subtest a progress letter.
+
+    schemathesis counts the operation it tests as one more collected test; pytest shows
+    a passed subtest without a letter when quiet, so the progress bar stopped at 66%.
+    """
+    if (
+        report.when != "call"
+        or not report.passed
+        or type(report).__name__ != "SubtestReport"
+        or "contract" not in report.keywords
+    ):
+        return None
+    try:
+        quiet = config.get_verbosity("subtests") == 0
+    except (KeyError, ValueError):  # pragma: no cover - pytest without subtests
+        return None
+    return ("subtests passed", ".", "SUBPASSED") if quiet else None
+
+
+# --- honest endings: what ended a run that found no regression ---------------------------
+
+_ENDING = pytest.StashKey[str]()
+EXIT_INTERNAL = 8
+EXIT_INTERRUPTED = 130
+
+
+def _gate_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` is the gate's own verdict (a failed check), not a breakdown."""
+    from schemathesis.core.failures import Failure, FailureGroup
+
+    if isinstance(exc, (Failure, FailureGroup, AssertionError)):
+        return True
+    if isinstance(exc, BaseExceptionGroup):
+        return all(_gate_failure(inner) for inner in exc.exceptions)
+    return False
+
+
+def _unreachable(exc: BaseException) -> bool:
+    import requests
+
+    if isinstance(exc, (requests.ConnectionError, requests.Timeout)):
+        return True
+    if isinstance(exc, BaseExceptionGroup):
+        return any(_unreachable(inner) for inner in exc.exceptions)
+    cause = exc.__cause__ or exc.__context__
+    return cause is not None and cause is not exc and _unreachable(cause)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A contract test that broke down (the target went away, a bug of ours) is said in
+    one line, remembered for the exit code, and never shown as the API's regression."""
+    report = yield
+    if (
+        call.excinfo is None
+        or not report.failed
+        or item.get_closest_marker("contract") is None
+        or _gate_failure(call.excinfo.value)
+    ):
+        return report
+    exc = call.excinfo.value
+    first = (str(exc).strip().splitlines() or [""])[0][:300]
+    if _unreachable(exc):
+        item.config.stash[_ENDING] = "unreachable"
+        report.longrepr = f"target unreachable during the run: {type(exc).__name__}: {first}"
+    else:
+        item.config.stash.setdefault(_ENDING, "internal")
+        if item.config.getoption("tbstyle", "auto") != "long":
+            report.longrepr = (
+                f"internal error of tickets-contract: {type(exc).__name__}: {first} "
+                "(pass --tb=long for the traceback)"
+            )
+    return report
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_internalerror(excrepr: Any, excinfo: Any) -> bool | None:
+    """One line, not pytest's INTERNALERROR traceback (unless --tb=long)."""
+    import sys
+
+    config = _CONFIG[0] if _CONFIG else None
+    if config is None:
+        return None
+    config.stash[_ENDING] = "internal"
+    if config.getoption("tbstyle", "auto") == "long":
+        return None
+    value = excinfo.value
+    first = (str(value).strip().splitlines() or [""])[0][:300]
+    sys.stderr.write(
+        f"tickets-contract: internal error: {type(value).__name__}: {first} "
+        "(pass --tb=long for the traceback)\n"
+    )
+    return True
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_keyboard_interrupt(excinfo: Any) -> None:
+    config = _CONFIG[0] if _CONFIG else None
+    if config is not None and isinstance(excinfo.value, KeyboardInterrupt):
+        config.stash[_ENDING] = "interrupted"
+
+
+_CONFIG: list[pytest.Config] = []
+
+
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     tally = config.stash.get(_TALLY, None)
     if tally is not None and tally.exchanges:
@@ -657,13 +939,26 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 
         reproduce = _reproduce_line(config)
         terminalreporter.write_sep("=", "tickets-contract")
+        discovery = _discovery(config)
+        if discovery is not None:
+            terminalreporter.write_line(discovery.summary())
         terminalreporter.write_line(tally.render())
         terminalreporter.write_line(f"  {reproduce}")
+        if tally.inconclusive:
+            accepted = config.getoption(OPT_ACCEPT_INCONCLUSIVE, False)
+            terminalreporter.write_line(
+                f"tickets-contract: inconclusive run accepted ({OPT_ACCEPT_INCONCLUSIVE})"
+                if accepted
+                else f"tickets-contract: INCONCLUSIVE (exit {EXIT_INCONCLUSIVE}): "
+                f"{', '.join(tally.unevaluated())} never evaluated; pass "
+                f"{OPT_ACCEPT_INCONCLUSIVE} to accept such a run"
+            )
         report_dir = config.getoption(OPT_REPORT_DIR, None)
         if report_dir:
             path = Path(report_dir) / "summary.md"
-            markdown = tally.render_markdown() + f"\n## Reproduce\n\n{reproduce}\n"
-            write_atomically(path, markdown)
+            preamble = discovery.summary() if discovery is not None else ""
+            markdown = tally.render_markdown(preamble=preamble)
+            write_atomically(path, markdown + f"\n## Reproduce\n\n{reproduce}\n")
             terminalreporter.write_line(f"summary written to {path}")
             if _HAR in config.stash:
                 terminalreporter.write_line(_write_har(config, report_dir))
@@ -702,13 +997,34 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         workeroutput[_WORKER_KEY] = json.dumps(tally.to_dict())
         if _HAR in session.config.stash:
             workeroutput[_WORKER_HAR_KEY] = json.dumps(session.config.stash[_HAR].entries)
+    if workeroutput is not None and _ENDING in session.config.stash:
+        workeroutput[_ENDING_KEY] = session.config.stash[_ENDING]
+    ending = session.config.stash.get(_ENDING, None)
     # Known quirks are reported, not failed: the gate fails on regressions only.
-    if tally is not None and tally.regressions and exitstatus == 0:
+    if tally is not None and tally.regressions and exitstatus in (0, 1):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    elif ending == "interrupted":
+        session.exitstatus = EXIT_INTERRUPTED
+    elif ending == "unreachable" and exitstatus == 1:
+        session.exitstatus = EXIT_UNREACHABLE
+    elif ending == "internal" and exitstatus in (1, pytest.ExitCode.INTERNAL_ERROR):
+        session.exitstatus = EXIT_INTERNAL
+    elif exitstatus == pytest.ExitCode.INTERNAL_ERROR and ending != "safety":
+        # pytest's own code 3 is also the code of a refused request (EXIT_SAFETY).
+        session.exitstatus = EXIT_INTERNAL
+    elif (
+        tally is not None
+        and workeroutput is None
+        and tally.inconclusive
+        and exitstatus == 0
+        and not session.config.getoption(OPT_ACCEPT_INCONCLUSIVE, False)
+    ):
+        session.exitstatus = EXIT_INCONCLUSIVE
 
 
 _WORKER_KEY = "tickets_contract_tally"
 _WORKER_HAR_KEY = "tickets_contract_har"
+_ENDING_KEY = "tickets_contract_ending"
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -719,6 +1035,9 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
         from tickets_contract.har import HarLog
 
         node.config.stash.setdefault(_HAR, HarLog()).entries.extend(json.loads(har))
+    ending = getattr(node, "workeroutput", {}).get(_ENDING_KEY)
+    if ending is not None and node.config.stash.get(_ENDING, None) != "unreachable":
+        node.config.stash[_ENDING] = ending
     data = getattr(node, "workeroutput", {}).get(_WORKER_KEY)
     if data is None:
         return
@@ -773,10 +1092,8 @@ def cassette_recorder(request: pytest.FixtureRequest, cassette_dir: Path) -> Any
         try:
             outcomes = Recorder(_recording_target(request.config), cassette_dir, mode).record(todo)
         except ContractError as exc:
-            from tickets_contract.errors import SafetyError
-
             # The CLI's exit codes: 3 a safety guard refused, 4 a malformed input.
-            pytest.exit(str(exc), returncode=3 if isinstance(exc, SafetyError) else 4)
+            _exit_for(exc)
         for outcome in outcomes:
             done.add(outcome.scenario)
             if reporter is not None:

@@ -14,21 +14,26 @@ and compares the quirks they show with those the committed cassettes show.
 
 Fresh answers that the effective contract rejects, or that deviate from the published
 one where no quirk explains it, are regressions.
+
+When the target is the live API (recorded as ``live``), the fresh answers also settle
+the ledger's bets: ``witnessed`` says, per entry, whether they confirmed or refuted it
+(``witness``); the run's report lists each assumed or reported entry's verdict.
 """
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tickets_contract.judges import Deviation
+from tickets_contract.witness import Witnessed, witness_cassettes
 
 if TYPE_CHECKING:
-    from tickets_contract.cassettes import RecordingTarget, Scenario
+    from tickets_contract.cassettes import Cassette, RecordingTarget, Scenario
 
 __all__ = ["ProbeResult", "QuirkStatus", "probe_quirks"]
 
@@ -47,13 +52,23 @@ class ProbeResult:
     regressions: tuple[Deviation, ...]
     probed: tuple[str, ...]
     skipped: Mapping[str, str]
+    # Quirk -> probed scenarios whose cassette shows it: the exchanges that tested it.
+    evaluated: Mapping[str, int] = field(default_factory=dict)
+    live: bool = False
+    witnessed: Mapping[str, Witnessed] = field(default_factory=dict)
 
 
 def probe_quirks(
     target: RecordingTarget, *, corpus: Path, scenarios: Sequence[Scenario] | None = None
 ) -> ProbeResult:
     """Send the corpus scenarios to ``target`` (a cassettes.RecordingTarget) and compare."""
-    from tickets_contract.cassettes import SCENARIOS, Recorder, RecordMode, load_cassette
+    from tickets_contract.cassettes import (
+        SCENARIOS,
+        Recorder,
+        RecordMode,
+        SourceKind,
+        load_cassette,
+    )
     from tickets_contract.cassettes.judging import CassetteJudge
 
     judge = CassetteJudge()
@@ -68,6 +83,7 @@ def probe_quirks(
     regressions: list[Deviation] = []
     probed: list[str] = []
     skipped: dict[str, str] = {}
+    fresh: list[Cassette] = []
     with tempfile.TemporaryDirectory(prefix="tickets-contract-probe-") as workdir:
         outcomes = Recorder(target, Path(workdir), RecordMode.ONCE).record(todo)
         for outcome in outcomes:
@@ -75,7 +91,8 @@ def probe_quirks(
                 skipped[outcome.scenario] = outcome.detail
                 continue
             probed.append(outcome.scenario)
-            verdict = judge.judge(load_cassette(outcome.path))
+            fresh.append(load_cassette(outcome.path))
+            verdict = judge.judge(fresh[-1])
             shown |= verdict.shown
             for interaction in verdict.interactions:
                 regressions.extend(_named(d, outcome.scenario) for d in interaction.regressions)
@@ -90,11 +107,15 @@ def probe_quirks(
             statuses[quirk] = QuirkStatus.GONE
         else:
             statuses[quirk] = QuirkStatus.NOT_PROBED
+    live = target.kind is SourceKind.LIVE
     return ProbeResult(
         statuses=statuses,
         regressions=tuple(regressions),
         probed=tuple(probed),
         skipped=skipped,
+        evaluated={q: len(showing & set(probed)) for q, showing in sorted(expected.items())},
+        live=live,
+        witnessed=witness_cassettes(fresh) if live else {},
     )
 
 

@@ -11,14 +11,14 @@ is reduced to its status, records and missing ids before comparison (``Answer``)
 
 Cost. Each relation sends one or two requests (six for all four), so
 ``RelationSampler`` picks the exchanges that get them: 200/207 answers to positive
-batch reads with at least two distinct inputs, the first ``RELATION_BUDGET`` (32)
-distinct requests of a session against the in-process twin, ``REMOTE_RELATION_BUDGET``
-(8) over HTTP, where every request waits for the rate budget. A budget rather than a
-random sample: deterministic, bounded for live runs, and the default gate's ~35
-eligible exchanges nearly all get relations. The choice is keyed by the request, so
-when Hypothesis replays a chosen case the relations run again and a failure reproduces
-(new cases tried while shrinking past the budget get none: the failure is reported
-unshrunk, never as flaky).
+batch reads that returned two or more distinct tickets (where splitting, permuting and
+re-reading can lose, swap or alter a record), while the session's budget of follow-up
+requests lasts: ``RELATION_BUDGET`` (240) against the in-process twin,
+``REMOTE_RELATION_BUDGET`` (72) over HTTP, where every request waits for the rate
+budget. A budget rather than a random sample: deterministic and bounded for live runs.
+The choice is keyed by the request, so when Hypothesis replays a chosen case the
+relations run again and a failure reproduces (new cases tried while shrinking past the
+budget get none: the failure is reported unshrunk, never as flaky).
 
 A relation failure is a ``RelationViolation``: an ``InvariantViolation`` whose title
 says "Relation violated: <name>" and whose ``invariant`` is the relation's name, which
@@ -34,10 +34,11 @@ from functools import partial, update_wrapper
 from typing import Any, ClassVar
 
 from tickets_contract.contract import BATCH_READ_METHOD, BATCH_READ_PATH
-from tickets_contract.invariants import InvariantViolation, ReadExchange
+from tickets_contract.invariants import HELD, NOT_APPLICABLE, InvariantViolation, ReadExchange
 
 __all__ = [
     "RELATION_BUDGET",
+    "RELATION_COST",
     "RELATION_NAMES",
     "REMOTE_RELATION_BUDGET",
     "Answer",
@@ -50,6 +51,7 @@ __all__ = [
     "permutation_invariance",
     "relations_for",
     "repeatable_read",
+    "run_relations",
     "split_and_merge",
 ]
 
@@ -57,16 +59,21 @@ Send = Callable[[Mapping[str, Any], Mapping[str, Any]], tuple[int, Any]]
 """Send a batch-read body with query parameters to the target of the original exchange;
 return the status and the parsed JSON answer (``None`` when it is not JSON)."""
 
-Relation = Callable[[Send, ReadExchange], None]
-"""A relation: send follow-up reads for an exchange, raise ``RelationViolation``."""
+Relation = Callable[[Send, ReadExchange], bool]
+"""A relation: send follow-up reads for an exchange; return ``HELD`` when it compared
+answers and they agreed, ``NOT_APPLICABLE`` when it had nothing to compare; raise
+``RelationViolation`` when they disagreed."""
 
-RELATION_BUDGET = 32
-"""Distinct requests per session whose exchanges get follow-up reads (at most six each),
-against a target in the process (the twin: ~0.3 s for all of them)."""
+RELATION_BUDGET = 240
+"""Follow-up requests per session, against a target in the process (the twin: a few
+milliseconds each): 40 exchanges with every relation."""
 
-REMOTE_RELATION_BUDGET = 8
+REMOTE_RELATION_BUDGET = 72
 """The same over HTTP, where every request waits for the rate budget (80 per 10 s by
-default): at most 48 more requests, about 6 s."""
+default): 12 exchanges with every relation, about 9 s against the live API."""
+
+RELATION_COST = 6
+"""Follow-up requests all four relations send for one exchange, at most."""
 
 _LISTED = 10
 
@@ -208,7 +215,7 @@ def _with_inputs(exchange: ReadExchange, inputs: Sequence[Any]) -> dict[str, Any
 # --- the relations ----------------------------------------------------------------------
 
 
-def split_and_merge(send: Send, exchange: ReadExchange) -> None:
+def split_and_merge(send: Send, exchange: ReadExchange) -> bool:
     """Split a batch in two and merge the answers: the same records, the same missing ids.
 
     A batch read is a set of independent single reads (facts §6.2: found inputs come
@@ -222,7 +229,7 @@ def split_and_merge(send: Send, exchange: ReadExchange) -> None:
     for half in halves:
         answer = _follow_up(send, name, exchange, _with_inputs(exchange, half))
         if answer is None:
-            return
+            return NOT_APPLICABLE
         answers.append(answer)
     first, second = answers
     clash = [
@@ -246,9 +253,10 @@ def split_and_merge(send: Send, exchange: ReadExchange) -> None:
             ["the merged halves differ from the whole:", *lines],
             f"halves of {middle} and {len(inputs) - middle} inputs",
         )
+    return HELD
 
 
-def permutation_invariance(send: Send, exchange: ReadExchange) -> None:
+def permutation_invariance(send: Send, exchange: ReadExchange) -> bool:
     """Permute the inputs: nothing but the order of the results changes.
 
     Quirk results-unordered: "clients must match by id"; the answer is a set.
@@ -258,16 +266,17 @@ def permutation_invariance(send: Send, exchange: ReadExchange) -> None:
     if permuted == inputs:
         permuted = inputs[1:] + inputs[:1]
     if permuted == inputs:
-        return
+        return NOT_APPLICABLE
     answer = _follow_up(send, "permutation_invariance", exchange, _with_inputs(exchange, permuted))
     if answer is None:
-        return
+        return NOT_APPLICABLE
     lines = _original(exchange).difference(answer)
     if lines:
         raise _fail("permutation_invariance", exchange, lines, "the same inputs, reversed")
+    return HELD
 
 
-def repeatable_read(send: Send, exchange: ReadExchange) -> None:
+def repeatable_read(send: Send, exchange: ReadExchange) -> bool:
     """Read the same batch twice: the same answer, but for the batch's timestamps.
 
     Reading changes nothing (the operation is a read; facts §6.9: even archiving leaves
@@ -275,15 +284,16 @@ def repeatable_read(send: Send, exchange: ReadExchange) -> None:
     """
     answer = _follow_up(send, "repeatable_read", exchange, dict(exchange.body))
     if answer is None:
-        return
+        return NOT_APPLICABLE
     lines = _original(exchange).difference(answer)
     if lines:
         raise _fail("repeatable_read", exchange, lines, "the same request again")
+    return HELD
 
 
 def id_and_unique_property_agree(
     send: Send, exchange: ReadExchange, *, unique_property: str
-) -> None:
+) -> bool:
     """Read the found records by id and by their unique property: the answers agree.
 
     Facts §6.8: ``idProperty`` names a property "created with hasUniqueValue: true"
@@ -292,25 +302,25 @@ def id_and_unique_property_agree(
     name = "id_and_unique_property_agree"
     ids = list(dict.fromkeys(exchange.result_ids))
     if not ids:
-        return
+        return NOT_APPLICABLE
     properties = list(dict.fromkeys([*(exchange.properties or ()), unique_property]))
     shared: dict[str, Any] = {"properties": properties}
     if exchange.with_history:
         shared["propertiesWithHistory"] = list(exchange.with_history)
     by_id = _follow_up(send, name, exchange, {"inputs": [{"id": i} for i in ids], **shared})
     if by_id is None:
-        return
+        return NOT_APPLICABLE
     values = {
         rid: value
         for rid, record in by_id.records.items()
         if isinstance(value := (record.get("properties") or {}).get(unique_property), str)
     }
     if not values:
-        return
+        return NOT_APPLICABLE
     body = {"inputs": [{"id": v} for v in values.values()], "idProperty": unique_property, **shared}
     by_value = _follow_up(send, name, exchange, body)
     if by_value is None:
-        return
+        return NOT_APPLICABLE
     expected = Answer(
         status=200,
         records={rid: by_id.records[rid] for rid in values},
@@ -326,6 +336,7 @@ def id_and_unique_property_agree(
             [f"read by {unique_property} instead of by id:", *lines],
             f"by id {_shown(ids)}, then by {unique_property} ({pairs})",
         )
+    return HELD
 
 
 RELATION_NAMES = (
@@ -349,29 +360,54 @@ def check_relations(
     send: Send, exchange: ReadExchange, relations: Sequence[Relation]
 ) -> list[RelationViolation]:
     """Run ``relations`` on ``exchange``; the violations, one per broken relation."""
+    return run_relations(send, exchange, relations)[0]
+
+
+def run_relations(
+    send: Send, exchange: ReadExchange, relations: Sequence[Relation]
+) -> tuple[list[RelationViolation], list[str]]:
+    """Run ``relations`` on ``exchange``: the violations, and the names of the relations
+    evaluated (held or violated; not those with nothing to compare)."""
     violations = []
+    evaluated = []
     for relation in relations:
+        name = getattr(relation, "__name__", repr(relation))
         try:
-            relation(send, exchange)
+            if relation(send, exchange) is HELD:
+                evaluated.append(name)
         except RelationViolation as violation:
             violations.append(violation)
-    return violations
+            evaluated.append(name)
+    return violations, evaluated
 
 
 class RelationSampler:
-    """Chooses the exchanges that get follow-up reads: see the module docstring."""
+    """Chooses the exchanges that get follow-up reads: see the module docstring.
+
+    ``budget`` counts follow-up requests; ``spend`` records what an exchange's relations
+    sent. An exchange chosen once is chosen again when Hypothesis replays it, so that a
+    failure reproduces.
+    """
 
     def __init__(self, budget: int = RELATION_BUDGET) -> None:
         self._budget = budget
+        self._spent = 0
         self._chosen: set[str] = set()
 
+    @property
+    def spent(self) -> int:
+        return self._spent
+
     def admits(self, exchange: ReadExchange) -> bool:
-        if len(exchange.distinct_inputs) < 2:
+        if len(set(exchange.result_ids)) < 2:
             return False
         key = json.dumps([exchange.body, exchange.query], sort_keys=True, default=str)
         if key in self._chosen:
             return True
-        if len(self._chosen) >= self._budget:
+        if self._spent + RELATION_COST > self._budget:
             return False
         self._chosen.add(key)
         return True
+
+    def spend(self, requests: int) -> None:
+        self._spent += requests

@@ -36,6 +36,7 @@ def test_the_header_says_what_where_when_and_against_what() -> None:
         "multi-status-on-read",
         "aggregated-not-found-error",
         "standard-error-optional-fields",
+        "ticket-not-found-wording",
     )
     assert cassette.source.kind.value == "twin"
     assert cassette.recorded_at.endswith("Z")

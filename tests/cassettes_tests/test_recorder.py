@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import httpx
@@ -74,12 +75,18 @@ def test_modes_never_overwrite_except_all_and_show_what_changed(
 
     everything = Recorder(target, tmp_path, RecordMode.ALL).record(scenarios)
     assert [o.status for o in everything] == [OutcomeStatus.CHANGED, OutcomeStatus.UNCHANGED]
-    assert path.read_text() == recorded.replace(
-        _recorded_at(recorded), _recorded_at(path.read_text())
+    # Re-recorded as first recorded, but for when, and for the counters the twin sends on
+    # every answer (quirk rate-limit-headers-on-every-answer): marked volatile, kept as sent.
+    assert _counters_masked(path.read_text()) == _counters_masked(
+        recorded.replace(_recorded_at(recorded), _recorded_at(path.read_text()))
     )
 
     none = Recorder(target, tmp_path, RecordMode.NONE).record(scenarios)
     assert {o.status for o in none} == {OutcomeStatus.KEPT}
+
+
+def _counters_masked(text: str) -> str:
+    return re.sub(r"(x-hubspot-ratelimit-remaining: )'\d+'", r"\1'N'", text)
 
 
 def _recorded_at(text: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,9 @@ class BrokenTwin(Twin):
         self._mutation = mutation
 
     def handle(self, request: TwinRequest) -> TwinResponse:
+        # Only the batch read is broken: discovery's list and Properties API reads are not.
+        if request.path != "/crm/v3/objects/tickets/batch/read":
+            return super().handle(request)
         return self._mutation(request, super().handle(request))
 
 
@@ -42,17 +46,35 @@ def integer_property(request: TwinRequest, response: TwinResponse) -> TwinRespon
     return response
 
 
-def accepts_missing_inputs(request: TwinRequest, response: TwinResponse) -> TwinResponse:
-    """A body without `inputs` answered 200 instead of 400."""
+def accepts_malformed_inputs(request: TwinRequest, response: TwinResponse) -> TwinResponse:
+    """A body whose `inputs` is not a list answered 200 instead of 400."""
     body = _body(request)
-    if response.status == 400 and isinstance(body, dict) and "inputs" not in body:
+    inputs = body.get("inputs") if isinstance(body, dict) else None
+    if response.status == 400 and inputs is not None and not isinstance(inputs, list):
         return TwinResponse.of_json(
             200,
             {
-                "status": "COMPLETE",
-                "results": [],
-                "startedAt": "2026-01-01T00:00:00.000Z",
                 "completedAt": "2026-01-01T00:00:00.000Z",
+                "status": "COMPLETE",
+                "startedAt": "2026-01-01T00:00:00.000Z",
+                "results": [],
+            },
+        )
+    return response
+
+
+def rejects_missing_inputs(request: TwinRequest, response: TwinResponse) -> TwinResponse:
+    """A body without `inputs` refused with 400, as the twin did before facts §11 (S30)."""
+    body = _body(request)
+    if response.status == 200 and isinstance(body, dict) and body.get("inputs") is None:
+        return TwinResponse.of_json(
+            400,
+            {
+                "status": "error",
+                "message": "Invalid input JSON on line 1, column 2. Some required fields "
+                "were not set: [inputs]",
+                "correlationId": "00000000-0000-7000-8000-000000000000",
+                "category": "VALIDATION_ERROR",
             },
         )
     return response
@@ -248,15 +270,16 @@ def size_dependent(request: TwinRequest, response: TwinResponse) -> TwinResponse
 
 
 def order_dependent(request: TwinRequest, response: TwinResponse) -> TwinResponse:
-    """The record answering the first input differs (updatedAt) from the others."""
+    """Records depend on the order of the inputs (a cache keyed by the request as sent):
+    their updatedAt carries a digest of the input order, by id or by idProperty."""
     payload = _results(response)
     body = _body(request)
     if payload is None or not isinstance(body, dict) or not body["inputs"]:
         return response
-    first = str(body["inputs"][0].get("id")).lstrip("+0")
+    order = json.dumps([str(item.get("id")) for item in body["inputs"]])
+    stamp = _stamp(1 + zlib.crc32(order.encode()) % 59_000)
     for result in payload["results"]:
-        if result["id"] == first:
-            result["updatedAt"] = _stamp(1)
+        result["updatedAt"] = stamp
     return _answer(response, payload)
 
 

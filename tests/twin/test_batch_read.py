@@ -41,11 +41,11 @@ def test_all_found_is_200_with_hubspots_keys(twin: Twin, store: TicketStore) -> 
     response = read(twin, {"inputs": inputs(*(t.id for t in tickets))})
     assert response.status == 200
     body = response.json()
-    assert list(body) == ["status", "results", "startedAt", "completedAt"]
+    assert list(body) == ["completedAt", "status", "startedAt", "results"]
     assert body["status"] == "COMPLETE"
     assert sorted(r["id"] for r in body["results"]) == sorted(t.id for t in tickets)
     for result in body["results"]:
-        assert list(result) == ["id", "properties", "createdAt", "updatedAt", "archived"]
+        assert list(result) == ["id", "properties", "createdAt", "updatedAt", "archived", "url"]
         assert result["archived"] is False
 
 
@@ -56,7 +56,7 @@ def test_some_missing_is_207_with_one_aggregated_error(twin: Twin, store: Ticket
     response = read(twin, {"inputs": inputs(*sent)})
     assert response.status == 207
     body = response.json()
-    assert list(body) == ["status", "results", "numErrors", "errors", "startedAt", "completedAt"]
+    assert list(body) == ["completedAt", "status", "startedAt", "results", "errors", "numErrors"]
     assert body["numErrors"] == 1
     # As sent, in input order, each once; archived tickets count as missing by default.
     assert body["errors"] == [not_found_error("nope", gone.id, "123")]
@@ -173,7 +173,7 @@ def test_archived_true_finds_only_archived_tickets(twin: Twin, store: TicketStor
     by_id = {t.id: t for t in gone}
     assert sorted(r["id"] for r in body["results"]) == sorted(by_id)
     for result in body["results"]:
-        assert list(result)[-2:] == ["archived", "archivedAt"]
+        assert list(result)[-3:] == ["archived", "archivedAt", "url"]
         assert result["archived"] is True
         assert JAVA_INSTANT.fullmatch(result["archivedAt"])
         assert result["archivedAt"] > result["updatedAt"]
@@ -242,16 +242,23 @@ def test_zero_milliseconds_are_dropped_like_instant_tostring(store: TicketStore)
     assert body["startedAt"] == body["completedAt"] == "2026-03-02T09:30:00Z"
 
 
-def test_correlation_ids_are_fresh_uuid4s(twin: Twin, store: TicketStore) -> None:
-    seen = set()
+def test_correlation_ids_are_fresh_time_ordered_uuid7s(
+    twin: Twin, store: TicketStore, clock: FakeClock
+) -> None:
+    # Facts §11 (S33): live correlation ids are UUIDv7 (quirk correlation-id-uuid7).
+    seen: list[str] = []
     bodies: list[object] = [{"inputs": inputs(live(store, 1)[0].id)}, {"inputs": []}, None]
     for body in bodies:
         response = read(twin, body)
         value = response.header("X-HubSpot-Correlation-Id")
         assert value is not None
-        assert uuid.UUID(value).version == 4
-        seen.add(value)
-    assert len(seen) == 3
+        parsed = uuid.UUID(value)
+        assert parsed.version == 7
+        assert parsed.int >> 80 == int(clock.now.timestamp() * 1000)
+        seen.append(value)
+        clock.advance(milliseconds=5)
+    assert len(set(seen)) == 3
+    assert seen == sorted(seen)
 
 
 @pytest.mark.parametrize(
@@ -260,12 +267,9 @@ def test_correlation_ids_are_fresh_uuid4s(twin: Twin, store: TicketStore) -> Non
         pytest.param("GET", BATCH_READ_PATH, 405, "POST", id="get-batch-read"),
         pytest.param("PUT", BATCH_READ_PATH, 405, "POST", id="put-batch-read"),
         pytest.param("POST", LIST_PATH, 405, "GET", id="post-list"),
-        pytest.param("POST", "/crm/v3/objects/tickets/batch/create", 404, None, id="create"),
-        pytest.param("POST", BATCH_READ_PATH + "/", 404, None, id="trailing-slash"),
-        pytest.param("GET", "/", 404, None, id="root"),
     ],
 )
-def test_other_routes_and_methods(
+def test_other_methods_are_405(
     twin: Twin, method: str, path: str, status: int, allow: str | None
 ) -> None:
     response = twin.handle(
@@ -294,3 +298,38 @@ def test_a_batch_in_a_million_ticket_store_touches_only_its_inputs(
     assert response.status in (200, 207)
     assert len(response.json()["results"]) > 80
     assert set(built) <= set(wanted)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("/crm/v3/objects/tickets/batch/create", id="create"),
+        pytest.param(BATCH_READ_PATH + "/", id="trailing-slash"),
+        pytest.param("/<script>", id="escaped"),
+        pytest.param("/", id="root"),
+    ],
+)
+def test_unknown_paths_get_jettys_html_404(twin: Twin, path: str) -> None:
+    # Facts §11 (S33): "<html> <head> <meta http-equiv="Content-Type"
+    # content="text/html;charset=utf-8"/> <title>Error 404 N…" (quirk unknown-path-html-404).
+    response = twin.handle(
+        TwinRequest(method="POST", path=path, headers={"Authorization": f"Bearer {DEMO_TOKEN}"})
+    )
+    assert response.status == 404
+    assert response.header("content-type") == "text/html;charset=utf-8"
+    page = response.body.decode()
+    assert page.startswith(
+        '<html>\n<head>\n<meta http-equiv="Content-Type" content="text/html;charset=utf-8"/>\n'
+        "<title>Error 404 Not Found</title>"
+    )
+    assert "<script>" not in page
+    assert "&lt;script&gt;" in page or path != "/<script>"
+
+
+def test_unknown_paths_can_get_a_json_404(store: TicketStore, clock: FakeClock) -> None:
+    twin = Twin(store, TwinConfig(unknown_path="json"), clock)
+    response = twin.handle(TwinRequest(method="GET", path="/"))
+    assert response.status == 404
+    body = response.json()
+    assert body["category"] == "OBJECT_NOT_FOUND"
+    assert body["correlationId"] == response.header("X-HubSpot-Correlation-Id")

@@ -156,7 +156,7 @@ def test_no_history_key_without_a_defined_history_property(
     body = {} if history is None else {"propertiesWithHistory": history}
     result = one(twin, live(store, 1)[0], **body)
     assert "propertiesWithHistory" not in result
-    assert list(result) == ["id", "properties", "createdAt", "updatedAt", "archived"]
+    assert list(result) == ["id", "properties", "createdAt", "updatedAt", "archived", "url"]
 
 
 def test_history_comes_between_properties_and_timestamps(twin: Twin, store: TicketStore) -> None:
@@ -168,4 +168,5 @@ def test_history_comes_between_properties_and_timestamps(twin: Twin, store: Tick
         "createdAt",
         "updatedAt",
         "archived",
+        "url",
     ]

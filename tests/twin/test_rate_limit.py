@@ -17,8 +17,24 @@ def rate_headers(response: TwinResponse) -> dict[str, str]:
     }
 
 
-def test_off_by_default(twin: Twin) -> None:
-    for _ in range(30):
+def test_not_enforced_by_default_but_announced_on_ordinary_answers(twin: Twin) -> None:
+    # Facts §11 (S29): the window headers come on successful answers too (quirk
+    # rate-limit-headers-on-every-answer); nothing is refused unless a limit is on.
+    for count in range(1, 131):
+        response = read(twin, EMPTY)
+        assert response.status == 200
+        assert rate_headers(response) == {
+            "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
+            "X-HubSpot-RateLimit-Max": "100",
+            "X-HubSpot-RateLimit-Remaining": str(max(0, 100 - count)),
+        }
+
+
+def test_no_rate_limit_headers_when_nothing_is_announced(
+    store: TicketStore, clock: FakeClock
+) -> None:
+    twin = Twin(store, TwinConfig(advertised_ten_secondly=None), clock)
+    for _ in range(5):
         response = read(twin, EMPTY)
         assert response.status == 200
         assert rate_headers(response) == {}
@@ -80,7 +96,7 @@ def test_refused_calls_do_not_count(store: TicketStore, clock: FakeClock) -> Non
 
 def test_daily(store: TicketStore, clock: FakeClock) -> None:
     clock.now = clock.now.replace(hour=23, minute=59, second=50)
-    twin = Twin(store, TwinConfig(rate_limit_daily=2), clock)
+    twin = Twin(store, TwinConfig(rate_limit_daily=2, advertised_ten_secondly=None), clock)
     first = read(twin, EMPTY)
     assert rate_headers(first) == {
         "X-HubSpot-RateLimit-Daily": "2",

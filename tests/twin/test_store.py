@@ -103,8 +103,9 @@ def test_tickets_keep_hubspots_invariants(store: TicketStore) -> None:
             assert ticket.archived_at > ticket.updated_at
         assert props["hs_pipeline"] == "0"
         assert props["hs_pipeline_stage"] in PIPELINE_STAGES
-        assert props["hs_ticket_priority"] in (*PRIORITIES, None)
-        assert props["hs_ticket_category"] in (*CATEGORIES, None)
+        # "" is a cleared value (facts §11, S28), None one never set.
+        assert props["hs_ticket_priority"] in (*PRIORITIES, None, "")
+        assert props["hs_ticket_category"] in (*CATEGORIES, None, "")
         assert (props["hs_pipeline_stage"] == "4") == (props["closed_date"] is not None)
         for name, value in props.items():
             entries = ticket.history.get(name, ())
@@ -118,8 +119,9 @@ def test_the_portal_looks_like_a_real_one(store: TicketStore) -> None:
     archived_share = sum(t.archived for t in tickets) / len(tickets)
     assert 0.05 < archived_share < 0.15
     assert {t.properties["hs_pipeline_stage"] for t in tickets} == set(PIPELINE_STAGES)
-    assert {t.properties["hs_ticket_priority"] for t in tickets} == {*PRIORITIES, None}
-    assert {t.properties["hs_ticket_category"] for t in tickets} == {*CATEGORIES, None}
+    assert {t.properties["hs_ticket_priority"] for t in tickets} == {*PRIORITIES, None, ""}
+    assert {t.properties["hs_ticket_category"] for t in tickets} == {*CATEGORIES, None, ""}
+    assert {t.properties["hubspot_owner_id"] for t in tickets} >= {None, ""}
     assert sum(t.properties["content"] is None for t in tickets) > 10
     assert all(t.properties["hs_file_upload"] is None for t in tickets)
     sources = Counter(

@@ -270,9 +270,11 @@ SHAPE = [
 
 @pytest.mark.parametrize(("body", "line", "column", "reason"), [*SYNTAX, *SHAPE])
 def test_body_errors_in_hubspots_words(
-    twin: Twin, body: bytes, line: int, column: int, reason: str
+    store: TicketStore, clock: FakeClock, body: bytes, line: int, column: int, reason: str
 ) -> None:
-    response = read(twin, raw=body)
+    # The alternative settings: a missing `inputs` refused, every parse 400 categorised.
+    config = TwinConfig(missing_inputs="reject", parse_errors_have_category=True)
+    response = read(Twin(store, config, clock), raw=body)
     assert response.status == 400
     separator = "" if reason.startswith(".") else ": "
     expected = f"Invalid input JSON on line {line}, column {column}{separator}{reason}"
@@ -285,15 +287,38 @@ def test_body_errors_in_hubspots_words(
     [
         pytest.param(b"%", None, id="syntax"),
         pytest.param(b"[]", None, id="type"),
-        pytest.param(b"{}", "VALIDATION_ERROR", id="required-field-keeps-category"),
+        pytest.param(b'{"inputs": [[]]}', None, id="item-type-as-quoted-in-S31"),
+        pytest.param(b'{"inputs": [{}]}', "VALIDATION_ERROR", id="required-field-keeps-category"),
     ],
 )
-def test_parse_errors_can_lack_category(
-    store: TicketStore, clock: FakeClock, body: bytes, category: str | None
+def test_parse_errors_lack_category_by_default(
+    twin: Twin, body: bytes, category: str | None
 ) -> None:
-    # Facts §7: malformed-JSON bodies "sometimes without category".
-    twin = Twin(store, TwinConfig(parse_errors_have_category=False), clock)
-    assert read(twin, raw=body).json().get("category") == category
+    # Facts §11 (S31): the whole quoted live body of a Jackson type error holds only
+    # status, message and correlationId (quirk parse-error-without-category).
+    payload = read(twin, raw=body).json()
+    assert payload.get("category") == category
+    if category is None:
+        assert list(payload) == ["status", "message", "correlationId"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b"{}", id="empty-object"),
+        pytest.param(b'{"properties": ["subject"]}', id="only-properties"),
+        pytest.param(b'{"inputs": null}', id="inputs-null"),
+    ],
+)
+def test_a_body_without_inputs_is_an_empty_success(twin: Twin, body: bytes) -> None:
+    # Facts §11 (S30): "a success response but no results" (quirk
+    # missing-inputs-empty-answer).
+    response = read(twin, raw=body)
+    assert response.status == 200
+    payload = response.json()
+    assert payload["status"] == "COMPLETE"
+    assert payload["results"] == []
+    assert "errors" not in payload
 
 
 def _limit_message(histories: bool) -> str:
@@ -463,8 +488,7 @@ def test_body_over_the_limit_is_413(store: TicketStore, clock: FakeClock) -> Non
 
 
 ERROR_REQUESTS = [
-    pytest.param({"raw": b"%"}, 400, id="400-syntax"),
-    pytest.param({"raw": b"{}"}, 400, id="400-required"),
+    pytest.param({"raw": b'{"inputs": [{}]}'}, 400, id="400-required"),
     pytest.param({"token": None}, 401, id="401"),
     pytest.param({"token": "CK7715c0de-twin-expired-oauth-access-token"}, 401, id="401-expired"),
     pytest.param({"headers": {"Content-Type": "text/csv"}}, 415, id="415"),
@@ -484,7 +508,7 @@ def test_every_error_body_has_hubspots_envelope(
     assert payload["status"] == "error"
     assert payload["message"]
     assert payload["category"]
-    assert uuid.UUID(payload["correlationId"]).version == 4
+    assert uuid.UUID(payload["correlationId"]).version == 7
     assert response.header("X-HubSpot-Correlation-Id") == payload["correlationId"]
     assert response.header("content-type") == "application/json;charset=utf-8"
 
@@ -517,7 +541,8 @@ def test_any_json_body_gets_a_hubspot_answer(
     assert response.status in (200, 207, 400)
     payload = response.json()
     if response.status == 400:
-        assert payload["category"] == "VALIDATION_ERROR"
+        assert payload.get("category", "VALIDATION_ERROR") == "VALIDATION_ERROR"
+        assert payload["message"]
     else:
         assert payload["status"] == "COMPLETE"
 

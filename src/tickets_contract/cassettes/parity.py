@@ -16,19 +16,34 @@ cassette's ``source.twin`` settings. A live cassette's ids do not exist in the t
 its scenario is resolved again against the twin's own known records; inputs line up by
 position. Transcribed cassettes (docs, report) name records of other portals: they are
 compared only when a caller asks, with the twin settings that reproduce them.
+
+A transcription of another object type or batch operation (contacts, a batch update)
+is *translated* first (``translate``): sent to the tickets batch read, each input that
+the recorded answer found replaced by a ticket the twin holds and each missing one kept
+as sent, an ``idProperty`` other than ``hs_object_id`` replaced by the twin's unique
+property, an update's per-input properties dropped. Parity then compares what the twin
+can share with another object type (``FOREIGN_COMPARED``), never its property names.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from tickets_contract.cassettes.format import Cassette, RecordedRequest, SourceKind
 from tickets_contract.cassettes.scenarios import scenario_named
 from tickets_contract.cassettes.scrub import credential_role
+from tickets_contract.contract import BATCH_READ_PATH
 from tickets_contract.errors import CassetteError
 
-__all__ = ["Signature", "signature", "twin_parity"]
+__all__ = ["FOREIGN_COMPARED", "Signature", "is_foreign", "signature", "translate", "twin_parity"]
+
+FOREIGN_COMPARED = ("status", "shape", "outcome", "categories")
+"""What parity compares for another object type: the status, the keys of the envelope,
+of results and of error entries (not of ``properties`` or ``propertiesWithHistory``),
+the outcome per input and the error categories."""
+_PROPERTY_SHAPES = ("properties", "history")
 
 Signature = dict[str, Any]
 """What parity compares of one exchange: status, shape, outcome by input, categories."""
@@ -64,6 +79,13 @@ def twin_parity(cassette: Cassette, *, settings: Mapping[str, Any] | None = None
     scenario = scenario_named(cassette.name)
     if cassette.source.kind is SourceKind.LIVE and scenario is not None:
         requests = list(scenario.resolve(twin_records(twin, UNIQUE_PROPERTY)))
+    foreign = is_foreign(cassette)
+    if foreign:
+        records = twin_records(twin, UNIQUE_PROPERTY)
+        requests = [
+            translate(i.request, i.response.json, records.ids, records.unique_values)
+            for i in cassette.interactions
+        ]
     tokens = {"access": DEMO_TOKEN, "expired": EXPIRED_TOKEN, "no-scope": NO_SCOPE_TOKEN}
     mismatches: list[str] = []
     if len(requests) != len(cassette.interactions):
@@ -95,6 +117,10 @@ def twin_parity(cassette: Cassette, *, settings: Mapping[str, Any] | None = None
             interaction.request, interaction.response.status, interaction.response.json
         )
         actual = signature(request, answer.status, body)
+        if foreign:
+            for sig in (expected, actual):
+                for part in _PROPERTY_SHAPES:
+                    sig["shape"].pop(part, None)
         for key, value in expected.items():
             if actual[key] != value:
                 mismatches.append(
@@ -102,6 +128,51 @@ def twin_parity(cassette: Cassette, *, settings: Mapping[str, Any] | None = None
                     f"{value!r}, the twin answers {actual[key]!r}"
                 )
     return mismatches
+
+
+def is_foreign(cassette: Cassette) -> bool:
+    """Whether ``cassette`` shows another object type or batch operation than ours."""
+    paths = {i.request.path for i in cassette.interactions}
+    return cassette.source.object_type != "tickets" or paths != {BATCH_READ_PATH}
+
+
+def translate(
+    request: RecordedRequest,
+    answer: Any,
+    ids: Sequence[str],
+    unique_values: Sequence[str],
+) -> RecordedRequest:
+    """``request`` of another object type or operation, as the tickets batch read.
+
+    By position, an input the recorded ``answer`` found becomes the next of ``ids`` (or
+    ``unique_values`` with an ``idProperty``); a missing one is kept as sent. A body
+    that is not a JSON object is sent as it is.
+    """
+    body = request.json
+    if request.text is not None or not isinstance(body, dict):
+        return replace(request, path=BATCH_READ_PATH)
+    from tickets_contract.twin import UNIQUE_PROPERTY
+
+    outcome = _outcome(request, answer)
+    translated: dict[str, Any] = {
+        key: value
+        for key, value in body.items()
+        if key in ("properties", "propertiesWithHistory") and isinstance(value, list)
+    }
+    id_property = body.get("idProperty")
+    by_value = isinstance(id_property, str) and id_property != "hs_object_id"
+    if by_value:
+        translated["idProperty"] = UNIQUE_PROPERTY
+    inputs = body.get("inputs")
+    if isinstance(inputs, list):
+        known = iter(unique_values if by_value else ids)
+        items: list[Any] = []
+        for position, item in enumerate(inputs):
+            found = outcome is not None and outcome[position] == "found"
+            raw = item.get("id") if isinstance(item, dict) else item
+            items.append({"id": next(known)} if found else {"id": raw})
+        translated["inputs"] = items
+    return replace(request, path=BATCH_READ_PATH, json=translated)
 
 
 def signature(request: RecordedRequest, status: int, body: Any) -> Signature:

@@ -190,7 +190,7 @@ SCENARIOS: tuple[Scenario, ...] = (
             "and ONE OBJECT_NOT_FOUND error whose context.ids lists both missing ids; "
             "numErrors is 1 and the error entry has no errors, links or id."
         ),
-        quirks=_NOT_FOUND,
+        quirks=(*_NOT_FOUND, "ticket-not-found-wording"),
         requests=(RequestTemplate(body=lambda r: _BASIC([*r.ids[:2], *MISSING_IDS[:2]])),),
     ),
     Scenario(
@@ -219,7 +219,7 @@ SCENARIOS: tuple[Scenario, ...] = (
             "One known unique value and two unknown ones: 207; context.ids holds the "
             "unknown values as sent, not record ids."
         ),
-        quirks=_NOT_FOUND,
+        quirks=(*_NOT_FOUND, "unique-value-case-sensitive"),
         requests=(
             RequestTemplate(
                 body=_unique_lookup(lambda r: [*r.unique_values[:1], *MISSING_VALUES]),
@@ -233,7 +233,7 @@ SCENARIOS: tuple[Scenario, ...] = (
             "idProperty naming a property without unique values (hs_pipeline): the whole "
             "batch is refused with 400 VALIDATION_ERROR."
         ),
-        quirks=("idproperty-must-be-unique", *_ERROR_BODY),
+        quirks=("idproperty-must-be-unique", *_ERROR_BODY, "idproperty-non-unique-message"),
         requests=(
             RequestTemplate(
                 body=lambda r: {
@@ -252,7 +252,7 @@ SCENARIOS: tuple[Scenario, ...] = (
             "archived=true with two archived tickets: 200, each result archived: true "
             "with archivedAt."
         ),
-        quirks=("archived-query-exclusive",),
+        quirks=("archived-query-exclusive", "archived-at-key-position"),
         requests=(
             RequestTemplate(
                 body=lambda r: _BASIC(r.archived_ids[:2]),
@@ -267,7 +267,7 @@ SCENARIOS: tuple[Scenario, ...] = (
             "One archived and one live ticket, asked for with archived=true (the live one "
             "is reported missing) and then without it (the archived one is missing)."
         ),
-        quirks=("archived-query-exclusive", *_NOT_FOUND),
+        quirks=("archived-query-exclusive", *_NOT_FOUND, "archived-true-excludes-live"),
         requests=(
             RequestTemplate(
                 body=lambda r: _BASIC([r.archived_ids[0], r.ids[0]]),
@@ -302,7 +302,11 @@ SCENARIOS: tuple[Scenario, ...] = (
             "defined properties without a value (closed_date of open tickets, an "
             "unassigned team) come back as null."
         ),
-        quirks=("unknown-properties-ignored", "null-property-values"),
+        quirks=(
+            "unknown-properties-ignored",
+            "null-property-values",
+            "history-key-omitted-without-defined-names",
+        ),
         requests=(
             RequestTemplate(
                 body=lambda r: _by_id(
@@ -318,7 +322,7 @@ SCENARIOS: tuple[Scenario, ...] = (
             "result carries the stage's history of values (newest first), and the stage "
             "is not added to `properties`."
         ),
-        quirks=("history-only-properties", "history-newest-first"),
+        quirks=("history-only-properties", "history-newest-first", "calculated-history-source-id"),
         requests=(
             RequestTemplate(
                 body=lambda r: _by_id("subject", history=["hs_pipeline_stage"])(r.ids[:2])
@@ -364,7 +368,12 @@ SCENARIOS: tuple[Scenario, ...] = (
             "VALIDATION_ERROR 'The maximum number of inputs supported in a batch request "
             "for property histories is 50'."
         ),
-        quirks=("history-input-limit", *_NOT_FOUND, *_ERROR_BODY),
+        quirks=(
+            "history-input-limit",
+            *_NOT_FOUND,
+            *_ERROR_BODY,
+            "empty-history-list-keeps-100-limit",
+        ),
         requests=(
             RequestTemplate(body=_limit_body(50, history=True)),
             RequestTemplate(body=_limit_body(51, history=True)),
@@ -372,12 +381,22 @@ SCENARIOS: tuple[Scenario, ...] = (
         needs=(),
     ),
     Scenario(
+        name="missing-inputs",
+        demonstrates=(
+            "A body naming properties but no inputs: 200, status COMPLETE, results [] "
+            "(facts §11, S30), not a 400."
+        ),
+        quirks=("missing-inputs-empty-answer", "request-property-lists-optional"),
+        requests=(RequestTemplate(body=lambda records: {"properties": ["subject"]}),),
+        needs=(),
+    ),
+    Scenario(
         name="malformed-json",
         demonstrates=(
             "A body that is not JSON: 400 with 'Invalid input JSON on line 1, column ...' "
-            "in HubSpot's error shape."
+            "in HubSpot's error shape, without category."
         ),
-        quirks=_ERROR_BODY,
+        quirks=(*_ERROR_BODY, "parse-error-without-category"),
         requests=(RequestTemplate(body='{"inputs": [{"id": "1"}'),),
         needs=(),
     ),
@@ -424,7 +443,7 @@ SCENARIOS: tuple[Scenario, ...] = (
             "with X-HubSpot-RateLimit-* headers, then 429 with errorType RATE_LIMIT and "
             "policyName TEN_SECONDLY_ROLLING (and no category)."
         ),
-        quirks=("rate-limit-body",),
+        quirks=("rate-limit-body", "rate-limit-accounting"),
         requests=(RequestTemplate(body=lambda r: _BASIC(r.ids[:1]), repeat=3),),
         twin=MappingProxyType({"rate_limit_ten_secondly": 2}),
         live=(

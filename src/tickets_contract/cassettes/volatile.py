@@ -14,6 +14,7 @@ contract) and lists them in the response's ``volatile`` marker; counters such as
 from __future__ import annotations
 
 import copy
+import uuid
 from collections.abc import Mapping
 from dataclasses import replace
 from types import MappingProxyType
@@ -25,12 +26,30 @@ __all__ = [
     "PLACEHOLDER_INSTANT",
     "PLACEHOLDER_UUID",
     "normalise",
+    "placeholder_uuid",
     "stable_body",
     "stable_headers",
 ]
 
 PLACEHOLDER_UUID = "00000000-0000-0000-0000-000000000000"
 """The nil UUID: a valid ``format: uuid`` that nobody takes for a real correlation id."""
+
+
+def placeholder_uuid(value: str) -> str:
+    """The placeholder for the UUID ``value``: all zeros but its version and variant.
+
+    Facts §11 (S33): live correlation ids are time-ordered UUIDv7; keeping the version
+    lets a recording still say so (quirk correlation-id-uuid7) without its value.
+    """
+    try:
+        version = uuid.UUID(value).version
+    except ValueError:
+        return PLACEHOLDER_UUID
+    if version is None or uuid.UUID(value).int == 0:
+        return PLACEHOLDER_UUID
+    return f"00000000-0000-{version:x}000-8000-000000000000"
+
+
 PLACEHOLDER_INSTANT = "2000-01-01T00:00:00Z"
 """An instant written as HubSpot writes one (``Instant.toString()``, facts §6.10)."""
 
@@ -53,7 +72,7 @@ def normalise(response: RecordedResponse) -> RecordedResponse:
     if isinstance(body, dict):
         for key in _UUID_KEYS:
             if isinstance(body.get(key), str):
-                body[key] = PLACEHOLDER_UUID
+                body[key] = placeholder_uuid(body[key])
                 pointers.append(f"/{key}")
         for key in _INSTANT_KEYS:
             if isinstance(body.get(key), str):
@@ -73,7 +92,7 @@ def normalise(response: RecordedResponse) -> RecordedResponse:
     marked: list[str] = []
     for name in _UUID_HEADERS:
         if name in headers:
-            headers[name] = PLACEHOLDER_UUID
+            headers[name] = placeholder_uuid(headers[name])
             marked.append(name)
     marked += [name for name in _COUNTER_HEADERS if name in headers]
     volatile = Volatile(

@@ -173,8 +173,17 @@ def read_batch(
     if config.duplicate_ids == "reject":
         _check_duplicates(batch.ids)
     lookup = _resolver(batch, store, config)
+    url_base = (
+        f"https://{config.app_host}/contacts/{config.portal_id}/record/{OBJECT_TYPE_ID}/"
+        if config.result_urls
+        else None
+    )
     projection = Projection.of(
-        batch.properties, batch.properties_with_history, store.defined_properties
+        batch.properties,
+        batch.properties_with_history,
+        store.defined_properties,
+        url_base=url_base,
+        cleared_as_null=config.cleared_values == "null",
     )
 
     found: dict[str, Ticket] = {}
@@ -197,16 +206,25 @@ def read_batch(
             )
         )
 
+    # Facts §11 (S26, S27): keys in the order completedAt, status, startedAt, results,
+    # then errors and numErrors (quirk envelope-key-order).
+    completed = max(started, to_utc_millis(clock()))
     body: dict[str, object] = {
+        "completedAt": format_instant(completed),
         "status": "COMPLETE",
+        "startedAt": format_instant(started),
         "results": [
-            projection.render(ticket) for ticket in _unordered(list(found.values()), config.seed)
+            projection.render(ticket)
+            for ticket in (
+                _unordered(list(found.values()), config.seed)
+                if config.result_order == "shuffled"
+                else found.values()
+            )
         ],
     }
     if missing:
         # Key order as in S9: status, category, message, context. No errors/links/id,
         # although StandardError marks them required (quirk 6).
-        body["numErrors"] = 1
         body["errors"] = [
             {
                 "status": "error",
@@ -215,7 +233,5 @@ def read_batch(
                 "context": {"ids": list(missing)},
             }
         ]
-    completed = max(started, to_utc_millis(clock()))
-    body["startedAt"] = format_instant(started)
-    body["completedAt"] = format_instant(completed)
+        body["numErrors"] = 1
     return (207 if missing else 200), body

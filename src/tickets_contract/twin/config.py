@@ -14,11 +14,24 @@ from typing import Literal, get_args
 
 from ..errors import ConfigError
 
-__all__ = ["AllMissingStatus", "ArchivedParsing", "DuplicateIds", "TwinConfig"]
+__all__ = [
+    "AllMissingStatus",
+    "ArchivedParsing",
+    "ClearedValues",
+    "DuplicateIds",
+    "MissingInputs",
+    "ResultOrder",
+    "TwinConfig",
+    "UnknownPath",
+]
 
 AllMissingStatus = Literal[207, 404]
 DuplicateIds = Literal["dedupe", "reject"]
 ArchivedParsing = Literal["strict", "java"]
+MissingInputs = Literal["empty", "reject"]
+ClearedValues = Literal["empty-string", "null"]
+UnknownPath = Literal["html", "json"]
+ResultOrder = Literal["shuffled", "input"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,7 +62,36 @@ class TwinConfig:
         ``"java"``: ``Boolean.valueOf`` — ``true`` in any case is true, anything else
         false (what a JAX-RS ``boolean`` query parameter does).
     ``parse_errors_have_category``
-        Facts §7: malformed-JSON 400s were seen "sometimes **without** ``category``".
+        Facts §7/§11: malformed-JSON and wrong-type 400s were seen "sometimes **without**
+        ``category``"; the one whole quoted live body of that kind (S31) has none, so by
+        default they have none (quirk parse-error-without-category); ``True`` adds
+        ``VALIDATION_ERROR``.
+    ``missing_inputs``
+        Facts §11 (S30): a batch body without ``inputs`` "returns success with empty
+        array" on three batch operations. ``"empty"`` answers 200 ``COMPLETE`` with
+        ``results: []`` (quirk missing-inputs-empty-answer); ``"reject"`` answers
+        Jackson's "Some required fields were not set: [inputs]" 400.
+    ``cleared_values``
+        Facts §11 (S28): a property that had a value and was cleared comes back ``""``;
+        one that never had a value comes back ``null`` (§6.6). ``"null"`` renders both
+        as ``null`` (quirk cleared-properties-empty-string).
+    ``result_urls``, ``app_host``
+        Facts §11 (S26, S27): every result carries ``url``,
+        ``https://<app_host>/contacts/<portalId>/record/<objectTypeId>/<id>``
+        (``app-eu1.hubspot.com`` for an EU1 portal). ``False`` leaves it out.
+    ``advertised_ten_secondly``
+        Facts §11 (S29): ordinary answers carry ``X-HubSpot-RateLimit-Max`` and
+        ``-Remaining`` even when nothing is limited. This is the ``Max`` announced when
+        ``rate_limit_ten_secondly`` is off (100, the value S18 recorded); ``None`` sends
+        no rate-limit header unless a limit is on.
+    ``result_order``
+        Facts §6.1: results are "not guaranteed to match input order" (S12, batch
+        create); no recorded read shows its inputs' order. ``"shuffled"`` returns a
+        seeded order that never equals the inputs' (quirk results-unordered);
+        ``"input"`` returns them in input order.
+    ``unknown_path``
+        Facts §11 (S33): unrouted paths answer an HTML "Error 404" page (Jetty);
+        ``"json"`` answers a JSON ``OBJECT_NOT_FOUND`` body instead.
     ``rate_limit_ten_secondly``, ``rate_limit_daily``
         Requests allowed per rolling 10 s and per UTC day; ``None`` turns a limit off.
     ``max_body_bytes``
@@ -70,7 +112,14 @@ class TwinConfig:
     coerce_scalars: bool = False
     nulls_mean_absent: bool = True
     archived_parsing: ArchivedParsing = "strict"
-    parse_errors_have_category: bool = True
+    parse_errors_have_category: bool = False
+    missing_inputs: MissingInputs = "empty"
+    cleared_values: ClearedValues = "empty-string"
+    result_urls: bool = True
+    app_host: str = "app.hubspot.com"
+    advertised_ten_secondly: int | None = 100
+    unknown_path: UnknownPath = "html"
+    result_order: ResultOrder = "shuffled"
     rate_limit_ten_secondly: int | None = None
     rate_limit_daily: int | None = None
     max_body_bytes: int = 1_000_000
@@ -85,6 +134,10 @@ class TwinConfig:
             ("all_missing_status", get_args(AllMissingStatus)),
             ("duplicate_ids", get_args(DuplicateIds)),
             ("archived_parsing", get_args(ArchivedParsing)),
+            ("missing_inputs", get_args(MissingInputs)),
+            ("cleared_values", get_args(ClearedValues)),
+            ("unknown_path", get_args(UnknownPath)),
+            ("result_order", get_args(ResultOrder)),
         ):
             value = getattr(self, name)
             if value not in allowed:
@@ -93,7 +146,9 @@ class TwinConfig:
             _bad("size", self.size, "a ticket count >= 0")
         if not (math.isfinite(self.archived_fraction) and 0 <= self.archived_fraction <= 1):
             _bad("archived_fraction", self.archived_fraction, "a share between 0 and 1")
-        for name in ("rate_limit_ten_secondly", "rate_limit_daily"):
+        if not self.app_host or any(ch in self.app_host for ch in "/: \t"):
+            _bad("app_host", self.app_host, "a host name such as app.hubspot.com")
+        for name in ("rate_limit_ten_secondly", "rate_limit_daily", "advertised_ten_secondly"):
             limit = getattr(self, name)
             if limit is not None and limit < 1:
                 _bad(name, limit, "a request count >= 1, or None to turn the limit off")

@@ -58,6 +58,12 @@ _SALT_ID = 0x1D
 _SALT_ARCHIVED = 0xA7
 _SALT_TICKET = 0x71
 _SALT_REF = 0x2E
+_SALT_CLEARED = 0xC1
+_CLEARED_SHARE = 0.15
+"""Share of tickets where a user later cleared a property (facts §11, S28: cleared
+properties come back ``""``, never-set ones ``null``; quirk cleared-properties-empty-string).
+Drawn from its own stream, so the other tickets are unchanged."""
+_CLEARABLE = ("hubspot_owner_id", "hs_ticket_category", "hs_ticket_priority")
 
 _UNIQUE_REF_SHARE = 0.95
 """Share of tickets with an external reference; a unique property is optional."""
@@ -109,7 +115,10 @@ class _Source:
     user: int | None = None
 
 
-_CALCULATED = _Source(type="CALCULATED")
+# Facts §11 (S28): CALCULATED history entries "mostly carry a sourceId (e.g.
+# "RollupProperties")"; which id each calculated ticket property carries is unknown, so
+# all carry that one (quirk calculated-history-source-id).
+_CALCULATED = _Source(type="CALCULATED", id="RollupProperties")
 _OWNERS = ("52731988", "61829302", "70314551", "81250067", "93318820", "104472211")
 _TEAMS = ("4217753", "4217754")
 _USERS = (28604240, 31177395, 46630012, 50091184)
@@ -266,6 +275,19 @@ def _update(rng: random.Random, timeline: _Timeline, created: datetime, at: date
     return True
 
 
+def _clear_one(rng: random.Random, timeline: _Timeline, after: datetime) -> datetime | None:
+    """A user clears one property that has a value, after ``after``; when, or ``None``.
+
+    The cleared value is ``""``, in ``properties`` and as the newest history entry.
+    """
+    filled = [name for name in _CLEARABLE if timeline.values[name]]
+    at = after + timedelta(milliseconds=rng.randrange(5 * 60_000, 10 * 86_400_000))
+    if not filled or at > EPOCH_END:
+        return None
+    timeline.set(rng.choice(filled), "", at, _user(rng))
+    return at
+
+
 def generate_ticket(seed: int, index: int, archived_fraction: float) -> Ticket:
     """Ticket ``index`` of the portal seeded with ``seed``.
 
@@ -316,6 +338,10 @@ def generate_ticket(seed: int, index: int, archived_fraction: float) -> Ticket:
             break
         if _update(rng, timeline, created, at):
             modified.append(at)
+    if unit_interval(seed, index, _SALT_CLEARED) < _CLEARED_SHARE:
+        cleared = _clear_one(random.Random(mix64(seed, index, _SALT_CLEARED)), timeline, at)
+        if cleared is not None:
+            modified.append(cleared)
     for moment in modified:
         timeline.set("hs_lastmodifieddate", format_instant(moment), moment, _CALCULATED)
     updated = modified[-1]

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from .catalog import UNIQUE_PROPERTY
 from .config import ArchivedParsing
 from .messages import TwinRequest
 from .projection import Projection
 from .query import read_archived, read_int
 from .store import TicketStore
 
-__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "list_tickets"]
+__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "list_property_definitions", "list_tickets"]
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
@@ -75,3 +76,22 @@ def list_tickets(
             }
         }
     return page
+
+
+def list_property_definitions(store: TicketStore) -> dict[str, object]:
+    """``GET /crm/v3/properties/tickets``: the portal's ticket properties (Properties API,
+    S7), each with ``hasUniqueValue``, so that discovery finds the idProperty to use."""
+    return {
+        "results": [
+            {
+                "name": name,
+                "label": name.replace("_", " ").capitalize(),
+                "type": "string",
+                "fieldType": "text",
+                "hasUniqueValue": name == UNIQUE_PROPERTY,
+                "calculated": False,
+                "hidden": False,
+            }
+            for name in sorted(store.defined_properties)
+        ]
+    }

@@ -40,6 +40,8 @@ class Projection:
 
     properties: tuple[str, ...]
     with_history: tuple[str, ...]
+    url_base: str | None = None
+    cleared_as_null: bool = False
 
     @classmethod
     def of(
@@ -47,6 +49,9 @@ class Projection:
         requested: Sequence[str] | None,
         with_history: Sequence[str] | None,
         defined: Set[str],
+        *,
+        url_base: str | None = None,
+        cleared_as_null: bool = False,
     ) -> Projection:
         """What a read naming ``requested`` and ``with_history`` returns.
 
@@ -60,34 +65,46 @@ class Projection:
         * A property named only in ``propertiesWithHistory`` is not added to
           ``properties`` (facts §6.6: S21 showed that, S13 the opposite; ledger
           assumption).
+
+        ``url_base`` is the record-page URL without the id (``None``: no ``url``);
+        ``cleared_as_null`` renders cleared (``""``) values as ``null``.
         """
         chosen = requested if requested else DEFAULT_PROPERTIES
         names = {name for name in chosen if name in defined}
         names.update(ALWAYS_INCLUDED)
         history = dict.fromkeys(name for name in with_history or () if name in defined)
         # Keys come back sorted, as in every recorded body (S9, S21, S22).
-        return cls(properties=tuple(sorted(names)), with_history=tuple(sorted(history)))
+        return cls(
+            properties=tuple(sorted(names)),
+            with_history=tuple(sorted(history)),
+            url_base=url_base,
+            cleared_as_null=cleared_as_null,
+        )
 
     def render(self, ticket: Ticket) -> dict[str, object]:
         """``ticket`` as a batch read result (``SimplePublicObject``, facts §3.3, §6.1).
 
-        Keys in the order real results show them: ``id``, ``properties``,
-        (``propertiesWithHistory``), ``createdAt``, ``updatedAt``, ``archived``, and
-        ``archivedAt`` for archived tickets only (facts §6.9). ``url``,
-        ``objectWriteTraceId`` and ``warnings`` are spec-only so far (facts §10) and are
-        left out.
+        Keys in the order real results show them (facts §11, S26, S27): ``id``,
+        ``properties``, (``propertiesWithHistory``), ``createdAt``, ``updatedAt``,
+        ``archived``, ``archivedAt`` for archived tickets only (facts §6.9; its place is
+        a ledger assumption, quirk result-key-order), then ``url``: the record's page,
+        ``https://app.hubspot.com/contacts/<portalId>/record/0-5/<id>`` (quirk
+        result-url; the ``0-5`` pattern is inferred from contacts' ``0-1``).
+        ``objectWriteTraceId`` and ``warnings`` are spec-only so far and left out.
 
-        A defined property without a value is ``null`` (facts §6.6: "If a requested
-        property is defined but a ticket doesn't have a value, it will be returned as
-        ``null``", S6, S22). Its history is an empty list: the twin's empty properties
-        never had a value (ledger assumption). ``propertiesWithHistory`` is left out when
-        no defined property was asked for with history (ledger assumption).
+        A defined property that never had a value is ``null`` (facts §6.6: "If a
+        requested property is defined but a ticket doesn't have a value, it will be
+        returned as ``null``", S6, S22) and its history ``[]``; one that was cleared is
+        ``""`` with its history (facts §11, S28; quirk cleared-properties-empty-string).
+        ``propertiesWithHistory`` is left out when no defined property was asked for
+        with history (ledger assumption).
         """
         values = ticket.properties
-        result: dict[str, object] = {
-            "id": ticket.id,
-            "properties": {name: values.get(name) for name in self.properties},
-        }
+        if self.cleared_as_null:
+            shown = {name: values.get(name) or None for name in self.properties}
+        else:
+            shown = {name: values.get(name) for name in self.properties}
+        result: dict[str, object] = {"id": ticket.id, "properties": shown}
         if self.with_history:
             history = ticket.history
             result["propertiesWithHistory"] = {
@@ -99,4 +116,6 @@ class Projection:
         result["archived"] = ticket.archived
         if ticket.archived_at is not None:
             result["archivedAt"] = format_instant(ticket.archived_at)
+        if self.url_base is not None:
+            result["url"] = self.url_base + ticket.id
         return result

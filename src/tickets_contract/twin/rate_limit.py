@@ -14,11 +14,13 @@ limit you hit", S16). Bodies, verbatim in shape:
 No ``category`` (no evidence of one on these limiters; the search API's ``RATE_LIMITS``
 body is another limiter). No ``Retry-After`` (facts §10: unverified).
 
-Headers on every admitted or refused call while a limit is on (S17, S18):
-``X-HubSpot-RateLimit-Interval-Milliseconds``, ``-Max``, ``-Remaining`` for the rolling
-window, ``-Daily`` and ``-Daily-Remaining`` for the day (private-app tokens get the
-daily pair; S17 says OAuth calls do not, and every twin token that passes is a private
-app token).
+Headers on every admitted or refused call (S17, S18; on ordinary 200s too, facts §11,
+S29): ``X-HubSpot-RateLimit-Interval-Milliseconds``, ``-Max``, ``-Remaining`` for the
+rolling window, ``-Daily`` and ``-Daily-Remaining`` for the day while a daily limit is
+on (private-app tokens get the daily pair; S17 says OAuth calls do not, and every twin
+token that passes is a private app token). With no ten-secondly limit enforced the
+window is still counted and announced with the ``advertised`` maximum; ``Remaining``
+then reaches 0 without a 429 (quirk rate-limit-headers-on-every-answer).
 
 Assumptions (ledger): only admitted calls count; 401/403 calls never reach the limiter;
 the day is the UTC day (HubSpot resets at midnight in the account's time zone).
@@ -70,13 +72,16 @@ class Admission:
 class RateLimiter:
     """Counts admitted calls per rolling 10 s and per UTC day; thread-safe.
 
-    ``None`` for a limit turns it off; with both off every call is admitted and no
-    rate-limit header is sent.
+    ``None`` for a limit turns it off; with both off every call is admitted, and the
+    window headers announce ``advertised`` (no header at all when that is ``None`` too).
     """
 
-    def __init__(self, *, ten_secondly: int | None, daily: int | None) -> None:
+    def __init__(
+        self, *, ten_secondly: int | None, daily: int | None, advertised: int | None = None
+    ) -> None:
         self._ten_secondly = ten_secondly
         self._daily = daily
+        self._announced = ten_secondly if ten_secondly is not None else advertised
         self._window: deque[datetime] = deque()
         self._day: date | None = None
         self._day_count = 0
@@ -84,7 +89,7 @@ class RateLimiter:
 
     def admit(self, now: datetime) -> Admission:
         """Count a call at ``now`` unless a limit is reached."""
-        if self._ten_secondly is None and self._daily is None:
+        if self._ten_secondly is None and self._daily is None and self._announced is None:
             return Admission(refused_by=None, headers=())
         with self._lock:
             window = self._window
@@ -104,11 +109,11 @@ class RateLimiter:
 
     def _headers(self) -> tuple[tuple[str, str], ...]:
         headers: list[tuple[str, str]] = []
-        if self._ten_secondly is not None:
-            remaining = max(0, self._ten_secondly - len(self._window))
+        if self._announced is not None:
+            remaining = max(0, self._announced - len(self._window))
             headers += [
                 ("X-HubSpot-RateLimit-Interval-Milliseconds", "10000"),
-                ("X-HubSpot-RateLimit-Max", str(self._ten_secondly)),
+                ("X-HubSpot-RateLimit-Max", str(self._announced)),
                 ("X-HubSpot-RateLimit-Remaining", str(remaining)),
             ]
         if self._daily is not None:

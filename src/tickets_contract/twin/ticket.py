@@ -37,8 +37,9 @@ def _frozen_mapping(value: Mapping[str, _V]) -> Mapping[str, _V]:
 class Ticket:
     """A ticket as the store holds it; the batch reader projects it into a result.
 
-    ``properties`` maps every property the ticket carries to its value, ``None`` when the
-    property is defined but empty (rendered as JSON ``null``, facts §6.6). ``history``
+    ``properties`` maps every property the ticket carries to its value: ``None`` when the
+    property is defined but never had a value (rendered as JSON ``null``, facts §6.6),
+    ``""`` when it had one and was cleared (facts §11, S28). ``history``
     maps a property to its values newest first; the first entry's value is the current
     value, and a property that never had a value has no entries. Both mappings are
     read-only: the store shares one ``Ticket`` between requests.

@@ -10,21 +10,26 @@ The order of checks, outermost first: route (404), method (405), body size (413)
 the endpoint's own parsing and validation (400) and semantics (200/207/404). That is the
 order of HubSpot's layers as far as it shows: the gateway routes, limits size and
 authenticates before the service sees the body. Where two layers' order is unknown it
-is a ledger assumption.
+is a ledger assumption (quirk twin-check-order).
+
+An unrouted path gets the HTML page of HubSpot's Jetty servers (facts §11, S33: "<html>
+<head> <meta http-equiv=\"Content-Type\" content=\"text/html;charset=utf-8\"/>
+<title>Error 404 N…"; quirk unknown-path-html-404), unless ``unknown_path="json"``.
 """
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
+from html import escape
 
 from .auth import authenticate
 from .batch_input import InputProblem, read_batch_input
 from .batch_read import read_batch
 from .clock import Clock, system_clock, to_utc_millis
 from .config import TwinConfig
+from .correlation import uuid7
 from .jackson import JsonSyntaxError, parse_json
-from .listing import list_tickets
+from .listing import list_property_definitions, list_tickets
 from .messages import TwinRequest, TwinResponse
 from .query import read_archived
 from .rate_limit import RateLimiter
@@ -35,7 +40,30 @@ __all__ = ["BATCH_READ_PATH", "LIST_PATH", "Twin"]
 
 BATCH_READ_PATH = "/crm/v3/objects/tickets/batch/read"
 LIST_PATH = "/crm/v3/objects/tickets"
-_METHODS = {BATCH_READ_PATH: "POST", LIST_PATH: "GET"}
+PROPERTIES_PATH = "/crm/v3/properties/tickets"
+_METHODS = {BATCH_READ_PATH: "POST", LIST_PATH: "GET", PROPERTIES_PATH: "GET"}
+_HTML_CONTENT_TYPE = "text/html;charset=utf-8"
+
+
+def _jetty_not_found(path: str) -> bytes:
+    """Jetty's default error page for an unrouted ``path`` (facts §11, S33).
+
+    S33 quotes its opening (the ``<meta>`` naming ``text/html;charset=utf-8`` and the
+    title "Error 404 N…"); the rest is Jetty 9.4's ``ErrorHandler`` page, and the
+    response's own Content-Type is Jetty's default (quirk unknown-path-html-404).
+    """
+    uri = escape(path)
+    return (
+        "<html>\n<head>\n"
+        '<meta http-equiv="Content-Type" content="text/html;charset=utf-8"/>\n'
+        "<title>Error 404 Not Found</title>\n</head>\n"
+        "<body>\n<h2>HTTP ERROR 404 Not Found</h2>\n<table>\n"
+        f"<tr><th>URI:</th><td>{uri}</td></tr>\n"
+        "<tr><th>STATUS:</th><td>404</td></tr>\n"
+        "<tr><th>MESSAGE:</th><td>Not Found</td></tr>\n"
+        "<tr><th>SERVLET:</th><td>-</td></tr>\n"
+        "</table>\n</body>\n</html>\n"
+    ).encode()
 
 
 def _accepts_json(content_type: str | None) -> bool:
@@ -88,6 +116,7 @@ class Twin:
         self._limiter = RateLimiter(
             ten_secondly=self.config.rate_limit_ten_secondly,
             daily=self.config.rate_limit_daily,
+            advertised=self.config.advertised_ten_secondly,
         )
 
     def now(self) -> datetime:
@@ -98,12 +127,18 @@ class Twin:
         """HubSpot's answer to ``request``. Never raises for any request; never a 5xx."""
         # Facts §7: correlationId is a UUID, unique per request, echoed in the
         # X-HubSpot-Correlation-Id header (S17, S18). Real responses carry the header on
-        # successes too.
-        correlation_id = str(uuid.uuid4())
-        headers: list[tuple[str, str]] = [("X-HubSpot-Correlation-Id", correlation_id)]
+        # successes too. Facts §11 (S33): a time-ordered UUIDv7.
         now = self.now()
+        correlation_id = uuid7(now)
+        headers: list[tuple[str, str]] = [("X-HubSpot-Correlation-Id", correlation_id)]
         try:
             method = _METHODS.get(request.path)
+            if method is None and self.config.unknown_path == "html":
+                return TwinResponse(
+                    status=404,
+                    headers=(("Content-Type", _HTML_CONTENT_TYPE),),
+                    body=_jetty_not_found(request.path),
+                )
             if method is None:
                 raise Rejected(
                     Problem(status=404, category="OBJECT_NOT_FOUND", message="HTTP 404 Not Found")
@@ -138,6 +173,8 @@ class Twin:
                 return TwinResponse.of_json(429, body, headers)
             if request.path == BATCH_READ_PATH:
                 status, payload = self._batch_read(request, now)
+            elif request.path == PROPERTIES_PATH:
+                status, payload = 200, list_property_definitions(self.store)
             else:
                 archived_parsing = self.config.archived_parsing
                 status, payload = (
@@ -168,6 +205,7 @@ class Twin:
                 parse_json(request.body),
                 coerce_scalars=config.coerce_scalars,
                 nulls_mean_absent=config.nulls_mean_absent,
+                missing_inputs=config.missing_inputs,
             )
         except JsonSyntaxError as error:
             raise Rejected(

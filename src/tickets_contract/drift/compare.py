@@ -1,4 +1,4 @@
-"""Spec drift: what changed for a client between two versions of the batch read's spec.
+"""Comparing two versions of the batch read: each change, judged for a client.
 
 The rule behind every classification: a request schema is what the server accepts and a
 response schema is what the server sends. A change breaks clients when the server comes
@@ -7,8 +7,9 @@ send more (a field that became optional or nullable, an added enum value, a new 
 code). So the same edit is breaking on one side and harmless on the other, and each
 `Change` says which, and why, in one phrase.
 
-Only ``POST /crm/v3/objects/tickets/batch/read`` is compared: either document may be
-this project's fragment or HubSpot's full tickets spec with every other operation in it.
+Only the batch read of tickets is compared: either document may be this project's
+fragment or HubSpot's full tickets spec with every other operation in it, at the v3 path
+or a date-versioned one (see `sources.locate`); a path that moved is a change of its own.
 Local ``$ref`` s are followed, recursively, with cycles cut on the path being compared.
 Descriptions, summaries and examples never count; ``include_docs`` lists them as
 non-breaking.
@@ -21,13 +22,11 @@ import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum, StrEnum
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-import yaml
-
-from tickets_contract.contract import BATCH_READ_METHOD, BATCH_READ_PATH, validate_document
+from tickets_contract.contract import BATCH_READ_METHOD, BATCH_READ_PATH
+from tickets_contract.drift.sources import Located, SpecWarning, locate
 from tickets_contract.errors import SpecError
 
 __all__ = [
@@ -36,8 +35,9 @@ __all__ = [
     "ChangeKind",
     "Direction",
     "Drift",
+    "change_cells",
     "diff_documents",
-    "load_spec",
+    "operation_word",
     "render_json",
     "render_markdown",
 ]
@@ -52,6 +52,7 @@ class Direction(StrEnum):
 
 
 class ChangeKind(StrEnum):
+    PATH_MOVED = "path moved"
     FIELD_ADDED = "field added"
     REQUIRED_FIELD_ADDED = "required field added"
     FIELD_REMOVED = "field removed"
@@ -150,6 +151,9 @@ class Drift:
     old_source: str
     new_source: str
     changes: tuple[Change, ...]
+    old_path: str = BATCH_READ_PATH
+    new_path: str = BATCH_READ_PATH
+    warnings: tuple[SpecWarning, ...] = ()  # faults outside the operation, ignored
 
     @property
     def breaking(self) -> tuple[Change, ...]:
@@ -164,74 +168,6 @@ class Drift:
         return f"{len(self.breaking)} breaking, {len(self.non_breaking)} non-breaking"
 
 
-# --- loading ---------------------------------------------------------------------------
-
-
-def load_spec(path: Path) -> dict[str, Any]:
-    """Load one version of the spec (YAML, or JSON when the name ends in .json).
-
-    The document must be valid OpenAPI and declare the batch read operation; anything
-    else raises SpecError naming the file, the place and the fix.
-    """
-    source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise SpecError(
-            source=source,
-            where=f"byte {exc.start}",
-            problem="is not UTF-8 text",
-            fix="save the spec as UTF-8 (HubSpot publishes UTF-8 JSON)",
-        ) from None
-    except OSError as exc:
-        raise SpecError(
-            source=source,
-            where="",
-            problem=f"cannot be read ({exc.strerror})",
-            fix="pass the path of an OpenAPI file (YAML or JSON) that declares "
-            f"{OPERATION}, e.g. specs/tickets-batch-read.openapi.yaml",
-        ) from None
-    if path.suffix.lower() == ".json":
-        data = _parse_json(text, source)
-    else:
-        data = _parse_yaml(text, source)
-    if not isinstance(data, dict):
-        raise SpecError(
-            source=source,
-            where="top level",
-            problem=f"expected an OpenAPI mapping, got {type(data).__name__}",
-            fix="pass an OpenAPI document: a mapping that starts with `openapi: 3.0.x`",
-        )
-    validate_document(data, source=source)
-    _operation(data, source)
-    return data
-
-
-def _parse_json(text: str, source: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SpecError(
-            source=source,
-            where=f"line {exc.lineno}, column {exc.colno}",
-            problem=f"is not valid JSON ({exc.msg})",
-            fix="correct the JSON syntax at that place, or rename the file to .yaml if it is YAML",
-        ) from None
-
-
-def _parse_yaml(text: str, source: str) -> Any:
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise SpecError(
-            source=source,
-            where=f"line {mark.line + 1}, column {mark.column + 1}" if mark else "",
-            problem=f"is not valid YAML ({getattr(exc, 'problem', None) or exc})",
-            fix="correct the YAML syntax at that place",
-        ) from None
-
-
 # --- comparing -------------------------------------------------------------------------
 
 
@@ -242,27 +178,38 @@ def diff_documents(
     include_docs: bool = False,
     old_source: str = "old",
     new_source: str = "new",
+    warnings: Iterable[SpecWarning] = (),
 ) -> Drift:
     """Compare the batch read operation of two OpenAPI documents.
 
-    Pure: nothing is read or validated here (see `load_spec`). A missing operation or a
+    Pure: nothing is read or validated here (see `read_spec`). A missing operation or a
     ``$ref`` that does not resolve raises SpecError naming ``old_source``/``new_source``.
+    ``warnings`` (of `read_spec`) are carried into the report.
     """
+    old_at = _operation(old, old_source)
+    new_at = _operation(new, new_source)
     pair = _Pair(
-        old=_Document(root=old, source=old_source),
-        new=_Document(root=new, source=new_source),
+        old=_Document(root=old, source=old_source, located=old_at),
+        new=_Document(root=new, source=new_source, located=new_at),
         include_docs=include_docs,
     )
-    old_op = _operation(old, old_source)
-    new_op = _operation(new, new_source)
+    old_op, new_op = old_at.operation, new_at.operation
     changes = [
+        *_diff_path(old_at, new_at),
         *_diff_operation(pair, old_op, new_op),
         *_diff_parameters(pair, old_op, new_op),
         *_diff_request_body(pair, old_op.get("requestBody"), new_op.get("requestBody")),
         *_diff_responses(pair, old_op.get("responses") or {}, new_op.get("responses") or {}),
         *_diff_security(pair, old_op, new_op),
     ]
-    return Drift(old_source=old_source, new_source=new_source, changes=tuple(changes))
+    return Drift(
+        old_source=old_source,
+        new_source=new_source,
+        changes=tuple(changes),
+        old_path=old_at.path,
+        new_path=new_at.path,
+        warnings=tuple(warnings),
+    )
 
 
 class _Effect(Enum):
@@ -334,6 +281,7 @@ _Stack = frozenset[tuple[str | None, str | None]]
 class _Document:
     root: Mapping[str, Any]
     source: str
+    located: Located
 
     def resolve(self, node: Any, where: _Location) -> tuple[Any, str | None]:
         """The node a (chain of) local $ref(s) points at, and the last $ref followed."""
@@ -387,21 +335,59 @@ class _Pair:
     include_docs: bool
 
 
-def _operation(document: Mapping[str, Any], source: str) -> Mapping[str, Any]:
+def _operation(document: Mapping[str, Any], source: str) -> Located:
     paths = document.get("paths")
     item = paths.get(BATCH_READ_PATH) if isinstance(paths, Mapping) else None
     if isinstance(item, Mapping) and "$ref" in item:
-        item, _ = _Document(root=document, source=source).resolve(item, ())
-    operation = item.get(BATCH_READ_METHOD.lower()) if isinstance(item, Mapping) else None
-    if not isinstance(operation, Mapping):
+        # Resolved strictly here, so that a broken $ref is an error naming it.
+        _Document(root=document, source=source, located=_NOWHERE).resolve(item, ())
+    located = locate(document)
+    if located is None:
         raise SpecError(
             source=source,
             where=_OPERATION_POINTER,
-            problem=f"does not declare the batch read operation ({OPERATION})",
+            problem=f"does not declare the batch read operation ({OPERATION}, or a "
+            "date-versioned path such as /crm/objects/2026-03/tickets/batch/read)",
             fix="diff two versions of this one operation: our fragment or HubSpot's "
             "tickets spec (PublicApiSpecs/CRM/Tickets/.../tickets.json)",
         )
-    return operation
+    return located
+
+
+_NOWHERE = Located(path=BATCH_READ_PATH, template="", item={}, operation={})
+
+
+def _diff_path(old: Located, new: Located) -> Iterator[Change]:
+    """A client calls a URL: the path is part of the contract."""
+    if old.path == new.path:
+        return
+    where = ("operation", "path")
+    shown_old, shown_new = _path_word(old), _path_word(new)
+    if old.url_path == new.url_path:
+        yield _change(
+            where,
+            ChangeKind.PATH_MOVED,
+            shown_old,
+            shown_new,
+            False,
+            "the same URL for tickets: only how the spec writes it changed",
+        )
+        return
+    yield _change(
+        where,
+        ChangeKind.PATH_MOVED,
+        shown_old,
+        shown_new,
+        True,
+        f"breaks clients that hard-code {old.url_path}: they must call {new.url_path} "
+        "to get this version (the old path may still be served as an older version)",
+    )
+
+
+def _path_word(located: Located) -> str:
+    if not located.template:
+        return f"{BATCH_READ_METHOD} {located.path}"
+    return f"{BATCH_READ_METHOD} {located.path} ({located.template}=tickets or 0-5)"
 
 
 def _change(
@@ -467,7 +453,7 @@ def _diff_operation(
             False,
             "documentation only: no effect on the wire",
         )
-    if old.get("operationId") != new.get("operationId"):
+    if old.get("operationId") != new.get("operationId") and not _follows_path(pair, old, new):
         yield _change(
             where,
             ChangeKind.OPERATION_ID_CHANGED,
@@ -477,6 +463,20 @@ def _diff_operation(
             "same wire format; clients generated from the spec may rename the method",
         )
     yield from _deprecation(old, new, where)
+
+
+def _follows_path(pair: _Pair, old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    # HubSpot derives operationIds from the path ("post-/crm/v3/.../batch/read_read"):
+    # one that changed only by the move is reported once, as the move.
+    before, after = old.get("operationId"), new.get("operationId")
+    old_path, new_path = pair.old.located.path, pair.new.located.path
+    return (
+        isinstance(before, str)
+        and isinstance(after, str)
+        and old_path != new_path
+        and old_path in before
+        and before.replace(old_path, new_path) == after
+    )
 
 
 def _deprecation(
@@ -495,13 +495,16 @@ def _parameters(
     document: _Document, operation: Mapping[str, Any]
 ) -> dict[tuple[str, str], Mapping[str, Any]]:
     # Operation parameters override path-level ones with the same name and location.
-    item, _ = document.resolve((document.root.get("paths") or {}).get(BATCH_READ_PATH), ())
-    item = item if isinstance(item, Mapping) else {}
+    # A templated path's object type is part of the path, compared as the path.
+    item = document.located.item
+    template = document.located.template
     found: dict[tuple[str, str], Mapping[str, Any]] = {}
     for raw in [*item.get("parameters", []), *operation.get("parameters", [])]:
         parameter, _ = document.resolve(raw, ("parameters",))
         if isinstance(parameter, Mapping):
             place, name = str(parameter.get("in")), str(parameter.get("name"))
+            if template and (place, name) == ("path", template):
+                continue
             # Header names are case-insensitive (RFC 9110, section 5.1).
             found[place, name.lower() if place == "header" else name] = parameter
     return found
@@ -1509,7 +1512,7 @@ def _scheme_word(scheme: Mapping[str, Any], other: Mapping[str, Any]) -> str:
 def render_markdown(drift: Drift) -> str:
     """A report for a person: title, summary line, one table per category."""
     lines = [
-        f"# Spec drift: {OPERATION}",
+        f"# Spec drift: {operation_word(drift.old_path, drift.new_path)}",
         "",
         f"{_code(drift.old_source)} -> {_code(drift.new_source)}",
         "",
@@ -1530,25 +1533,54 @@ def render_markdown(drift: Drift) -> str:
             "| | Location | Change | Old -> New | Why |",
             "|---|---|---|---|---|",
         ]
-        for change in rows:
-            verdict = "**breaking**" if change.breaking else "non-breaking"
-            values = f"{_cell_value(change.old)} -> {_cell_value(change.new)}"
-            lines.append(
-                f"| {verdict} | {_cell(_code(change.location))} | {change.kind.value} "
-                f"| {_cell(values)} | {_cell(change.reason)} |"
-            )
+        lines += [f"| {change_cells(change)} |" for change in rows]
+    if drift.warnings:
+        lines += [
+            "",
+            "## Warnings",
+            "",
+            f"{len(drift.warnings)} flaws: repaired where the reading is certain, "
+            "ignored outside the batch read operation:",
+            "",
+            "| File | Where | Problem |",
+            "|---|---|---|",
+        ]
+        lines += [
+            f"| {_cell(_code(w.source))} | {_cell(_code(w.where))} | {_cell(w.problem)} |"
+            for w in drift.warnings
+        ]
     return "\n".join(lines) + "\n"
+
+
+def operation_word(old_path: str, new_path: str) -> str:
+    """``POST <path>``, or ``POST <old> -> <new>`` when the path moved."""
+    if old_path == new_path:
+        return f"{BATCH_READ_METHOD} {old_path}"
+    return f"{BATCH_READ_METHOD} {old_path} -> {new_path}"
+
+
+def change_cells(change: Change) -> str:
+    """The cells of one change's row: verdict | location | change | old -> new | why."""
+    verdict = "**breaking**" if change.breaking else "non-breaking"
+    values = f"{_cell_value(change.old)} -> {_cell_value(change.new)}"
+    return (
+        f"{verdict} | {_cell(_code(change.location))} | {change.kind.value} "
+        f"| {_cell(values)} | {_cell(change.reason)}"
+    )
 
 
 def render_json(drift: Drift) -> str:
     """The same report for a program."""
     report = {
-        "operation": OPERATION,
+        "operation": operation_word(drift.old_path, drift.new_path),
         "old": drift.old_source,
         "new": drift.new_source,
+        "old_path": drift.old_path,
+        "new_path": drift.new_path,
         "breaking": len(drift.breaking),
         "non_breaking": len(drift.non_breaking),
         "changes": [c.to_json() for c in drift.changes],
+        "warnings": [w.to_json() for w in drift.warnings],
     }
     return json.dumps(report, indent=2) + "\n"
 
