@@ -1,14 +1,15 @@
 """Serve the twin or the floor for the HTTP benchmarks, with identical uvicorn settings.
 
-    python bench/_servers.py twin  [--seed 0] [--size 1000] [--loop asyncio] [--http h11]
-    python bench/_servers.py floor --body FILE [--loop asyncio] [--http h11]
+    python bench/_servers.py twin  [--seed 0] [--size 1000] [--loop auto] [--http auto]
+    python bench/_servers.py floor --body FILE [--loop auto] [--http auto]
     python bench/_servers.py twin-serve [--seed 0] [--size 1000]
 
 Both bind 127.0.0.1 on an ephemeral port, print ``LISTENING <port>`` and serve until
 terminated: one uvicorn worker, no access log, log level warning, the same event loop and
-HTTP implementation. ``floor`` is the smallest Starlette app on the same route: it reads
-the request body and returns a fixed body (by default the twin's answer to a 1-input
-read, so that both put the same bytes on the wire).
+HTTP implementation (``auto``, as ``tickets-contract serve``: uvloop and httptools, which
+the project depends on). ``floor`` is the smallest Starlette app on the same route: it
+reads the request body and returns a fixed body (the benchmarks give it the twin's own
+answer to the read they send, so that both put the same bytes on the wire).
 
 The listening socket is made with ``IPPROTO_TCP`` so that asyncio sets ``TCP_NODELAY``
 on accepted connections (it only does for sockets whose ``proto`` is ``IPPROTO_TCP``;
@@ -68,8 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--size", type=int, default=1000)
     parser.add_argument("--body", type=Path, help="floor: the file whose bytes it returns")
-    parser.add_argument("--loop", default="asyncio", help="uvicorn --loop (default asyncio)")
-    parser.add_argument("--http", default="h11", help="uvicorn --http (default h11)")
+    parser.add_argument("--loop", default="auto", help="uvicorn --loop (default auto: uvloop)")
+    parser.add_argument("--http", default="auto", help="uvicorn --http (default auto: httptools)")
     args = parser.parse_args(argv)
 
     if args.kind == "twin-serve":

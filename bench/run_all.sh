@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 python=${PYTHON:-python}
 mkdir -p bench/.out
 status=0
-for script in judging scaling gate http_throughput; do
+for script in judging scaling flat_cost gate http_throughput; do
   echo "+ $python bench/$script.py $*"
   if ! "$python" "bench/$script.py" "$@" 2>&1 | tee "bench/.out/$script.txt"; then
     status=1

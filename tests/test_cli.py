@@ -119,3 +119,5 @@ def test_serve_takes_any_twin_setting(capsys: pytest.CaptureFixture[str]) -> Non
     assert "missing_inputs" in err
     assert main(["serve", "--setting", "missing_inputs=maybe"]) == EXIT_INPUT
     assert "missing_inputs must be one of 'empty', 'reject'" in capsys.readouterr().err
+    assert main(["serve", "--setting", "size=many"]) == EXIT_INPUT
+    assert "wrong type" in capsys.readouterr().err

@@ -23,6 +23,7 @@ from tickets_contract.cli import EXIT_DEVIATION, EXIT_INPUT, EXIT_OK, EXIT_UNREA
 from tickets_contract.contract import BATCH_READ_PATH, specs_dir
 from tickets_contract.drift import ChangeKind, diff_specs, read_spec
 from tickets_contract.drift.history import expand_versions, walk
+from tickets_contract.drift.sources import show_source
 from tickets_contract.errors import SpecError, UnreachableError
 
 K = ChangeKind
@@ -550,7 +551,7 @@ def test_diff_between_two_urls_reports_the_move(
     assert "| **breaking** | `operation > path` | path moved |" in capsys.readouterr().out
 
 
-def test_a_missing_url_exits_5_in_one_line_without_its_query(
+def test_a_missing_url_exits_7_in_one_line_without_its_query(
     served: tuple[str, type[_Files]], capsys: pytest.CaptureFixture[str]
 ) -> None:
     base, _ = served
@@ -564,7 +565,7 @@ def test_a_missing_url_exits_5_in_one_line_without_its_query(
     )
 
 
-def test_a_refused_connection_exits_5(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_refused_connection_exits_7(capsys: pytest.CaptureFixture[str]) -> None:
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -692,3 +693,17 @@ def test_history_needs_two_readable_versions(
         walk(expand_versions([str(versions / "2024-04-01.json")] * 2))
     assert main(["history", str(versions / "empty-*.json")]) == EXIT_INPUT
     assert "holds no spec file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "soon", "7200"])
+def test_a_bad_timeout_is_a_usage_error(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["diff", str(FRAGMENT), str(FRAGMENT), "--timeout", value])
+    assert caught.value.code == 2
+    assert "expected seconds between 0 and 3600" in capsys.readouterr().err
+
+
+def test_reports_name_a_url_without_its_credentials() -> None:
+    url = "https://user:secret@raw.example.com:8443/specs/tickets.json?token=secret#x"
+    assert show_source(url) == "https://raw.example.com:8443/specs/tickets.json?..."
+    assert show_source(Path("specs/a.yaml")) == "specs/a.yaml"

@@ -84,6 +84,9 @@ def test_xdist_run_gives_the_serial_verdicts(pytester: pytest.Pytester, workers:
         "published",
         "--tc-phases",
         "examples",
+        # As `tickets-contract run` does: the gate has no asserts, and the xdist worker
+        # would otherwise rewrite those of every schemathesis and hypothesis module.
+        "--assert=plain",
     )
     serial = pytester.runpytest(*args)
     parallel = pytester.runpytest(*args, "-n", workers)
@@ -132,6 +135,45 @@ def test_the_plugin_never_replaces_an_existing_hypothesis_profile(
     )
     result = pytester.runpytest("-p", "no:cacheprovider", "--hypothesis-profile", "dev")
     assert result.ret == pytest.ExitCode.OK
+
+
+def test_live_verdicts_on_the_ledger_are_reported_and_survive_xdist() -> None:
+    from tickets_contract.cassettes import RecordedRequest, RecordedResponse
+    from tickets_contract.witness import settled, witness
+
+    answer = {
+        "completedAt": "2026-01-01T00:00:00.001Z",
+        "status": "COMPLETE",
+        "startedAt": "2026-01-01T00:00:00Z",
+        "results": [
+            {
+                "id": "1",
+                "properties": {"hs_lastmodifieddate": "x", "hs_object_id": "1"},
+                "createdAt": "2026-01-01T00:00:00Z",
+                "updatedAt": "2026-01-01T00:00:00Z",
+                "archived": False,
+            }
+        ],
+    }
+    exchange = (
+        "live.yaml#interactions[0]",
+        RecordedRequest(method="POST", path="/p", json={"inputs": [{"id": "1"}]}),
+        RecordedResponse(status=200, json=answer),
+    )
+    worker = _tally(ContractKind.EFFECTIVE)
+    worker.settled = settled(LEDGER, witness([exchange]))
+    tally = _tally(ContractKind.EFFECTIVE)
+    tally.merge(Tally.from_dict(worker.to_dict(), ledger=LEDGER))
+    assert tally.settled["result-url"].startswith("refuted: result 1 has url None")
+    assert tally.settled["envelope-key-order"].startswith("confirmed")
+    assert tally.settled["duplicate-ids"] == "not witnessed"
+    assert "observed" not in {LEDGER[q].confidence.value for q in tally.settled}
+    text = tally.render()
+    assert "the target's answers against the ledger's assumed and reported entries:" in text
+    assert text.index("result-url") < text.index("envelope-key-order")  # refuted first
+    markdown = tally.render_markdown()
+    assert "## Ledger entries the target's answers settle" in markdown
+    assert "| `result-url` | reported | refuted: " in markdown
 
 
 def test_evaluation_counts_and_read_shares_reach_the_summary_markdown_and_workers() -> None:

@@ -390,7 +390,7 @@ def _parser() -> argparse.ArgumentParser:
         "(YAML, or JSON when named .json; our fragment or HubSpot's full tickets spec, at "
         "/crm/v3/objects/tickets/batch/read or a date-versioned path) and judge each change "
         "breaking or not for a client. Faults elsewhere in a file are warnings. Exit 1 when "
-        "any change breaks, 4 on a malformed input, 5 when a URL cannot be fetched.",
+        "any change breaks, 4 on a malformed input, 7 when a URL cannot be fetched.",
     )
     diff.add_argument("old", metavar="OLD", help="the version clients were built on (file or URL)")
     diff.add_argument("new", metavar="NEW", help="the version to compare with it (file or URL)")
@@ -550,6 +550,11 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         pytest_args += [OPT_CASSETTE_DIR, str(args.cassette_dir)]
     if args.accept_inconclusive:
         pytest_args += [OPT_ACCEPT_INCONCLUSIVE]
+    if not any(arg.startswith("--assert") for arg in extra):
+        # The suite has no assert statements; without this pytest would rewrite those of
+        # every module of schemathesis and hypothesis (pytest plugins) as it imports them,
+        # on every run without a bytecode cache: ~400 modules, a third of the gate's time.
+        pytest_args.append("--assert=plain")
     try:
         code = int(pytest.main([*pytest_args, *extra]))
     except KeyboardInterrupt:
@@ -589,7 +594,7 @@ def _twin_settings(pairs: Sequence[str]) -> dict[str, Any]:
     from tickets_contract.twin import TwinConfig
 
     names = {f.name for f in dataclasses.fields(TwinConfig)}
-    settings: dict[str, object] = {}
+    settings: dict[str, Any] = {}
     for pair in pairs:
         name, sep, raw = pair.partition("=")
         if not sep or name not in names:
@@ -609,15 +614,23 @@ def _twin_settings(pairs: Sequence[str]) -> dict[str, Any]:
 def _serve(args: argparse.Namespace, extra: list[str]) -> int:
     from tickets_contract.twin import DEMO_TOKEN, Twin, TwinConfig, run_server
 
-    config = TwinConfig(
-        seed=args.seed,
-        size=args.size,
-        rate_limit_ten_secondly=args.rate_limit_ten_secondly,
-        rate_limit_daily=args.rate_limit_daily,
-        all_missing_status=args.all_missing_status,
-        duplicate_ids=args.duplicate_ids,
-        **_twin_settings(args.setting),
-    )
+    try:
+        config = TwinConfig(
+            seed=args.seed,
+            size=args.size,
+            rate_limit_ten_secondly=args.rate_limit_ten_secondly,
+            rate_limit_daily=args.rate_limit_daily,
+            all_missing_status=args.all_missing_status,
+            duplicate_ids=args.duplicate_ids,
+            **_twin_settings(args.setting),
+        )
+    except TypeError as exc:  # a --setting value of the wrong type, e.g. size=abc
+        raise ConfigError(
+            source="--setting",
+            where=", ".join(args.setting),
+            problem=f"a value has the wrong type ({exc})",
+            fix="write numbers as 7, booleans as true/false, nothing as null",
+        ) from None
 
     def ready(base_url: str) -> None:
         print(f"twin serving {args.size} tickets (seed {args.seed}) at {base_url}")

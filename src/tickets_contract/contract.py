@@ -185,34 +185,26 @@ def effective_document(
     *,
     portal: Portal,
     source: str = "quirks.yaml",
+    validate: bool = True,
 ) -> dict[str, Any]:
     """Apply the overlays of ``quirks``, in order, to a copy of ``fragment``.
 
     Each overlay must apply cleanly and the result must stay valid OpenAPI; the error
-    names the entry that broke it.
+    names the entry that broke it. ``validate=False`` skips the OpenAPI check, for
+    variants of a contract already validated whole (the quirk explainer's).
     """
     document: dict[str, Any] = copy.deepcopy(dict(fragment))
-    applied: list[tuple[Quirk, dict[str, Any]]] = []
-    for quirk in quirks:
-        if not quirk.patch:
-            continue
-        ops = [_resolve_portal(dict(op), portal) for op in quirk.patch]
-        try:
-            document = jsonpatch.apply_patch(document, ops)
-        except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException) as exc:
-            raise LedgerError(
-                source=source,
-                where=f"quirk {quirk.id}, overlay.patch",
-                problem=f"does not apply to the published fragment ({exc})",
-                fix="point the patch at a path that exists in specs/"
-                f"{FRAGMENT_NAME} (JSON pointer, '/' escaped as ~1)",
-            ) from None
-        _drop_empty_required(document)
-        applied.append((quirk, document))
+    patched = [quirk for quirk in quirks if quirk.patch]
+    for quirk in patched:
+        # In place: the document is this call's own copy (a copy per overlay was most of
+        # the time of building the quirk explainer's variants).
+        document = _apply(document, quirk, portal, source, in_place=True)
     # Validation is slow (~10 ms a document): validate the result once, and only when it
-    # is invalid walk the intermediate documents to name the first overlay that broke it.
-    if applied and _openapi_error(document) is not None:
-        for quirk, intermediate in applied:
+    # is invalid apply the overlays again one by one to name the first that broke it.
+    if validate and patched and _openapi_error(document) is not None:
+        intermediate: dict[str, Any] = copy.deepcopy(dict(fragment))
+        for quirk in patched:
+            intermediate = _apply(intermediate, quirk, portal, source, in_place=True)
             error = _openapi_error(intermediate)
             if error is not None:
                 raise LedgerError(
@@ -226,9 +218,28 @@ def effective_document(
     info["x-derived-from"] = {
         "fragment": FRAGMENT_NAME,
         "ledger": LEDGER_NAME,
-        "quirks": [quirk.id for quirk in quirks if quirk.patch],
+        "quirks": [quirk.id for quirk in patched],
     }
     return document
+
+
+def _apply(
+    document: dict[str, Any], quirk: Quirk, portal: Portal, source: str, *, in_place: bool
+) -> dict[str, Any]:
+    # Copied: applied in place, an added value must not stay shared with the ledger's.
+    ops = copy.deepcopy([_resolve_portal(dict(op), portal) for op in quirk.patch])
+    try:
+        result: dict[str, Any] = jsonpatch.apply_patch(document, ops, in_place=in_place)
+    except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException) as exc:
+        raise LedgerError(
+            source=source,
+            where=f"quirk {quirk.id}, overlay.patch",
+            problem=f"does not apply to the published fragment ({exc})",
+            fix="point the patch at a path that exists in specs/"
+            f"{FRAGMENT_NAME} (JSON pointer, '/' escaped as ~1)",
+        ) from None
+    _drop_empty_required(result)
+    return result
 
 
 def _drop_empty_required(node: Any) -> None:

@@ -48,6 +48,8 @@ class Discovery:
     records: KnownRecords
     requests: int
     gaps: tuple[str, ...] = field(default_factory=tuple)
+    # Properties seen holding a value (0: steering falls back to the standard ones).
+    properties_seen: int = 0
 
     def summary(self) -> str:
         """One line: what was found; then one line per gap."""
@@ -62,7 +64,7 @@ class Discovery:
         lines = [
             f"records discovered ({self.requests} read-only requests): "
             f"{len(records.ids)} live and {len(records.archived_ids)} archived tickets, "
-            f"{unique}, {len(records.properties)} properties holding values, "
+            f"{unique}, {self.properties_seen} properties holding values, "
             f"{len(records.history_properties)} with history"
         ]
         lines += [f"  could not exercise: {gap}" for gap in self.gaps]
@@ -82,6 +84,7 @@ class Discovery:
             },
             "requests": self.requests,
             "gaps": list(self.gaps),
+            "properties_seen": self.properties_seen,
         }
 
     @classmethod
@@ -99,6 +102,7 @@ class Discovery:
             ),
             requests=int(data["requests"]),
             gaps=tuple(data["gaps"]),
+            properties_seen=int(data.get("properties_seen", 0)),
         )
 
 
@@ -231,7 +235,9 @@ def discover_run(
         properties=tuple(holding) or STANDARD_TICKET_PROPERTIES,
         history_properties=tuple(history),
     )
-    return Discovery(records=records, requests=reader.requests, gaps=tuple(gaps))
+    return Discovery(
+        records=records, requests=reader.requests, gaps=tuple(gaps), properties_seen=len(holding)
+    )
 
 
 def _values(items: list[dict[str, Any]], unique_property: str | None) -> tuple[str, ...]:

@@ -11,7 +11,11 @@ import yaml
 
 from tickets_contract.errors import ConfigError, InputError
 
-__all__ = ["read_yaml", "write_atomically"]
+__all__ = ["SAFE_LOADER", "read_yaml", "write_atomically"]
+
+SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""PyYAML's safe loader, in C (libyaml) where the wheel has it: ~10x the pure-Python one,
+which made reading the ledger, the contract and 25 cassettes a second of every run."""
 
 
 def read_yaml(
@@ -20,7 +24,7 @@ def read_yaml(
     *,
     missing_fix: str,
     syntax_fix: str = "correct the YAML syntax at that place",
-    loader: Any = yaml.SafeLoader,
+    loader: Any = SAFE_LOADER,
 ) -> Any:
     """Parse a YAML file; an unreadable file or bad syntax raises ``error`` naming the
     file, the line and column, and the fix."""

@@ -18,6 +18,7 @@ entries without ``links``), which single-overlay trials would miss.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -28,8 +29,10 @@ from tickets_contract.contract import (
     BATCH_READ_PATH,
     Contract,
     ContractKind,
+    Portal,
     effective_document,
 )
+from tickets_contract.ledger import Quirk
 
 __all__ = [
     "BUILTIN_CHECKS",
@@ -175,6 +178,60 @@ def regressions(case: Any, failures: Sequence[BaseException]) -> list[Deviation]
     ]
 
 
+_VariantKey = tuple[int, str, Portal]
+_VARIANTS: dict[_VariantKey, tuple[Mapping[str, Any], dict[str | None, dict[str, Any]]]] = {}
+_SCHEMAS: dict[_VariantKey, tuple[Mapping[str, Any], dict[str | None, Any]]] = {}
+
+
+def _variant_key(
+    fragment: Mapping[str, Any], patched: Sequence[Quirk], portal: Portal
+) -> _VariantKey:
+    patches = json.dumps([[q.id, q.patch] for q in patched], sort_keys=True, default=str)
+    return (id(fragment), patches, portal)
+
+
+def _variant_documents(
+    fragment: Mapping[str, Any], patched: Sequence[Quirk], portal: Portal
+) -> dict[str | None, dict[str, Any]]:
+    """None -> the full effective document; q.id -> effective without q's overlay.
+
+    The published contract's document is the fragment it was built from. Loading the
+    ledger checked that every overlay applies and that the whole stays OpenAPI; the
+    variants are not validated again. Kept per process (fragment, overlays, portal): every
+    explainer of one run, and every run in one process, shares them.
+    """
+    key = _variant_key(fragment, patched, portal)
+    kept = _VARIANTS.get(key)
+    if kept is not None and kept[0] is fragment:
+        return kept[1]
+    variants: dict[str | None, dict[str, Any]] = {
+        None: effective_document(fragment, patched, portal=portal, validate=False)
+    }
+    for quirk in patched:
+        others = [q for q in patched if q.id != quirk.id]
+        variants[quirk.id] = effective_document(fragment, others, portal=portal, validate=False)
+    _VARIANTS[key] = (fragment, variants)
+    return variants
+
+
+def _variant_schemas(
+    fragment: Mapping[str, Any], patched: Sequence[Quirk], portal: Portal
+) -> dict[str | None, Any]:
+    """A schemathesis schema per variant, kept like the variants (building one is slow)."""
+    import schemathesis
+
+    key = _variant_key(fragment, patched, portal)
+    kept = _SCHEMAS.get(key)
+    if kept is not None and kept[0] is fragment:
+        return kept[1]
+    schemas = {
+        name: schemathesis.openapi.from_dict(copy.deepcopy(doc))
+        for name, doc in _variant_documents(fragment, patched, portal).items()
+    }
+    _SCHEMAS[key] = (fragment, schemas)
+    return schemas
+
+
 class QuirkExplainer:
     """Attribute failures seen under the published contract to ledger entries."""
 
@@ -186,26 +243,11 @@ class QuirkExplainer:
 
     @cached_property
     def _variants(self) -> dict[str | None, dict[str, Any]]:
-        # None -> the full effective document; q.id -> effective without q's overlay.
-        # The published contract's document is the fragment it was built from.
-        fragment = self._published.document
-        portal = self._published.portal
-        variants: dict[str | None, dict[str, Any]] = {
-            None: effective_document(fragment, self._patched, portal=portal)
-        }
-        for quirk in self._patched:
-            others = [q for q in self._patched if q.id != quirk.id]
-            variants[quirk.id] = effective_document(fragment, others, portal=portal)
-        return variants
+        return _variant_documents(self._published.document, self._patched, self._published.portal)
 
     @cached_property
     def _schemas(self) -> dict[str | None, Any]:
-        import schemathesis
-
-        return {
-            key: schemathesis.openapi.from_dict(copy.deepcopy(doc))
-            for key, doc in self._variants.items()
-        }
+        return _variant_schemas(self._published.document, self._patched, self._published.portal)
 
     def explain(
         self, case: Any, response: Any, failures: Sequence[BaseException]

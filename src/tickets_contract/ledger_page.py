@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from tickets_contract.evidence import Grade, grade, origin_reader
+from tickets_contract.files import SAFE_LOADER
 from tickets_contract.ledger import Confidence, Evidence, Ledger, Quirk, Weight
 
 __all__ = ["render_page"]
@@ -40,7 +41,7 @@ CassetteReader = Callable[[Path], Mapping[str, Any] | None]
 def read_cassette_header(path: Path) -> Mapping[str, Any] | None:
     """The header of a cassette file, or None when the file is not there."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except (OSError, yaml.YAMLError):
         return None
     return data if isinstance(data, Mapping) else None

@@ -203,7 +203,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if profile in PROFILES:
         _register_profile(profile)
     config.stash[_SEED] = _choose_seed(config)
-    _CONFIG[:] = [config]
+    _CONFIG.append(config)
     report_dir = config.getoption(OPT_REPORT_DIR, None)
     if report_dir and not config.getoption("xmlpath", None):
         Path(report_dir).mkdir(parents=True, exist_ok=True)
@@ -359,7 +359,7 @@ def _exit_for(exc: ContractError) -> NoReturn:
         pytest.exit(f"target unreachable: {exc}", returncode=EXIT_UNREACHABLE)
     if isinstance(exc, SafetyError):
         if _CONFIG:
-            _CONFIG[0].stash[_ENDING] = "safety"
+            _CONFIG[-1].stash[_ENDING] = "safety"
         pytest.exit(f"refused: {exc}", returncode=3)
     pytest.exit(str(exc), returncode=4)
 
@@ -907,7 +907,7 @@ def pytest_internalerror(excrepr: Any, excinfo: Any) -> bool | None:
     """One line, not pytest's INTERNALERROR traceback (unless --tb=long)."""
     import sys
 
-    config = _CONFIG[0] if _CONFIG else None
+    config = _CONFIG[-1] if _CONFIG else None
     if config is None:
         return None
     config.stash[_ENDING] = "internal"
@@ -924,17 +924,24 @@ def pytest_internalerror(excrepr: Any, excinfo: Any) -> bool | None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_keyboard_interrupt(excinfo: Any) -> None:
-    config = _CONFIG[0] if _CONFIG else None
+    config = _CONFIG[-1] if _CONFIG else None
     if config is not None and isinstance(excinfo.value, KeyboardInterrupt):
         config.stash[_ENDING] = "interrupted"
 
 
+# The configs of the sessions running in this process, innermost last (pytester nests
+# them): hooks without a config argument (internal error, interrupt) use the innermost.
 _CONFIG: list[pytest.Config] = []
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if config in _CONFIG:
+        _CONFIG.remove(config)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     tally = config.stash.get(_TALLY, None)
-    if tally is not None and tally.exchanges:
+    if tally is not None and (tally.exchanges or tally.rules):
         from tickets_contract.files import write_atomically
 
         reproduce = _reproduce_line(config)

@@ -13,7 +13,7 @@ Cost. Each relation sends one or two requests (six for all four), so
 ``RelationSampler`` picks the exchanges that get them: 200/207 answers to positive
 batch reads that returned two or more distinct tickets (where splitting, permuting and
 re-reading can lose, swap or alter a record), while the session's budget of follow-up
-requests lasts: ``RELATION_BUDGET`` (240) against the in-process twin,
+requests lasts: ``RELATION_BUDGET`` (120) against the in-process twin,
 ``REMOTE_RELATION_BUDGET`` (72) over HTTP, where every request waits for the rate
 budget. A budget rather than a random sample: deterministic and bounded for live runs.
 The choice is keyed by the request, so when Hypothesis replays a chosen case the
@@ -64,9 +64,9 @@ Relation = Callable[[Send, ReadExchange], bool]
 answers and they agreed, ``NOT_APPLICABLE`` when it had nothing to compare; raise
 ``RelationViolation`` when they disagreed."""
 
-RELATION_BUDGET = 240
+RELATION_BUDGET = 120
 """Follow-up requests per session, against a target in the process (the twin: a few
-milliseconds each): 40 exchanges with every relation."""
+milliseconds each): 20 exchanges with every relation."""
 
 REMOTE_RELATION_BUDGET = 72
 """The same over HTTP, where every request waits for the rate budget (80 per 10 s by

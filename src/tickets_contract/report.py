@@ -272,7 +272,7 @@ class Tally:
     def _settled_lines(self) -> list[str]:
         if not self.settled:
             return []
-        lines = ["  live answers against the ledger's assumed and reported entries:"]
+        lines = ["  the target's answers against the ledger's assumed and reported entries:"]
         for word in ("refuted", "confirmed"):
             lines += [
                 f"    {quirk:<40} {text}"
@@ -330,11 +330,12 @@ class Tally:
                     f"{self.ledger[quirk_id].title} |"
                 )
         if self.settled:
-            lines += ["", "## Ledger entries the live answers settle", ""]
-            lines += ["| entry | confidence | live answer |", "|---|---|---|"]
+            lines += ["", "## Ledger entries the target's answers settle", ""]
+            lines += ["| entry | confidence | the target's answer |", "|---|---|---|"]
             for quirk_id, text in self.settled.items():
                 confidence = self.ledger[quirk_id].confidence.value
-                lines.append(f"| `{quirk_id}` | {confidence} | {text} |")
+                shown = text.replace("|", "\\|")
+                lines.append(f"| `{quirk_id}` | {confidence} | {shown} |")
         if self.regressions:
             lines += ["", "## Regressions", ""]
             for deviation in self.regressions:

@@ -511,7 +511,7 @@ def settled(ledger: Ledger, witnessed: Mapping[str, Witnessed]) -> dict[str, str
 def render_settled(ledger: Ledger, witnessed: Mapping[str, Witnessed]) -> list[str]:
     """The lines a report prints: refuted first, then confirmed, then a count of the rest."""
     verdicts = settled(ledger, witnessed)
-    lines = ["live answers against the ledger's assumed and reported entries:"]
+    lines = ["the target's answers against the ledger's assumed and reported entries:"]
     for word in ("refuted", "confirmed"):
         for quirk_id, text in verdicts.items():
             if text.startswith(word):

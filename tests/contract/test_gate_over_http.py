@@ -15,14 +15,20 @@ CONFTEST = "from tickets_contract.plugin import Judge\nJudge.PROGRESS_SECONDS = 
 
 
 def _gate(
-    pytester: pytest.Pytester, twin: Twin, monkeypatch: pytest.MonkeyPatch, *args: str
+    pytester: pytest.Pytester,
+    twin: Twin,
+    monkeypatch: pytest.MonkeyPatch,
+    *args: str,
+    subprocess: bool = False,
 ) -> pytest.RunResult:
     monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", DEMO_TOKEN)
     pytester.makepyfile(test_gate_run=TEST)
     pytester.makeconftest(CONFTEST)
     with serve_in_thread(twin) as base_url:
-        # No records table: the gate discovers the served twin's records itself.
-        return pytester.runpytest(
+        # No records table: the gate discovers the served twin's records itself. In a
+        # subprocess, output capture works on the real file descriptors, as in a shell.
+        run = pytester.runpytest_subprocess if subprocess else pytester.runpytest
+        return run(
             "-p",
             "no:cacheprovider",
             "--hypothesis-profile",
@@ -48,11 +54,14 @@ def _evaluated(out: str) -> dict[str, int]:
 def test_the_served_twin_passes_the_gate(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    result = _gate(pytester, Twin(), monkeypatch)
+    result = _gate(pytester, Twin(), monkeypatch, subprocess=True)
     assert result.ret == pytest.ExitCode.OK
     out = result.stdout.str()
     assert "no deviation" in out
-    assert "exchanges judged in" in out  # progress lines on the way
+    # Progress lines reach the terminal while the test runs, not a captured section.
+    progress = out.index("exchanges judged in")
+    assert progress < out.index("= tickets-contract =")
+    assert "Captured" not in out
     assert "quirk probe:" in out
     assert "records discovered (4 read-only requests): 60 live and 60 archived tickets, " in out
     assert "unique-value property external_ticket_ref" in out
@@ -78,3 +87,18 @@ def test_a_served_twin_with_one_invariant_broken_fails_naming_it(
     summary = result.stdout.str().split("= tickets-contract =")[-1]
     assert "deviations no quirk explains (regressions):" in summary
     assert "archived_consistent:" in summary
+
+
+def test_an_empty_portal_is_an_inconclusive_run_saying_what_it_could_not_exercise(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tickets_contract.twin import TwinConfig
+
+    result = _gate(pytester, Twin(config=TwinConfig(size=0)), monkeypatch)
+    assert result.ret == 6  # inconclusive, never a silent pass
+    out = result.stdout.str()
+    assert "records discovered (3 read-only requests): 0 live and 0 archived tickets" in out
+    assert "0 properties holding values, 0 with history" in out
+    assert "could not exercise: the portal lists no live tickets" in out
+    assert "INCONCLUSIVE: rules this run never evaluated:" in out
+    assert "archived_consistent: needs an answer carrying tickets" in out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tickets_contract.twin import Ticket, TicketStore, Twin, TwinConfig
+from tickets_contract.twin.ticket import Snapshot
 
 from .helpers import FakeClock
 
@@ -31,15 +32,44 @@ def twin(store: TicketStore, clock: FakeClock) -> Twin:
 
 @pytest.fixture
 def built_tickets(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Indexes of the tickets the store builds from now on (counted, not timed)."""
+    """Indexes of the tickets the store builds from now on (counted, not timed).
+
+    Both kinds count: whole tickets (``generate_ticket``) and the snapshots reads render.
+    """
     from tickets_contract.twin import store as store_module
 
     built: list[int] = []
-    real = store_module.generate_ticket
+    real_ticket = store_module.generate_ticket
+    real_snapshot = store_module.snapshot
 
-    def counting(seed: int, index: int, fraction: float) -> Ticket:
+    def counting_ticket(seed: int, index: int, fraction: float) -> Ticket:
         built.append(index)
-        return real(seed, index, fraction)
+        return real_ticket(seed, index, fraction)
 
-    monkeypatch.setattr(store_module, "generate_ticket", counting)
+    def counting_snapshot(seed: int, index: int, fraction: float) -> Snapshot:
+        built.append(index)
+        return real_snapshot(seed, index, fraction)
+
+    monkeypatch.setattr(store_module, "generate_ticket", counting_ticket)
+    monkeypatch.setattr(store_module, "snapshot", counting_snapshot)
     return built
+
+
+@pytest.fixture
+def replayed_histories(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Indexes of the tickets whose history is replayed from now on (counted, not timed)."""
+    from tickets_contract.twin import generator
+
+    replayed: list[int] = []
+    real = generator.Replay
+
+    class Counting(real):  # type: ignore[misc,valid-type]
+        __slots__ = ()
+
+        def __init__(self, seed: int, index: int, fraction: float, *, history: bool) -> None:
+            if history:
+                replayed.append(index)
+            super().__init__(seed, index, fraction, history=history)
+
+    monkeypatch.setattr(generator, "Replay", Counting)
+    return replayed

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Iterator
+from typing import NoReturn
 
 import httpx
 import pytest
@@ -113,3 +115,39 @@ def test_run_server_announces_its_url_and_stops(store: TicketStore) -> None:
 def test_create_app_keeps_the_twin(store: TicketStore) -> None:
     twin = Twin(store)
     assert create_app(twin).state.twin is twin
+
+
+def test_a_failing_adapter_answers_500_and_lifespan_still_works(store: TicketStore) -> None:
+    # HTTP requests bypass Starlette's middleware, so the app answers 500 itself.
+    class Failing(Twin):
+        def handle(self, request: object) -> NoReturn:  # type: ignore[override]
+            raise RuntimeError("boom")
+
+    app = create_app(Failing(store))
+
+    async def send() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://twin") as http:
+            return await http.post(BATCH_READ_PATH, json={"inputs": []}, headers=AUTH)
+
+    response = asyncio.run(send())
+    assert response.status_code == 500
+    assert response.json()["status"] == "error"
+    with serve_in_thread(Twin(store)) as base_url:  # uvicorn runs the lifespan
+        assert httpx.get(f"{base_url}/nowhere", headers=AUTH).status_code == 404
+
+
+def test_repeated_headers_are_joined_not_dropped(store: TicketStore) -> None:
+    # Two Authorization headers arrive as one joined value (RFC 9110 §5.3), which is no
+    # bearer token: 401, not a silent pick of either.
+    app = create_app(Twin(store))
+    auth = f"Bearer {DEMO_TOKEN}"
+
+    async def send(headers: list[tuple[str, str]]) -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://twin") as http:
+            return await http.post(BATCH_READ_PATH, json={"inputs": []}, headers=headers)
+
+    assert asyncio.run(send([("Authorization", auth)])).status_code == 200
+    twice = asyncio.run(send([("Authorization", auth), ("Authorization", auth)]))
+    assert twice.status_code == 401

@@ -297,7 +297,24 @@ def test_a_batch_in_a_million_ticket_store_touches_only_its_inputs(
     response = twin.handle(batch_request({"inputs": inputs(*ids)}))
     assert response.status in (200, 207)
     assert len(response.json()["results"]) > 80
-    assert set(built) <= set(wanted)
+    assert set(built) == set(wanted)
+    assert len(built) == len(wanted), "each ticket built once"
+
+
+def test_histories_are_replayed_only_for_reads_that_ask(replayed_histories: list[int]) -> None:
+    # Counted, not timed: a read without propertiesWithHistory never replays a history,
+    # and one with it replays exactly the tickets it returns.
+    twin = Twin(config=TwinConfig(size=1_000_000, seed=5))
+    wanted = list(range(3, 1_000_000, 20_000))
+    ids = [str(record_id(5, index)) for index in wanted]
+    plain = twin.handle(batch_request({"inputs": inputs(*ids), "properties": ["subject"]}))
+    assert len(plain.json()["results"]) > 40
+    assert replayed_histories == []
+    asked = {"inputs": inputs(*ids), "propertiesWithHistory": ["subject"]}
+    with_history = twin.handle(batch_request(asked)).json()["results"]
+    returned = {int(result["id"]) for result in with_history}
+    assert {record_id(5, index) for index in replayed_histories} == returned
+    assert all(result["propertiesWithHistory"]["subject"] for result in with_history)
 
 
 @pytest.mark.parametrize(

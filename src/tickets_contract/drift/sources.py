@@ -36,6 +36,7 @@ from tickets_contract.contract import (
     validate_document,
 )
 from tickets_contract.errors import SpecError, UnreachableError
+from tickets_contract.files import SAFE_LOADER
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -637,7 +638,7 @@ def _parse_json(text: str, source: str) -> Any:
 
 def _parse_yaml(text: str, source: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise SpecError(

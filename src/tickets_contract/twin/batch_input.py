@@ -174,7 +174,9 @@ class _Reader:
                 elif not isinstance(value, list):
                     raise self._mismatch(_INPUTS_TYPE, value, (key,))
                 else:
-                    ids = tuple(self._id(item, (key, n)) for n, item in enumerate(value))
+                    ids = _plain_ids(value) or tuple(
+                        self._id(item, (key, n)) for n, item in enumerate(value)
+                    )
             elif key in ("properties", "propertiesWithHistory"):
                 if value is None and not self._nulls_mean_absent:
                     raise self._mismatch(_STRINGS_TYPE, value, (key,))
@@ -196,6 +198,19 @@ class _Reader:
             properties_with_history=fields.get("propertiesWithHistory"),
             id_property=id_property,
         )
+
+
+def _plain_ids(inputs: list[object]) -> tuple[str, ...] | None:
+    """The ids of ``inputs`` when every one is an object with a string ``id``, else ``None``.
+
+    The common case, read in one pass; anything else goes through ``_Reader._id``, which
+    names the fault.
+    """
+    try:
+        ids = tuple([item["id"] for item in inputs])  # type: ignore[index]
+    except (TypeError, KeyError, IndexError):
+        return None
+    return ids if set(map(type, ids)) == {str} else None
 
 
 def read_batch_input(

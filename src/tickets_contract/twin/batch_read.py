@@ -6,8 +6,11 @@ order and the 200/207 body. Parsing and auth happen before (``batch_input``, ``a
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import operator
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 from .batch_input import BatchReadInput
@@ -16,9 +19,9 @@ from .clock import Clock, format_instant, to_utc_millis
 from .config import TwinConfig
 from .projection import Projection
 from .rejection import Problem, Rejected
-from .seeding import mix64
+from .seeding import mix_on, seed_state
 from .store import TicketStore
-from .ticket import Ticket
+from .ticket import Snapshot
 
 __all__ = ["MAX_INPUTS", "MAX_INPUTS_WITH_HISTORY", "NOT_FOUND_MESSAGE", "read_batch"]
 
@@ -31,6 +34,8 @@ NOT_FOUND_MESSAGE = (
 exist. Check that ids are valid." with ``TICKET`` (U4)."""
 
 _JAVA_LONG = re.compile(r"[+-]?[0-9]+")
+_ORDER_KEY = operator.attrgetter("order_key")
+_CANONICAL_IDS = re.compile(r"[1-9][0-9]{0,17}(?:,[1-9][0-9]{0,17})*")
 
 
 def _validation(message: str, **context: list[str]) -> Rejected:
@@ -94,15 +99,20 @@ def _as_record_id(raw: str) -> str | None:
     return str(number) if 0 <= number < 2**63 else None
 
 
-def _resolver(batch: BatchReadInput, store: TicketStore, config: TwinConfig) -> _Lookup:
+def _resolver(
+    batch: BatchReadInput, store: TicketStore, config: TwinConfig
+) -> Callable[[tuple[str, ...]], list[Snapshot | None]]:
+    """A function from the inputs to the snapshot each names (``None``: no such ticket)."""
     name = batch.id_property
     # Facts §6.8: inputs are record ids unless idProperty names a unique-value property.
     # idProperty "hs_object_id" reads by record id (ledger assumption: the read path is
     # unverified; update/upsert refuse it).
     if name is None or name == OBJECT_ID_PROPERTY:
-        return _Lookup(store, None)
+        return _by_id(store)
     if name in store.unique_properties:
-        return _Lookup(store, name)
+        # Exact, case-sensitive match (facts §10: case sensitivity unverified).
+        by_value = functools.partial(store.snapshot_by_unique, name)
+        return lambda values: list(map(by_value, values))
     # Facts §10: "Exact error when idProperty names a non-unique or non-existent property
     # on batch read" is unverified. The wording follows the update/upsert refusal
     # "Unable to perform update/upsert by non-unique 0-2 property hs_object_id in portal
@@ -115,32 +125,46 @@ def _resolver(batch: BatchReadInput, store: TicketStore, config: TwinConfig) -> 
     )
 
 
-class _Lookup:
-    def __init__(self, store: TicketStore, unique_property: str | None) -> None:
-        self._store = store
-        self._unique_property = unique_property
+def _by_id(store: TicketStore) -> Callable[[tuple[str, ...]], list[Snapshot | None]]:
+    snapshot = store.snapshot
 
-    def __call__(self, raw: str) -> Ticket | None:
-        if self._unique_property is not None:
-            # Exact, case-sensitive match (facts §10: case sensitivity unverified).
-            return self._store.by_unique(self._unique_property, raw)
+    def lookup(raw: str) -> Snapshot | None:
         record_id = _as_record_id(raw)
-        return None if record_id is None else self._store.get(record_id)
+        return None if record_id is None else snapshot(record_id)
+
+    def lookup_all(ids: tuple[str, ...]) -> list[Snapshot | None]:
+        # The common case in one C-level pass: every id canonical and below 2**63. (A
+        # raw id with a comma that passes the check is no number, and no stored id.)
+        if _CANONICAL_IDS.fullmatch(",".join(ids)) is not None:
+            return list(map(snapshot, ids))
+        return list(map(lookup, ids))
+
+    return lookup_all
 
 
-def _order_key(seed: int, ticket: Ticket) -> int:
+def _order_key(seed: int, ticket: Snapshot) -> tuple[int, int]:
+    """``(seed, mix64(seed, blake2b(id)))``, kept on the shared snapshot."""
+    kept = ticket.order_key
+    if kept is not None and kept[0] == seed:
+        return kept
     digest = hashlib.blake2b(ticket.id.encode(), digest_size=8).digest()
-    return mix64(seed, int.from_bytes(digest, "big"))
+    kept = ticket.order_key = (seed, mix_on(seed_state(seed), int.from_bytes(digest, "big")))
+    return kept
 
 
-def _unordered(found: list[Ticket], seed: int) -> list[Ticket]:
+def _unordered(found: list[Snapshot], seed: int) -> list[Snapshot]:
     """``found`` in an order that is deterministic for ``seed`` but not the input order.
 
     Facts §6.1: "Result order is not guaranteed to match input order" (S12: "There is no
     way to do it"). A client that relies on input order must fail against the twin, so
     when the seeded order happens to equal the input order it is rotated by one.
     """
-    ordered = sorted(found, key=lambda ticket: _order_key(seed, ticket))
+    for ticket in found:
+        kept = ticket.order_key
+        if kept is None or kept[0] != seed:
+            _order_key(seed, ticket)
+    # Every key is (seed, hash) for this seed now, so they sort by the hash.
+    ordered = sorted(found, key=_ORDER_KEY)
     if len(ordered) > 1 and ordered == found:
         ordered = ordered[1:] + ordered[:1]
     return ordered
@@ -172,7 +196,7 @@ def read_batch(
     _check_limits(batch)
     if config.duplicate_ids == "reject":
         _check_duplicates(batch.ids)
-    lookup = _resolver(batch, store, config)
+    lookup_all = _resolver(batch, store, config)
     url_base = (
         f"https://{config.app_host}/contacts/{config.portal_id}/record/{OBJECT_TYPE_ID}/"
         if config.result_urls
@@ -186,10 +210,9 @@ def read_batch(
         cleared_as_null=config.cleared_values == "null",
     )
 
-    found: dict[str, Ticket] = {}
+    found: dict[str, Snapshot] = {}
     missing: dict[str, None] = {}
-    for raw in batch.ids:
-        ticket = lookup(raw)
+    for raw, ticket in zip(batch.ids, lookup_all(batch.ids), strict=True):
         if ticket is not None and ticket.archived == archived:
             # Repeats and different spellings of one record give it once ("dedupe").
             found.setdefault(ticket.id, ticket)
@@ -214,7 +237,7 @@ def read_batch(
         "status": "COMPLETE",
         "startedAt": format_instant(started),
         "results": [
-            projection.render(ticket)
+            projection.encoded(ticket)
             for ticket in (
                 _unordered(list(found.values()), config.seed)
                 if config.result_order == "shuffled"

@@ -14,9 +14,9 @@ numbers near a real id are not ids, and an id maps back to its index by one divi
 
 from __future__ import annotations
 
-import random
+import _random
+import functools
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from .catalog import (
@@ -29,20 +29,22 @@ from .catalog import (
     SUPPORT_PIPELINE,
     UNIQUE_PROPERTY,
 )
-from .clock import format_instant
-from .seeding import mix64, unit_interval
-from .ticket import HistoryEntry, Ticket
+from .clock import EPOCH, format_millis
+from .seeding import mix_on, seed_state
+from .ticket import HistoryEntry, RenderedHistory, Snapshot, Ticket, render_entry
 
 __all__ = [
     "BASE_ID",
     "EPOCH_END",
     "EPOCH_START",
     "ID_STRIDE",
+    "Replay",
     "generate_ticket",
     "index_of_record_id",
     "index_of_unique_ref",
     "is_archived",
     "record_id",
+    "snapshot",
     "unique_ref",
 ]
 
@@ -70,9 +72,18 @@ _UNIQUE_REF_SHARE = 0.95
 _UNIQUE_REF = re.compile(r"TCK-([0-9]{6,})")
 
 
-def record_id(seed: int, index: int) -> int:
-    """The id of ticket ``index``."""
-    return BASE_ID + index * ID_STRIDE + mix64(seed, index, _SALT_ID) % ID_STRIDE
+def _state(seed: int, index: int) -> int:
+    """``mix64(seed, index)``: every per-ticket hash is one more round from it."""
+    return mix_on(seed_state(seed), index)
+
+
+_UNIT = float(1 << 64)
+
+
+def record_id(seed: int, index: int, state: int | None = None) -> int:
+    """The id of ticket ``index`` (``state``: ``_state(seed, index)`` if known)."""
+    state = _state(seed, index) if state is None else state
+    return BASE_ID + index * ID_STRIDE + mix_on(state, _SALT_ID) % ID_STRIDE
 
 
 def index_of_record_id(seed: int, size: int, value: int) -> int | None:
@@ -80,17 +91,19 @@ def index_of_record_id(seed: int, size: int, value: int) -> int | None:
     index, jitter = divmod(value - BASE_ID, ID_STRIDE)
     if value < BASE_ID or index >= size:
         return None
-    return index if mix64(seed, index, _SALT_ID) % ID_STRIDE == jitter else None
+    return index if mix_on(_state(seed, index), _SALT_ID) % ID_STRIDE == jitter else None
 
 
-def is_archived(seed: int, index: int, fraction: float) -> bool:
+def is_archived(seed: int, index: int, fraction: float, state: int | None = None) -> bool:
     """Whether ticket ``index`` is archived; cheap, so listings can skip without building."""
-    return unit_interval(seed, index, _SALT_ARCHIVED) < fraction
+    state = _state(seed, index) if state is None else state
+    return mix_on(state, _SALT_ARCHIVED) / _UNIT < fraction
 
 
-def unique_ref(seed: int, index: int) -> str | None:
+def unique_ref(seed: int, index: int, state: int | None = None) -> str | None:
     """The ticket's ``external_ticket_ref`` (``TCK-000123``), or ``None`` if it has none."""
-    if unit_interval(seed, index, _SALT_REF) >= _UNIQUE_REF_SHARE:
+    state = _state(seed, index) if state is None else state
+    if mix_on(state, _SALT_REF) / _UNIT >= _UNIQUE_REF_SHARE:
         return None
     return f"TCK-{index + 1:06d}"
 
@@ -106,19 +119,14 @@ def index_of_unique_ref(seed: int, size: int, value: str) -> int | None:
     return index
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Source:
-    """Who wrote a value: a history entry's ``sourceType``/``sourceId``/``updatedByUserId``."""
-
-    type: str
-    id: str | None = None
-    user: int | None = None
-
-
+# A writer of a value, as a history entry names it: (sourceType, sourceId, updatedByUserId).
+_Source = tuple[str, str | None, int | None]
 # Facts §11 (S28): CALCULATED history entries "mostly carry a sourceId (e.g.
 # "RollupProperties")"; which id each calculated ticket property carries is unknown, so
 # all carry that one (quirk calculated-history-source-id).
-_CALCULATED = _Source(type="CALCULATED", id="RollupProperties")
+_CALCULATED: _Source = ("CALCULATED", "RollupProperties", None)
+_CONVERSATIONS: _Source = ("CONVERSATIONS", "conversations", None)
+_API: _Source = ("API", None, None)
 _OWNERS = ("52731988", "61829302", "70314551", "81250067", "93318820", "104472211")
 _TEAMS = ("4217753", "4217754")
 _USERS = (28604240, 31177395, 46630012, 50091184)
@@ -164,200 +172,322 @@ _DETAILS = (
 _SIGNATURES = ("Zoë", "José", "Łukasz", "Amara", "Kenji", "Priya", "Sam")
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
 
+_EPOCH_START_MS = (EPOCH_START - EPOCH) // timedelta(milliseconds=1)
+_EPOCH_END_MS = (EPOCH_END - EPOCH) // timedelta(milliseconds=1)
+_CREATION_ROOM = (EPOCH_END - EPOCH_START - timedelta(days=120)) // timedelta(milliseconds=1)
+_UPDATE_COUNTS = (0, 1, 1, 2, 2, 3, 4, 5)
+_CHANGES = ("stage", "stage", "priority", "owner", "category", "subject", "content")
+_FINAL_STAGE = PIPELINE_STAGES[-1]
+_LATER_STAGES = {stage: PIPELINE_STAGES[i + 1 :] for i, stage in enumerate(PIPELINE_STAGES)}
+_ESCALATED = "[Escalated] "
+_PROPERTY_NAMES = tuple(sorted(DEFINED_PROPERTIES))
 
-def _content(rng: random.Random, subject: str) -> str:
-    details = " ".join(
-        rng.choice(_DETAILS).format(
-            day=rng.choice(_DAYS), hour=rng.randrange(7, 19), n=rng.randrange(1000, 99999)
-        )
-        for _ in range(rng.randrange(1, 4))
-    )
-    return f"{rng.choice(_OPENINGS)}\n{subject}. {details}\nThanks, {rng.choice(_SIGNATURES)}"
-
-
-def _user(rng: random.Random) -> _Source:
-    user = rng.choice(_USERS)
-    return _Source(type="CRM_UI", id=f"userId:{user}", user=user)
+Write = tuple[str, str, int, _Source]
+"""One write while a ticket's life is replayed: property, value, epoch millis, writer."""
 
 
-def _creation_source(rng: random.Random, channel: str) -> _Source:
-    roll = rng.random()
-    if channel in ("EMAIL", "CHAT") and roll < 0.5:
-        return _Source(type="CONVERSATIONS", id="conversations")
-    if channel == "FORM" and roll < 0.6:
-        return _Source(type="FORM", id=rng.choice(_FORMS))
-    if roll < 0.7:
-        return _user(rng)
-    if roll < 0.85:
-        return _Source(type="INTEGRATION", id=rng.choice(_APPS))
-    return _Source(type="API")
+class _Draws:
+    """The draws of ``random.Random(seed)``, called without its Python-level wrappers.
 
-
-def _update_source(rng: random.Random) -> _Source:
-    roll = rng.random()
-    if roll < 0.5:
-        return _user(rng)
-    if roll < 0.7:
-        enrollment = rng.randrange(10**9, 10**10)
-        return _Source(
-            type="AUTOMATION_PLATFORM", id=f"enrollmentId:{enrollment};actionExecutionIndex:0"
-        )
-    if roll < 0.85:
-        return _Source(type="INTEGRATION", id=rng.choice(_APPS))
-    return _Source(type="API")
-
-
-class _Timeline:
-    """Current values plus every write, oldest first, while a ticket's life is replayed."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, str | None] = dict.fromkeys(sorted(DEFINED_PROPERTIES))
-        self.writes: dict[str, list[HistoryEntry]] = {}
-
-    def set(self, name: str, value: str, at: datetime, source: _Source) -> None:
-        self.values[name] = value
-        self.writes.setdefault(name, []).append(
-            HistoryEntry(
-                value=value,
-                timestamp=at,
-                source_type=source.type,
-                source_id=source.id,
-                updated_by_user_id=source.user,
-            )
-        )
-
-    def newest_first(self) -> dict[str, tuple[HistoryEntry, ...]]:
-        return {name: tuple(reversed(entries)) for name, entries in self.writes.items()}
-
-
-def _close(timeline: _Timeline, created: datetime, at: datetime) -> None:
-    timeline.set("closed_date", format_instant(at), at, _CALCULATED)
-    elapsed = (at - created) // timedelta(milliseconds=1)
-    timeline.set("time_to_close", str(elapsed), at, _CALCULATED)
-    timeline.set("hs_is_closed", "true", at, _CALCULATED)
-
-
-def _update(rng: random.Random, timeline: _Timeline, created: datetime, at: datetime) -> bool:
-    """Apply one random change at ``at``; ``False`` if the drawn change was a no-op."""
-    source = _update_source(rng)
-    values = timeline.values
-    change = rng.choice(("stage", "stage", "priority", "owner", "category", "subject", "content"))
-    if change == "stage":
-        current = values["hs_pipeline_stage"] or PIPELINE_STAGES[0]
-        later = PIPELINE_STAGES[PIPELINE_STAGES.index(current) + 1 :]
-        if not later:
-            return False
-        stage = rng.choice(later)
-        timeline.set("hs_pipeline_stage", stage, at, source)
-        if stage == PIPELINE_STAGES[-1]:
-            _close(timeline, created, at)
-    elif change == "priority":
-        choices = [p for p in PRIORITIES if p != values["hs_ticket_priority"]]
-        timeline.set("hs_ticket_priority", rng.choice(choices), at, source)
-    elif change == "owner":
-        owners = [o for o in _OWNERS if o != values["hubspot_owner_id"]]
-        timeline.set("hubspot_owner_id", rng.choice(owners), at, source)
-        timeline.set("hubspot_owner_assigneddate", format_instant(at), at, _CALCULATED)
-    elif change == "category":
-        categories = [c for c in CATEGORIES if c != values["hs_ticket_category"]]
-        timeline.set("hs_ticket_category", rng.choice(categories), at, source)
-    elif change == "subject":
-        subject = values["subject"] or ""
-        if subject.startswith("[Escalated] "):
-            return False
-        timeline.set("subject", f"[Escalated] {subject}", at, source)
-    else:
-        note = f"Update: {rng.choice(_DETAILS)}".format(
-            day=rng.choice(_DAYS), hour=rng.randrange(7, 19), n=rng.randrange(1000, 99999)
-        )
-        content = values["content"]
-        timeline.set("content", note if content is None else f"{content}\n\n{note}", at, source)
-    return True
-
-
-def _clear_one(rng: random.Random, timeline: _Timeline, after: datetime) -> datetime | None:
-    """A user clears one property that has a value, after ``after``; when, or ``None``.
-
-    The cleared value is ``""``, in ``properties`` and as the newest history entry.
+    ``below(n)`` is ``Random._randbelow(n)``: ``choice(seq)`` is ``seq[below(len(seq))]``
+    and ``randrange(a, b)`` is ``a + below(b - a)``, so the stream, and every generated
+    ticket, is the one ``random.Random`` gives (tests pin the tickets). The C generator
+    is seeded directly: ``random.Random.__init__`` adds nothing for an integer seed.
     """
-    filled = [name for name in _CLEARABLE if timeline.values[name]]
-    at = after + timedelta(milliseconds=rng.randrange(5 * 60_000, 10 * 86_400_000))
-    if not filled or at > EPOCH_END:
-        return None
-    timeline.set(rng.choice(filled), "", at, _user(rng))
-    return at
+
+    __slots__ = ("_bits", "random")
+
+    def __init__(self, seed: int) -> None:
+        generator = _random.Random(seed)
+        self._bits = generator.getrandbits
+        self.random = generator.random
+
+    def below(self, n: int) -> int:
+        bits = self._bits
+        k = n.bit_length()
+        r = bits(k)
+        while r >= n:
+            r = bits(k)
+        return r
+
+
+def _detail(draw: _Draws, template: str) -> str:
+    return template.format(
+        day=_DAYS[draw.below(5)], hour=7 + draw.below(12), n=1000 + draw.below(98_999)
+    )
+
+
+def _content(draw: _Draws, subject: str) -> str:
+    details = " ".join(_detail(draw, _DETAILS[draw.below(6)]) for _ in range(1 + draw.below(3)))
+    opening = _OPENINGS[draw.below(5)]
+    return f"{opening}\n{subject}. {details}\nThanks, {_SIGNATURES[draw.below(7)]}"
+
+
+def _user(draw: _Draws) -> _Source:
+    user = _USERS[draw.below(4)]
+    return ("CRM_UI", f"userId:{user}", user)
+
+
+def _creation_source(draw: _Draws, channel: str) -> _Source:
+    roll = draw.random()
+    if channel in ("EMAIL", "CHAT") and roll < 0.5:
+        return _CONVERSATIONS
+    if channel == "FORM" and roll < 0.6:
+        return ("FORM", _FORMS[draw.below(2)], None)
+    if roll < 0.7:
+        return _user(draw)
+    if roll < 0.85:
+        return ("INTEGRATION", _APPS[draw.below(2)], None)
+    return _API
+
+
+def _update_source(draw: _Draws) -> _Source:
+    roll = draw.random()
+    if roll < 0.5:
+        return _user(draw)
+    if roll < 0.7:
+        enrollment = 10**9 + draw.below(9 * 10**9)
+        return (
+            "AUTOMATION_PLATFORM",
+            f"enrollmentId:{enrollment};actionExecutionIndex:0",
+            None,
+        )
+    if roll < 0.85:
+        return ("INTEGRATION", _APPS[draw.below(2)], None)
+    return _API
+
+
+class Replay:
+    """A ticket's life replayed on an integer timeline (epoch milliseconds).
+
+    ``values`` are the current property values (``None``: defined, never set),
+    ``created``/``updated``/``archived`` the moments in epoch millis (``archived`` is
+    ``None`` for a live ticket), and ``writes`` every write, oldest first, when the
+    replay was asked to keep them (``history=True``), else empty. Only the property values
+    that are timestamps are formatted, once each.
+    """
+
+    __slots__ = ("archived", "created", "id", "updated", "values", "writes")
+
+    def __init__(self, seed: int, index: int, archived_fraction: float, *, history: bool) -> None:
+        state = _state(seed, index)
+        draw = _Draws(mix_on(state, _SALT_TICKET))
+        below = draw.below
+        random_ = draw.random
+        writes: list[Write] = []
+        log = writes.append if history else None
+
+        created = _EPOCH_START_MS + below(_CREATION_ROOM)
+        channel = SOURCE_TYPES[below(4)]
+        creator = _creation_source(draw, channel)
+        category = CATEGORIES[below(4)] if random_() < 0.75 else None
+        templates = _SUBJECTS[category or CATEGORIES[below(4)]]
+        subject = templates[below(len(templates))].format(n=1000 + below(98_999))
+        content = _content(draw, subject) if random_() < 0.8 else None
+        priority = PRIORITIES[below(4)] if random_() < 0.9 else None
+        owner = _OWNERS[below(6)] if random_() < 0.6 else None
+        team = _TEAMS[below(2)] if random_() < 0.2 else None
+        created_text = format_millis(created)
+        ticket_id = str(record_id(seed, index, state))
+
+        values: dict[str, str | None] = dict.fromkeys(_PROPERTY_NAMES)
+        initial: tuple[tuple[str, str | None], ...] = (
+            ("subject", subject),
+            ("content", content),
+            ("hs_pipeline", SUPPORT_PIPELINE),
+            ("hs_pipeline_stage", PIPELINE_STAGES[0]),
+            ("hs_ticket_category", category),
+            ("hs_ticket_priority", priority),
+            ("hubspot_owner_id", owner),
+            ("hubspot_team_id", team),
+            ("source_type", channel),
+            (UNIQUE_PROPERTY, unique_ref(seed, index, state)),
+            ("createdate", created_text),
+        )
+        for name, value in initial:
+            if value is not None:
+                values[name] = value
+                if log is not None:
+                    log((name, value, created, creator))
+        values[OBJECT_ID_PROPERTY] = ticket_id
+        values["hs_is_closed"] = "false"
+        if log is not None:
+            log((OBJECT_ID_PROPERTY, ticket_id, created, _CALCULATED))
+            log(("hs_is_closed", "false", created, _CALCULATED))
+        if owner is not None:
+            values["hubspot_owner_assigneddate"] = created_text
+            if log is not None:
+                log(("hubspot_owner_assigneddate", created_text, created, _CALCULATED))
+
+        modified = [created]
+        at = created
+        stage = PIPELINE_STAGES[0]
+        for _ in range(_UPDATE_COUNTS[below(8)]):
+            at += 5 * 60_000 + below(10 * 86_400_000 - 5 * 60_000)
+            if at > _EPOCH_END_MS:
+                break
+            source = _update_source(draw)
+            change = _CHANGES[below(7)]
+            if change == "stage":
+                later = _LATER_STAGES[stage]
+                if not later:
+                    continue
+                stage = later[below(len(later))]
+                name, value = "hs_pipeline_stage", stage
+            elif change == "priority":
+                choices = [p for p in PRIORITIES if p != priority]
+                priority = choices[below(len(choices))]
+                name, value = "hs_ticket_priority", priority
+            elif change == "owner":
+                owners = [o for o in _OWNERS if o != owner]
+                owner = owners[below(len(owners))]
+                name, value = "hubspot_owner_id", owner
+            elif change == "category":
+                categories = [c for c in CATEGORIES if c != category]
+                category = categories[below(len(categories))]
+                name, value = "hs_ticket_category", category
+            elif change == "subject":
+                if subject.startswith(_ESCALATED):
+                    continue
+                subject = _ESCALATED + subject
+                name, value = "subject", subject
+            else:
+                note = _detail(draw, f"Update: {_DETAILS[below(6)]}")
+                content = note if content is None else f"{content}\n\n{note}"
+                name, value = "content", content
+            values[name] = value
+            if log is not None:
+                log((name, value, at, source))
+            if change == "owner":
+                at_text = format_millis(at)
+                values["hubspot_owner_assigneddate"] = at_text
+                if log is not None:
+                    log(("hubspot_owner_assigneddate", at_text, at, _CALCULATED))
+            elif name == "hs_pipeline_stage" and stage == _FINAL_STAGE:
+                closed = (
+                    ("closed_date", format_millis(at)),
+                    ("time_to_close", str(at - created)),
+                    ("hs_is_closed", "true"),
+                )
+                for closed_name, closed_value in closed:
+                    values[closed_name] = closed_value
+                    if log is not None:
+                        log((closed_name, closed_value, at, _CALCULATED))
+            modified.append(at)
+
+        if mix_on(state, _SALT_CLEARED) / _UNIT < _CLEARED_SHARE:
+            # A user clears one property that has a value; the value becomes "", in the
+            # properties and as the newest history entry. Its own stream, so the other
+            # tickets are unchanged.
+            clearing = _Draws(mix_on(state, _SALT_CLEARED))
+            filled = [name for name in _CLEARABLE if values[name]]
+            cleared_at = at + 5 * 60_000 + clearing.below(10 * 86_400_000 - 5 * 60_000)
+            if filled and cleared_at <= _EPOCH_END_MS:
+                name = filled[clearing.below(len(filled))]
+                source = _user(clearing)
+                values[name] = ""
+                if log is not None:
+                    log((name, "", cleared_at, source))
+                modified.append(cleared_at)
+
+        updated = modified[-1]
+        values["hs_lastmodifieddate"] = (
+            created_text if updated == created else format_millis(updated)
+        )
+        if log is not None:
+            for moment in modified:
+                log(("hs_lastmodifieddate", format_millis(moment), moment, _CALCULATED))
+
+        archived = None
+        if is_archived(seed, index, archived_fraction, state):
+            # Facts §6.9: archived records "carry ``archivedAt``"; archiving does not
+            # change ``hs_lastmodifieddate`` (S23), so it comes after the last modification.
+            archived = updated + 3_600_000 + below(60 * 86_400_000 - 3_600_000)
+
+        self.id = ticket_id
+        self.values = values
+        self.created = created
+        self.updated = updated
+        self.archived = archived
+        self.writes = writes
+
+    def newest_first(self) -> dict[str, list[Write]]:
+        """The kept writes by property, newest first, properties in order of first write."""
+        by_name: dict[str, list[Write]] = {}
+        for write in self.writes:
+            by_name.setdefault(write[0], []).append(write)
+        for entries in by_name.values():
+            entries.reverse()
+        return by_name
+
+
+def _moment(millis: int) -> datetime:
+    return EPOCH + timedelta(milliseconds=millis)
 
 
 def generate_ticket(seed: int, index: int, archived_fraction: float) -> Ticket:
-    """Ticket ``index`` of the portal seeded with ``seed``.
+    """Ticket ``index`` of the portal seeded with ``seed``, history included.
 
-    Its life is replayed: created with initial values, then up to five changes from
-    different sources (a user in the CRM UI, a workflow, an integration, the API), each
-    written to the property's history. ``hs_lastmodifieddate`` gets one calculated entry
-    per change, so ``updated_at`` is the newest of them.
+    Its life is replayed (``Replay``): created with initial values, then up to five
+    changes from different sources (a user in the CRM UI, a workflow, an integration, the
+    API), each written to the property's history. ``hs_lastmodifieddate`` gets one
+    calculated entry per change, so ``updated_at`` is the newest of them. A read builds
+    the lighter ``Snapshot`` instead (``snapshot``).
     """
-    rng = random.Random(mix64(seed, index, _SALT_TICKET))
-    ticket_id = str(record_id(seed, index))
-    room = (EPOCH_END - EPOCH_START - timedelta(days=120)) // timedelta(milliseconds=1)
-    created = EPOCH_START + timedelta(milliseconds=rng.randrange(room))
-
-    channel = rng.choice(SOURCE_TYPES)
-    creator = _creation_source(rng, channel)
-    category = rng.choice(CATEGORIES) if rng.random() < 0.75 else None
-    subject = rng.choice(_SUBJECTS[category or rng.choice(CATEGORIES)]).format(
-        n=rng.randrange(1000, 99999)
-    )
-    initial: dict[str, str | None] = {
-        "subject": subject,
-        "content": _content(rng, subject) if rng.random() < 0.8 else None,
-        "hs_pipeline": SUPPORT_PIPELINE,
-        "hs_pipeline_stage": PIPELINE_STAGES[0],
-        "hs_ticket_category": category,
-        "hs_ticket_priority": rng.choice(PRIORITIES) if rng.random() < 0.9 else None,
-        "hubspot_owner_id": rng.choice(_OWNERS) if rng.random() < 0.6 else None,
-        "hubspot_team_id": rng.choice(_TEAMS) if rng.random() < 0.2 else None,
-        "source_type": channel,
-        UNIQUE_PROPERTY: unique_ref(seed, index),
-        "createdate": format_instant(created),
+    life = Replay(seed, index, archived_fraction, history=True)
+    history = {
+        name: tuple(
+            HistoryEntry(
+                value=value,
+                timestamp=_moment(at),
+                source_type=source[0],
+                source_id=source[1],
+                updated_by_user_id=source[2],
+            )
+            for _, value, at, source in entries
+        )
+        for name, entries in life.newest_first().items()
     }
-
-    timeline = _Timeline()
-    for name, value in initial.items():
-        if value is not None:
-            timeline.set(name, value, created, creator)
-    timeline.set(OBJECT_ID_PROPERTY, ticket_id, created, _CALCULATED)
-    timeline.set("hs_is_closed", "false", created, _CALCULATED)
-    if initial["hubspot_owner_id"] is not None:
-        timeline.set("hubspot_owner_assigneddate", format_instant(created), created, _CALCULATED)
-
-    modified = [created]
-    at = created
-    for _ in range(rng.choice((0, 1, 1, 2, 2, 3, 4, 5))):
-        at += timedelta(milliseconds=rng.randrange(5 * 60_000, 10 * 86_400_000))
-        if at > EPOCH_END:
-            break
-        if _update(rng, timeline, created, at):
-            modified.append(at)
-    if unit_interval(seed, index, _SALT_CLEARED) < _CLEARED_SHARE:
-        cleared = _clear_one(random.Random(mix64(seed, index, _SALT_CLEARED)), timeline, at)
-        if cleared is not None:
-            modified.append(cleared)
-    for moment in modified:
-        timeline.set("hs_lastmodifieddate", format_instant(moment), moment, _CALCULATED)
-    updated = modified[-1]
-
-    archived_at = None
-    if is_archived(seed, index, archived_fraction):
-        # Facts §6.9: archived records "carry ``archivedAt``"; archiving does not change
-        # ``hs_lastmodifieddate`` (S23), so it comes after the last modification.
-        archived_at = updated + timedelta(milliseconds=rng.randrange(3_600_000, 60 * 86_400_000))
-
     return Ticket(
-        id=ticket_id,
-        created_at=created,
-        updated_at=updated,
-        properties=timeline.values,
-        history=timeline.newest_first(),
-        archived=archived_at is not None,
-        archived_at=archived_at,
+        id=life.id,
+        created_at=_moment(life.created),
+        updated_at=_moment(life.updated),
+        properties=life.values,
+        history=history,
+        archived=life.archived is not None,
+        archived_at=None if life.archived is None else _moment(life.archived),
+    )
+
+
+def _rendered_history(seed: int, index: int, archived_fraction: float) -> RenderedHistory:
+    life = Replay(seed, index, archived_fraction, history=True)
+    texts: dict[int, str] = {}
+    rendered: dict[str, list[dict[str, object]]] = {}
+    for name, entries in life.newest_first().items():
+        rendered[name] = [
+            render_entry(
+                value,
+                texts[at] if at in texts else texts.setdefault(at, format_millis(at)),
+                source,
+            )
+            for _, value, at, source in entries
+        ]
+    return rendered
+
+
+def snapshot(seed: int, index: int, archived_fraction: float) -> Snapshot:
+    """What a read of ticket ``index`` renders: values and formatted timestamps.
+
+    No history is kept: it is replayed again, on demand, only for a read that asks for
+    ``propertiesWithHistory``.
+    """
+    life = Replay(seed, index, archived_fraction, history=False)
+    values = life.values
+    return Snapshot(
+        id=life.id,
+        properties=values,
+        created_at=values["createdate"] or format_millis(life.created),
+        updated_at=values["hs_lastmodifieddate"] or format_millis(life.updated),
+        archived_at=None if life.archived is None else format_millis(life.archived),
+        history=functools.partial(_rendered_history, seed, index, archived_fraction),
     )

@@ -55,7 +55,7 @@ def list_tickets(
     end = min(len(store), start + _SCAN_LIMIT)
     while index < end and len(results) < limit:
         if store.is_archived_at(index) == archived:
-            results.append(projection.render(store.ticket_at(index)))
+            results.append(projection.render(store.snapshot_at(index)))
         index += 1
 
     page: dict[str, object] = {"results": results}

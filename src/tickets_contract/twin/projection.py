@@ -6,29 +6,17 @@ assumptions, marked below.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
+import orjson
+
 from .catalog import ALWAYS_INCLUDED, DEFAULT_PROPERTIES
-from .clock import format_instant
-from .ticket import HistoryEntry, Ticket
+from .messages import encode_json
+from .ticket import Snapshot
 
 __all__ = ["Projection"]
-
-
-def _entry(entry: HistoryEntry) -> dict[str, object]:
-    # Facts §3.4/§6.7: value, timestamp, sourceType, then sourceId and updatedByUserId when
-    # known, in the order of the recorded bodies (S13, S21).
-    rendered: dict[str, object] = {
-        "value": entry.value,
-        "timestamp": format_instant(entry.timestamp),
-        "sourceType": entry.source_type,
-    }
-    if entry.source_id is not None:
-        rendered["sourceId"] = entry.source_id
-    if entry.updated_by_user_id is not None:
-        rendered["updatedByUserId"] = entry.updated_by_user_id
-    return rendered
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,19 +57,15 @@ class Projection:
         ``url_base`` is the record-page URL without the id (``None``: no ``url``);
         ``cleared_as_null`` renders cleared (``""``) values as ``null``.
         """
-        chosen = requested if requested else DEFAULT_PROPERTIES
-        names = {name for name in chosen if name in defined}
-        names.update(ALWAYS_INCLUDED)
-        history = dict.fromkeys(name for name in with_history or () if name in defined)
-        # Keys come back sorted, as in every recorded body (S9, S21, S22).
-        return cls(
-            properties=tuple(sorted(names)),
-            with_history=tuple(sorted(history)),
-            url_base=url_base,
-            cleared_as_null=cleared_as_null,
+        return _projection(
+            tuple(requested) if requested else DEFAULT_PROPERTIES,
+            tuple(with_history or ()),
+            frozenset(defined),
+            url_base,
+            cleared_as_null,
         )
 
-    def render(self, ticket: Ticket) -> dict[str, object]:
+    def render(self, ticket: Snapshot) -> dict[str, object]:
         """``ticket`` as a batch read result (``SimplePublicObject``, facts §3.3, §6.1).
 
         Keys in the order real results show them (facts §11, S26, S27): ``id``,
@@ -97,7 +81,8 @@ class Projection:
         returned as ``null``", S6, S22) and its history ``[]``; one that was cleared is
         ``""`` with its history (facts §11, S28; quirk cleared-properties-empty-string).
         ``propertiesWithHistory`` is left out when no defined property was asked for
-        with history (ledger assumption).
+        with history (ledger assumption). Timestamps come formatted in the snapshot; the
+        history is built only when asked for.
         """
         values = ticket.properties
         if self.cleared_as_null:
@@ -106,16 +91,51 @@ class Projection:
             shown = {name: values.get(name) for name in self.properties}
         result: dict[str, object] = {"id": ticket.id, "properties": shown}
         if self.with_history:
-            history = ticket.history
+            history = ticket.history()
             result["propertiesWithHistory"] = {
-                name: [_entry(entry) for entry in history.get(name, ())]
-                for name in self.with_history
+                name: history.get(name, []) for name in self.with_history
             }
-        result["createdAt"] = format_instant(ticket.created_at)
-        result["updatedAt"] = format_instant(ticket.updated_at)
+        result["createdAt"] = ticket.created_at
+        result["updatedAt"] = ticket.updated_at
         result["archived"] = ticket.archived
         if ticket.archived_at is not None:
-            result["archivedAt"] = format_instant(ticket.archived_at)
+            result["archivedAt"] = ticket.archived_at
         if self.url_base is not None:
             result["url"] = self.url_base + ticket.id
         return result
+
+    def encoded(self, ticket: Snapshot) -> object:
+        """``render(ticket)`` for an answer body: already encoded when it has no history.
+
+        A history-free result is the same for every read through the same projection
+        (projections are cached, so equal reads share one), so its JSON is kept on the
+        snapshot (one entry) and written by ``encode_json`` as is.
+        """
+        if self.with_history:
+            return self.render(ticket)
+        kept = ticket.rendered
+        if kept is not None and kept[0] is self:
+            return kept[1]
+        fragment = orjson.Fragment(encode_json(self.render(ticket)))
+        ticket.rendered = (self, fragment)
+        return fragment
+
+
+@functools.lru_cache(maxsize=256)
+def _projection(
+    chosen: tuple[str, ...],
+    with_history: tuple[str, ...],
+    defined: frozenset[str],
+    url_base: str | None,
+    cleared_as_null: bool,
+) -> Projection:
+    names = {name for name in chosen if name in defined}
+    names.update(ALWAYS_INCLUDED)
+    history = dict.fromkeys(name for name in with_history or () if name in defined)
+    # Keys come back sorted, as in every recorded body (S9, S21, S22).
+    return Projection(
+        properties=tuple(sorted(names)),
+        with_history=tuple(sorted(history)),
+        url_base=url_base,
+        cleared_as_null=cleared_as_null,
+    )

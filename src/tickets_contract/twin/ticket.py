@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 from typing import TypeVar
 
-__all__ = ["HistoryEntry", "Ticket"]
+from .clock import format_instant
+
+__all__ = ["HistoryEntry", "RenderedHistory", "Snapshot", "Ticket", "render_entry"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,3 +70,96 @@ class Ticket:
                 f"ticket {self.id}: archived={self.archived!r} but "
                 f"archived_at={self.archived_at!r}; set both or neither"
             )
+
+
+RenderedHistory = Mapping[str, list[dict[str, object]]]
+"""Histories as a result's ``propertiesWithHistory`` shows them, by property name."""
+
+
+def render_entry(
+    value: str, timestamp: str, source: tuple[str, str | None, int | None]
+) -> dict[str, object]:
+    """One history entry as HubSpot writes it (``ValueWithTimestamp``).
+
+    Facts §3.4/§6.7: value, timestamp, sourceType, then sourceId and updatedByUserId when
+    known, in the order of the recorded bodies (S13, S21). ``source`` is
+    ``(sourceType, sourceId, updatedByUserId)``.
+    """
+    rendered: dict[str, object] = {"value": value, "timestamp": timestamp, "sourceType": source[0]}
+    if source[1] is not None:
+        rendered["sourceId"] = source[1]
+    if source[2] is not None:
+        rendered["updatedByUserId"] = source[2]
+    return rendered
+
+
+class Snapshot:
+    """A ticket as a read renders it: current values, timestamps already formatted.
+
+    What the store hands the batch reader and the listing, for generated and listed
+    tickets alike. ``history`` returns the rendered histories; a generated ticket
+    replays its life again to build them, so a read that asks for none never pays for
+    them. Read-only by convention: the store shares one snapshot between requests.
+    """
+
+    __slots__ = (
+        "_history",
+        "archived",
+        "rendered",
+        "archived_at",
+        "created_at",
+        "id",
+        "order_key",
+        "properties",
+        "updated_at",
+    )
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        properties: Mapping[str, str | None],
+        created_at: str,
+        updated_at: str,
+        archived_at: str | None,
+        history: Callable[[], RenderedHistory],
+    ) -> None:
+        self.id = id
+        self.properties = properties
+        self.created_at = created_at
+        self.updated_at = updated_at
+        self.archived = archived_at is not None
+        self.archived_at = archived_at
+        self._history = history
+        self.order_key: tuple[int, int] | None = None
+        """``(seed, key)``: the batch reader's seeded sort key, computed once and kept."""
+        self.rendered: tuple[object, object] | None = None
+        """``(projection, encoded result)``: the last result rendered without history, kept
+        for the next read through the same projection (one tuple: threads see it whole)."""
+
+    @classmethod
+    def of(cls, ticket: Ticket) -> Snapshot:
+        """The snapshot of a stored ``Ticket``."""
+        rendered = {
+            name: [
+                render_entry(
+                    entry.value,
+                    format_instant(entry.timestamp),
+                    (entry.source_type, entry.source_id, entry.updated_by_user_id),
+                )
+                for entry in entries
+            ]
+            for name, entries in ticket.history.items()
+        }
+        return cls(
+            id=ticket.id,
+            properties=ticket.properties,
+            created_at=format_instant(ticket.created_at),
+            updated_at=format_instant(ticket.updated_at),
+            archived_at=None if ticket.archived_at is None else format_instant(ticket.archived_at),
+            history=lambda: rendered,
+        )
+
+    def history(self) -> RenderedHistory:
+        """Each property's rendered history, newest first; absent for never-set ones."""
+        return self._history()
