@@ -145,6 +145,6 @@ def test_run_passes_schemathesis_style_options_to_the_plugin(
     assert value("--tc-cassette-dir") == "mine"
     assert args[-1] == "-x"  # unknown arguments still go to pytest
     # Every option the command passes to pytest is pytest's own or the plugin's --tc- one.
-    own = {"--pyargs", "--hypothesis-profile", "--rootdir", "--noconftest"}
-    passed = {a for a in args if a.startswith("--")}
+    own = {"--pyargs", "--hypothesis-profile", "--rootdir", "--noconftest", "--assert"}
+    passed = {a.split("=")[0] for a in args if a.startswith("--")}
     assert {a for a in passed - own if not a.startswith("--tc-")} == set()
