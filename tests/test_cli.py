@@ -74,7 +74,7 @@ def test_a_malformed_ledger_is_one_clear_message(
 
 
 def test_run_with_a_bad_target_fails_before_running(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["run", "--target", "staging"]) == EXIT_INPUT
+    assert main(["run", "--target", "staging"]) == EXIT_USAGE
     assert "expected twin, live or an http(s) base URL" in capsys.readouterr().err
 
 
@@ -113,11 +113,14 @@ def test_serve_takes_any_twin_setting(capsys: pytest.CaptureFixture[str]) -> Non
     settings = _twin_settings(["missing_inputs=reject", "result_urls=false", "portal_id=7"])
     config = TwinConfig(**settings)  # type: ignore[arg-type]
     assert (config.missing_inputs, config.result_urls, config.portal_id) == ("reject", False, 7)
-    assert main(["serve", "--setting", "missing_input=reject"]) == EXIT_INPUT
+    assert main(["serve", "--setting", "missing_input=reject"]) == EXIT_USAGE
     err = capsys.readouterr().err
     assert "--setting" in err
     assert "missing_inputs" in err
-    assert main(["serve", "--setting", "missing_inputs=maybe"]) == EXIT_INPUT
+    assert main(["serve", "--setting", "missing_inputs=maybe"]) == EXIT_USAGE
     assert "missing_inputs must be one of 'empty', 'reject'" in capsys.readouterr().err
-    assert main(["serve", "--setting", "size=many"]) == EXIT_INPUT
+    assert main(["serve", "--setting", "max_body_bytes=many"]) == EXIT_USAGE
     assert "wrong type" in capsys.readouterr().err
+    # A setting with an option of its own is given with that option.
+    assert main(["serve", "--setting", "size=many"]) == EXIT_USAGE
+    assert "use --size" in capsys.readouterr().err

@@ -28,9 +28,12 @@ Errors print one message naming the file, the place and the fix, never a traceba
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -41,8 +44,10 @@ from tickets_contract.errors import (
     InputError,
     SafetyError,
     UnreachableError,
+    UsageError,
 )
-from tickets_contract.files import write_atomically
+from tickets_contract.files import read_text, write_atomically
+from tickets_contract.redaction import RedactingStream
 
 __all__ = [
     "EXIT_DEVIATION",
@@ -71,6 +76,32 @@ EXIT_INTERRUPTED = 130
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Everything this command prints (its own lines, pytest's terminal report, error
+    # messages) passes the one secret detector (redaction.DETECTOR).
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = RedactingStream(stdout), RedactingStream(stderr)
+    # SIGTERM (a CI timeout, `kill`) unwinds like Ctrl-C, so that atomic writes remove
+    # their temporary files; a SIGKILLed writer's are removed by the next write.
+    previous = _on_sigterm()
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _on_sigterm() -> Any:
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, stop)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args, extra = parser.parse_known_args(argv)
     if extra and args.command != "run":
@@ -83,6 +114,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UnreachableError as exc:
         print(f"tickets-contract: unreachable: {exc}", file=sys.stderr)
         return EXIT_UNREACHABLE
+    except UsageError as exc:
+        print(f"tickets-contract: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except InputError as exc:
         print(f"tickets-contract: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
@@ -486,6 +520,27 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
 
     # Validate settings and target here, so that a bad one is one clear line. ("twin"
     # cannot be wrong, and building one only to check it would cost the start-up time.)
+    _check_count("--size", args.size)
+    from tickets_contract.plugin import PHASES
+
+    phases = [p.strip() for p in args.phases.split(",") if p.strip()]
+    if not phases or set(phases) - set(PHASES):
+        raise UsageError(
+            source="--phases",
+            where=args.phases,
+            problem=f"expected some of {', '.join(PHASES)}, comma-separated",
+            fix="e.g. --phases examples,coverage",
+        )
+    if args.report_dir is not None:
+        try:
+            args.report_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(
+                source="--report-dir",
+                where=str(args.report_dir),
+                problem=f"cannot be used as a directory ({exc.strerror})",
+                fix="pass a directory (it is created when missing) in a writable place",
+            ) from None
     settings = load_settings(args.config)
     if args.target != "twin":
         from tickets_contract.discovery import reach
@@ -559,6 +614,8 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         code = int(pytest.main([*pytest_args, *extra]))
     except KeyboardInterrupt:
         code = EXIT_INTERRUPTED
+    if args.report_dir:
+        _redact_reports(args.report_dir)
     return _run_exit(code)
 
 
@@ -585,6 +642,30 @@ def _run_exit(code: int) -> int:
     return mapped
 
 
+def _check_count(option: str, value: int, *, low: int = 0) -> None:
+    if value < low:
+        raise UsageError(
+            source=option,
+            where=str(value),
+            problem=f"must be a whole number >= {low}",
+            fix=f"pass {option} {low} or more",
+        )
+
+
+def _redact_reports(report_dir: Path) -> None:
+    """The reports pytest wrote (junit.xml) pass the secret detector like everything else:
+    a token a server echoed into a failure message is redacted on disk too."""
+    from tickets_contract.redaction import DETECTOR
+
+    if not DETECTOR or not report_dir.is_dir():
+        return
+    for path in sorted(report_dir.iterdir()):
+        if path.is_file() and path.suffix in (".xml", ".md", ".txt", ".json"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if DETECTOR.find(text) is not None:
+                write_atomically(path, DETECTOR.redact(text), option="--report-dir")
+
+
 def _twin_settings(pairs: Sequence[str]) -> dict[str, Any]:
     """``NAME=VALUE`` pairs as TwinConfig keyword arguments; VALUE is read as YAML."""
     import dataclasses
@@ -598,7 +679,7 @@ def _twin_settings(pairs: Sequence[str]) -> dict[str, Any]:
     for pair in pairs:
         name, sep, raw = pair.partition("=")
         if not sep or name not in names:
-            raise ConfigError(
+            raise UsageError(
                 source="--setting",
                 where=pair,
                 problem="is not NAME=VALUE with NAME a TwinConfig setting",
@@ -614,6 +695,30 @@ def _twin_settings(pairs: Sequence[str]) -> dict[str, Any]:
 def _serve(args: argparse.Namespace, extra: list[str]) -> int:
     from tickets_contract.twin import DEMO_TOKEN, Twin, TwinConfig, run_server
 
+    if not 0 <= args.port <= 65535:
+        raise UsageError(
+            source="--port",
+            where=str(args.port),
+            problem="is not a TCP port",
+            fix="pass a port from 1 to 65535, or 0 for any free one",
+        )
+    _check_count("--size", args.size)
+    for option, limit in (
+        ("--rate-limit-ten-secondly", args.rate_limit_ten_secondly),
+        ("--rate-limit-daily", args.rate_limit_daily),
+    ):
+        if limit is not None:
+            _check_count(option, limit, low=1)
+    settings = _twin_settings(args.setting)
+    given = {"seed", "size", "rate_limit_ten_secondly", "rate_limit_daily"}
+    given |= {"all_missing_status", "duplicate_ids"}
+    for name in sorted(given & set(settings)):
+        raise UsageError(
+            source="--setting",
+            where=name,
+            problem="has an option of its own",
+            fix=f"use --{name.replace('_', '-')}",
+        )
     try:
         config = TwinConfig(
             seed=args.seed,
@@ -622,13 +727,20 @@ def _serve(args: argparse.Namespace, extra: list[str]) -> int:
             rate_limit_daily=args.rate_limit_daily,
             all_missing_status=args.all_missing_status,
             duplicate_ids=args.duplicate_ids,
-            **_twin_settings(args.setting),
+            **settings,
         )
-    except TypeError as exc:  # a --setting value of the wrong type, e.g. size=abc
-        raise ConfigError(
+    except ConfigError as exc:  # the options are checked above: a --setting value
+        raise UsageError(
             source="--setting",
-            where=", ".join(args.setting),
-            problem=f"a value has the wrong type ({exc})",
+            where=exc.where,
+            problem=exc.problem,
+            fix=f"pass --setting {exc.where}=VALUE with a value it accepts",
+        ) from None
+    except TypeError as exc:  # a value of the wrong type that TwinConfig cannot compare
+        raise UsageError(
+            source="--setting",
+            where=" ".join(args.setting),
+            problem=f"has a value of the wrong type ({exc})",
             fix="write numbers as 7, booleans as true/false, nothing as null",
         ) from None
 
@@ -643,6 +755,13 @@ def _serve(args: argparse.Namespace, extra: list[str]) -> int:
         run_server(Twin(config=config), host=args.host, port=args.port, on_ready=ready)
     except KeyboardInterrupt:
         pass  # Ctrl-C is how a user stops the server: uvicorn has already shut down.
+    except OSError as exc:  # binding: a busy port, an address not on this machine
+        raise UsageError(
+            source="--port" if exc.errno == errno.EADDRINUSE else "--host",
+            where=f"{args.host}:{args.port}",
+            problem=f"cannot be listened on ({exc.strerror or exc})",
+            fix="pass another --port (0 picks a free one), or a --host of this machine",
+        ) from None
     return EXIT_OK
 
 
@@ -653,6 +772,7 @@ def _discover(args: argparse.Namespace, extra: list[str]) -> int:
     from tickets_contract.settings import render_records
     from tickets_contract.targets import HttpTarget, parse_target
 
+    _check_count("--count", args.count, low=1)
     if args.output is not None and args.output.exists() and not args.force:
         raise ConfigError(
             source="--output",
@@ -693,6 +813,8 @@ def _discover(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _record(args: argparse.Namespace, extra: list[str]) -> int:
+    import httpx
+
     from tickets_contract.cassettes import (
         SCENARIOS,
         OutcomeStatus,
@@ -714,7 +836,7 @@ def _record(args: argparse.Namespace, extra: list[str]) -> int:
         return EXIT_OK
     unknown = [name for name in args.scenario if scenario_named(name) is None]
     if unknown:
-        raise ConfigError(
+        raise UsageError(
             source="--scenario",
             where=unknown[0],
             problem="is not a scenario of the corpus",
@@ -747,7 +869,14 @@ def _record(args: argparse.Namespace, extra: list[str]) -> int:
             records=load_records(args.records),
             allowed_hosts=args.allow_host,
         )
-    outcomes = Recorder(target, args.cassette_dir, RecordMode(args.mode)).record(chosen)
+    try:
+        outcomes = Recorder(target, args.cassette_dir, RecordMode(args.mode)).record(chosen)
+    except httpx.TransportError as exc:
+        raise UnreachableError(
+            source=args.target,
+            problem=f"did not answer ({type(exc).__name__}); no cassette was written",
+            fix="is the target running, and is the URL right?",
+        ) from None
     for outcome in outcomes:
         print(f"{outcome.status.value:9} {outcome.scenario:30} {outcome.detail}")
         if outcome.changes:
@@ -793,7 +922,11 @@ def _quirks(args: argparse.Namespace, extra: list[str]) -> int:
     ledger = load_ledger(ledger_path)
     page = render_page(ledger, root=specs_dir().parent, read_cassette=read_cassette)
     if args.check is not None:
-        current = args.check.read_text(encoding="utf-8") if args.check.is_file() else ""
+        current = (
+            read_text(args.check, ConfigError, missing_fix="pass the page's path")
+            if args.check.is_file()
+            else ""
+        )
         if current != page:
             print(
                 f"tickets-contract: {args.check} is stale: it differs from what "

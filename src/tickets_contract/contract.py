@@ -230,16 +230,34 @@ def _apply(
     ops = copy.deepcopy([_resolve_portal(dict(op), portal) for op in quirk.patch])
     try:
         result: dict[str, Any] = jsonpatch.apply_patch(document, ops, in_place=in_place)
-    except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException) as exc:
-        raise LedgerError(
-            source=source,
-            where=f"quirk {quirk.id}, overlay.patch",
-            problem=f"does not apply to the published fragment ({exc})",
-            fix="point the patch at a path that exists in specs/"
-            f"{FRAGMENT_NAME} (JSON pointer, '/' escaped as ~1)",
-        ) from None
+    except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException):
+        raise _patch_error(document, ops, quirk.id, source) from None
     _drop_empty_required(result)
     return result
+
+
+def _patch_error(
+    document: dict[str, Any], ops: list[dict[str, Any]], quirk_id: str, source: str
+) -> LedgerError:
+    """The first operation of ``ops`` that does not apply, named briefly: jsonpatch's own
+    message quotes the whole document (thousands of characters)."""
+    index, op = 0, ops[0] if ops else {}
+    for index, op in enumerate(ops):  # noqa: B007 - the failing one is kept
+        try:
+            document = jsonpatch.apply_patch(document, [op])
+        except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException) as exc:
+            reason = str(exc).split(" in {", 1)[0].split(" of {", 1)[0][:160]
+            break
+    else:  # an operation applied in place before the failing one changed the document
+        reason = "it conflicts with an earlier operation of the same patch"
+    return LedgerError(
+        source=source,
+        where=f"quirk {quirk_id}, overlay.patch[{index}]",
+        problem=f"`{op.get('op')}` at {str(op.get('path'))[:120]!r} does not apply to the "
+        f"published fragment ({reason})",
+        fix="point the patch at a path that exists in specs/"
+        f"{FRAGMENT_NAME} (JSON pointer, '/' escaped as ~1)",
+    )
 
 
 def _drop_empty_required(node: Any) -> None:

@@ -5,7 +5,9 @@ Uses HubSpot's list endpoint, ``GET /crm/v3/objects/tickets?limit=&after=&archiv
 has ``hasUniqueValue``; S7), and one batch read with ``propertiesWithHistory`` (which
 properties hold history), all through the same guarded session as every other HTTP
 request: the token goes only to allowed hosts, nothing but reads is sent, and every
-request waits for the rate budget.
+request waits for the rate budget. A value that holds a configured secret in any
+encoding (``redaction``), or that is not printable, is never kept: records are data that
+get written to files and reports.
 
 Two entry points:
 
@@ -28,6 +30,7 @@ import requests
 from tickets_contract.contract import BATCH_READ_PATH
 from tickets_contract.errors import ConfigError, UnreachableError
 from tickets_contract.records import STANDARD_TICKET_PROPERTIES, KnownRecords
+from tickets_contract.redaction import DETECTOR
 
 __all__ = ["LIST_PATH", "PROPERTIES_PATH", "Discovery", "discover", "discover_run", "reach"]
 
@@ -207,8 +210,8 @@ def discover_run(
         {
             name
             for item in [*live, *archived]
-            for name, value in (item.get("properties") or {}).items()
-            if value not in (None, "")
+            for name, value in _properties(item).items()
+            if value not in (None, "") and _keepable(name)
         }
     )
     history = _history(reader, [str(item["id"]) for item in live[:HISTORY_SAMPLE]], holding)
@@ -240,18 +243,30 @@ def discover_run(
     )
 
 
+def _keepable(value: str) -> bool:
+    """A value worth writing: printable (TOML and the terminal take it) and no secret."""
+    return bool(value) and value.isprintable() and DETECTOR.find(value) is None
+
+
+def _properties(item: dict[str, Any]) -> dict[str, Any]:
+    properties = item.get("properties")
+    return properties if isinstance(properties, dict) else {}
+
+
 def _values(items: list[dict[str, Any]], unique_property: str | None) -> tuple[str, ...]:
     if unique_property is None:
         return ()
-    found = (item.get("properties", {}).get(unique_property) for item in items)
-    return tuple(v for v in found if isinstance(v, str) and v)
+    found = (_properties(item).get(unique_property) for item in items)
+    return tuple(v for v in found if isinstance(v, str) and _keepable(v))
 
 
 def _failed(reader: _Reader, what: str, response: requests.Response) -> ConfigError:
+    # The body is the target's text: redacted (it may echo the token) and on one line.
+    text = " ".join(DETECTOR.redact(response.text[:400]).split())[:200]
     return ConfigError(
         source=reader.base_url,
         where=what,
-        problem=f"answered {response.status_code}: {response.text[:200]}",
+        problem=f"answered {response.status_code}: {text}",
         fix="check the token (tickets scope) and the target's base URL",
     )
 
@@ -264,7 +279,7 @@ def _definitions(reader: _Reader) -> tuple[list[str], list[str]]:
         return [], []
     try:
         results = response.json().get("results") if response.ok else None
-    except ValueError:
+    except (ValueError, AttributeError):
         results = None
     if not isinstance(results, list):
         return [], []
@@ -294,15 +309,25 @@ def _collect(
             raise _failed(reader, f"GET {LIST_PATH}", response)
         try:
             page = response.json()
+            if not isinstance(page, dict):
+                raise ValueError(page)
         except ValueError:
             raise _failed(reader, f"GET {LIST_PATH}", response) from None
-        for item in page.get("results", []):
-            if isinstance(item, dict) and "id" in item and bool(item.get("archived")) == archived:
+        results = page.get("results")
+        for item in results if isinstance(results, list) else []:
+            if (
+                isinstance(item, dict)
+                and isinstance(item.get("id"), str | int)
+                and _keepable(str(item["id"]))
+                and bool(item.get("archived")) == archived
+            ):
                 found.append(item)
                 if len(found) >= count:
                     return found
-        after = page.get("paging", {}).get("next", {}).get("after")
-        if not after:
+        paging = page.get("paging")
+        following = paging.get("next") if isinstance(paging, dict) else None
+        after = following.get("after") if isinstance(following, dict) else None
+        if not after or not isinstance(after, str):
             break
     return found
 
@@ -315,7 +340,7 @@ def _history(reader: _Reader, ids: list[str], names: list[str]) -> list[str]:
     response = reader.post(BATCH_READ_PATH, body)
     try:
         results = response.json().get("results") if response.status_code in (200, 207) else None
-    except ValueError:
+    except (ValueError, AttributeError):
         results = None
     if not isinstance(results, list):
         return []

@@ -9,6 +9,7 @@ traceback for these.
     │   ├── SpecError        the OpenAPI fragment (specs/*.openapi.yaml)
     │   ├── LedgerError      the quirks ledger (specs/quirks.yaml)
     │   ├── ConfigError      configuration or command-line values
+    │   │   └── UsageError   a command-line value (exit 2, a usage error)
     │   └── CassetteError    a recorded cassette
     ├── UnreachableError     a target or a spec URL did not answer (refused, DNS, timeout,
     │                        HTTP status of a spec fetch)
@@ -26,6 +27,7 @@ __all__ = [
     "SafetyError",
     "SpecError",
     "UnreachableError",
+    "UsageError",
 ]
 
 
@@ -68,6 +70,10 @@ class LedgerError(InputError):
 
 class ConfigError(InputError):
     """A configuration file, environment variable or command-line value is wrong."""
+
+
+class UsageError(ConfigError):
+    """A command-line value is wrong (``source`` names the option): a usage error."""
 
 
 class CassetteError(InputError):

@@ -1,13 +1,26 @@
 """Guards: what may leave the process, checked before anything is sent.
 
-* A token goes only to allowed hosts (api.hubapi.com, loopback, and hosts the user
+One HTTP stack and one guard for every command that sends anything (``run``,
+``discover``, ``record`` and the quirk probe): a ``requests`` session whose adapter
+(``GuardedAdapter``) applies one ``Guard`` to every request, redirects included:
+
+* Requests go only to allowed hosts (api.hubapi.com, loopback, and hosts the user
   allows): "A token is sent only to allowed hosts ... never to a URL the suite was merely
-  pointed at" (DESIGN.md).
+  pointed at" (DESIGN.md). The host checked is the one the HTTP client will connect to
+  (urllib3's parse of the prepared URL), so a URL that two parsers read differently
+  (``http://a\\@127.0.0.1``) cannot slip through.
+* A URL carrying credentials (``http://user:pass@host``) is refused: the client would
+  send them as Basic auth instead of the token, to wherever the URL points.
+* Environment proxies (``http_proxy``, ``.netrc``) are ignored (``trust_env`` off):
+  the token travels only on a direct connection to an allowed host.
 * Only reads reach a target: the batch read, and the list read used for discovery.
 * Requests wait for the shared rate budget, and a 429 is honoured with bounded retries.
 
-GuardedAdapter applies all three to schemathesis' ``requests`` transport; the cassette
-recorder applies the same functions to its httpx transport.
+Why ``requests``: schemathesis 4 sends ``case.call()`` with ``requests`` and its checks
+that send follow-up requests (``ignored_auth``, ...) use the session they are given, so
+the gate's traffic can only be guarded there. The cassette recorder keeps httpx's
+request/response values for scrubbing, but its transport (``SessionTransport``) sends
+through the same guarded session: one way out.
 """
 
 from __future__ import annotations
@@ -20,6 +33,7 @@ from urllib.parse import urlsplit
 
 import requests
 import requests.adapters
+import urllib3.util
 
 from tickets_contract.budget import RateBudget
 from tickets_contract.contract import BATCH_READ_METHOD, BATCH_READ_PATH
@@ -28,9 +42,12 @@ from tickets_contract.errors import SafetyError
 __all__ = [
     "DEFAULT_ALLOWED_HOSTS",
     "READ_OPERATIONS",
+    "Guard",
     "GuardedAdapter",
     "check_read",
     "check_token_host",
+    "client_host",
+    "guarded_session",
     "is_loopback",
     "retry_after",
 ]
@@ -57,12 +74,36 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def client_host(url: str) -> str:
+    """The host the HTTP client (urllib3) connects to for ``url``, lower-case, without a
+    trailing dot; refuses a URL with credentials in it (``SafetyError``)."""
+    try:
+        parsed = urllib3.util.parse_url(url)
+    except ValueError:
+        raise SafetyError("refused a URL the HTTP client cannot parse. Nothing was sent.") from None
+    if parsed.auth:
+        raise SafetyError(
+            "refused a URL with credentials in it (user:password@): they would be sent "
+            "instead of the token. Nothing was sent. Give the base URL without them; the "
+            "token comes from HUBSPOT_ACCESS_TOKEN."
+        )
+    return (parsed.host or "").lower().rstrip(".")
+
+
 def check_token_host(url: str, allowed_hosts: Iterable[str]) -> None:
-    """Raise SafetyError unless a token may go to ``url``'s host (allowed, or loopback)."""
+    """Raise SafetyError unless a request may go to ``url``'s host (allowed, or loopback),
+    as the HTTP client resolves it."""
     allowed = frozenset(h.lower() for h in allowed_hosts)
-    host = (urlsplit(url).hostname or "").lower()
+    host = client_host(url)
+    split = (urlsplit(url).hostname or "").lower().rstrip(".")
     if host in allowed or is_loopback(host):
-        return
+        if split == host:
+            return
+        raise SafetyError(
+            f"refused {url.split('@')[-1]!r}: parsers disagree about its host ({host!r} or "
+            f"{split!r}). Nothing was sent. Write the base URL plainly, such as "
+            "http://127.0.0.1:8000."
+        )
     raise SafetyError(
         f"refused to send the token to {host!r}: it is not an allowed host "
         f"(allowed: {', '.join(sorted(allowed))}, and loopback). "
@@ -82,14 +123,14 @@ def check_read(method: str, url: str) -> None:
         )
 
 
-class GuardedAdapter(requests.adapters.HTTPAdapter):
-    """A transport adapter that refuses unsafe requests before they are sent.
+class Guard:
+    """The one policy for everything that leaves the process.
 
-    * The token goes only to allowed hosts (and loopback): "A token is sent only to
-      allowed hosts ... never to a URL the suite was merely pointed at" (DESIGN.md).
-    * Only read operations reach a target when ``read_only`` is set.
-    * Requests wait for the shared rate budget, and a 429 is honoured: the request is
-      retried after Retry-After (or the limiter's interval), at most ``MAX_RETRIES`` times.
+    ``check`` refuses (``SafetyError``) a request to a host that is not allowed (as the
+    client resolves it), with credentials in its URL, or, when ``read_only``, anything
+    but a read. ``send`` waits for the rate ``budget`` and, when ``retry`` is set,
+    honours a 429 by sending again after Retry-After (or the limiter's interval), at most
+    ``MAX_RETRIES`` times.
     """
 
     MAX_RETRIES = 3
@@ -98,41 +139,84 @@ class GuardedAdapter(requests.adapters.HTTPAdapter):
     def __init__(
         self,
         *,
-        token: str,
         allowed_hosts: Iterable[str],
-        read_only: bool,
+        read_only: bool = True,
         budget: RateBudget | None = None,
+        retry: bool = True,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        super().__init__()
-        self._token = token
-        self._allowed = frozenset(h.lower() for h in allowed_hosts)
-        self._read_only = read_only
-        self._budget = budget
+        self.allowed = frozenset(h.lower() for h in allowed_hosts)
+        self.read_only = read_only
+        self.budget = budget
+        self.retry = retry
         self._sleep = sleep
 
-    def check_host(self, url: str) -> None:
-        check_token_host(url, self._allowed)
+    def check(self, method: str, url: str) -> None:
+        check_token_host(url, self.allowed)
+        if self.read_only:
+            check_read(method, url)
 
-    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
-        url = request.url or ""
-        carries_token = self._token and (
-            self._token in (request.headers.get("Authorization") or "") or self._token in url
-        )
-        if carries_token:
-            self.check_host(url)
-        if self._read_only:
-            check_read(str(request.method), url)
+    def send(self, method: str, url: str, send: Callable[[], Any]) -> Any:
+        """Check, then call ``send`` (which returns a response) under the budget and the
+        retry policy; the last response is returned."""
+        self.check(method, url)
         for attempt in range(self.MAX_RETRIES + 1):
-            if self._budget is not None:
-                self._budget.acquire()
-            response = super().send(request, *args, **kwargs)
-            wait = retry_after(response)
+            if self.budget is not None:
+                self.budget.acquire()
+            response = send()
+            wait = retry_after(response) if self.retry else None
             if wait is None or attempt == self.MAX_RETRIES or wait > self.MAX_WAIT_SECONDS:
                 return response
             response.close()
             self._sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+class GuardedAdapter(requests.adapters.HTTPAdapter):
+    """A transport adapter that sends only what its ``Guard`` lets through.
+
+    Every request a session sends passes ``send`` (each redirect hop too), so the guard
+    sees the URL exactly as it goes out. Proxies are never used.
+    """
+
+    MAX_RETRIES = Guard.MAX_RETRIES
+    MAX_WAIT_SECONDS = Guard.MAX_WAIT_SECONDS
+
+    def __init__(
+        self,
+        *,
+        token: str = "",
+        allowed_hosts: Iterable[str] = (),
+        read_only: bool = True,
+        budget: RateBudget | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        guard: Guard | None = None,
+    ) -> None:
+        super().__init__()
+        self.guard = guard or Guard(
+            allowed_hosts=allowed_hosts, read_only=read_only, budget=budget, sleep=sleep
+        )
+
+    def check_host(self, url: str) -> None:
+        check_token_host(url, self.guard.allowed)
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+        kwargs["proxies"] = {}  # never a proxy: the token goes straight to an allowed host
+        return self.guard.send(
+            str(request.method),
+            request.url or "",
+            lambda: super(GuardedAdapter, self).send(request, *args, **kwargs),
+        )
+
+
+def guarded_session(guard: Guard) -> requests.Session:
+    """A session that sends only through ``guard``: no environment proxies or .netrc."""
+    session = requests.Session()
+    session.trust_env = False
+    adapter = GuardedAdapter(guard=guard)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
 
 
 def retry_after(response: requests.Response) -> float | None:

@@ -42,7 +42,7 @@ def read_cassette_header(path: Path) -> Mapping[str, Any] | None:
     """The header of a cassette file, or None when the file is not there."""
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
-    except (OSError, yaml.YAMLError):
+    except (OSError, ValueError, yaml.YAMLError):  # ValueError: not UTF-8
         return None
     return data if isinstance(data, Mapping) else None
 

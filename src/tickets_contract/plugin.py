@@ -1029,6 +1029,21 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = EXIT_INCONCLUSIVE
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Before JUnit XML and the terminal see a report, redact every configured secret
+    from it (redaction.DETECTOR): a server may echo the token into a failure message."""
+    from tickets_contract.redaction import DETECTOR
+
+    if not DETECTOR:
+        return
+    if report.longrepr is not None:
+        text = str(report.longrepr)
+        if DETECTOR.find(text) is not None:
+            report.longrepr = DETECTOR.redact(text)
+    report.sections = [(title, DETECTOR.redact(body)) for title, body in report.sections]
+
+
 _WORKER_KEY = "tickets_contract_tally"
 _WORKER_HAR_KEY = "tickets_contract_har"
 _ENDING_KEY = "tickets_contract_ending"

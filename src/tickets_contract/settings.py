@@ -29,6 +29,7 @@ from typing import Any
 
 from tickets_contract.budget import RateLimit
 from tickets_contract.errors import ConfigError
+from tickets_contract.files import read_text
 from tickets_contract.records import KnownRecords
 
 __all__ = ["Settings", "load_records", "load_settings", "render_records"]
@@ -93,15 +94,13 @@ def render_records(records: KnownRecords, *, comment: str) -> str:
 
 
 def _table(path: Path, *, required: bool) -> Mapping[str, Any] | None:
+    text = read_text(
+        path,
+        ConfigError,
+        missing_fix="pass an existing TOML file with a [tool.tickets-contract] table",
+    )
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(
-            source=str(path),
-            where="",
-            problem=f"cannot be read ({exc.strerror})",
-            fix="pass an existing TOML file with a [tool.tickets-contract] table",
-        ) from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             source=str(path), where="", problem=f"is not valid TOML ({exc})", fix="correct it"

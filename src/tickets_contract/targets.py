@@ -5,8 +5,7 @@
 ``URL``    any base URL: a served twin, a proxy, a sandbox portal
 
 For HTTP targets, requests travel through schemathesis' own transport (``requests``) with
-a session whose adapter refuses, before anything leaves the process, to send a token to a
-host that is not allowed or to send anything but a read.
+the guarded session of ``guards``: one guard for every command that sends anything.
 """
 
 from __future__ import annotations
@@ -18,12 +17,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-import requests.adapters
 
 from tickets_contract.budget import DEFAULT_RATE_LIMIT, RateBudget, RateLimit, budget_path
 from tickets_contract.contract import Portal
-from tickets_contract.errors import ConfigError
-from tickets_contract.guards import DEFAULT_ALLOWED_HOSTS, GuardedAdapter, is_loopback
+from tickets_contract.errors import ConfigError, UsageError
+from tickets_contract.guards import (
+    DEFAULT_ALLOWED_HOSTS,
+    Guard,
+    check_token_host,
+    guarded_session,
+    is_loopback,
+)
 from tickets_contract.records import KnownRecords, twin_records
 
 __all__ = [
@@ -32,6 +36,7 @@ __all__ = [
     "HttpTarget",
     "Target",
     "TwinTarget",
+    "check_base_url",
     "parse_target",
 ]
 
@@ -89,11 +94,13 @@ class HttpTarget(Target):
     read_only: bool = True
     # None: no client-side budget (the default for loopback, where no HubSpot limit applies).
     rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT
-    _session: requests.Session = field(default_factory=requests.Session, repr=False)
+    _session: requests.Session = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        adapter = GuardedAdapter(
-            token=self.token,
+        from tickets_contract.redaction import DETECTOR
+
+        DETECTOR.add("access", self.token)
+        guard = Guard(
             allowed_hosts=self.allowed_hosts,
             read_only=self.read_only,
             budget=(
@@ -102,10 +109,9 @@ class HttpTarget(Target):
                 else None
             ),
         )
-        self._session.mount("http://", adapter)
-        self._session.mount("https://", adapter)
+        object.__setattr__(self, "_session", guarded_session(guard))
         # Fail before the first request rather than on it.
-        adapter.check_host(self.base_url)
+        check_token_host(self.base_url, guard.allowed)
 
     def bind(self, schema: Any) -> Any:
         schema.config.update(base_url=self.base_url)
@@ -160,16 +166,9 @@ def parse_target(
     if value == "live":
         base_url = LIVE_BASE_URL
     elif value.startswith(("http://", "https://")):
-        base_url = value.rstrip("/")
-        if not urlsplit(base_url).hostname:
-            raise ConfigError(
-                source="--target",
-                where="",
-                problem=f"{value!r} has no host",
-                fix="use twin, live, or a base URL such as http://127.0.0.1:8000",
-            )
+        base_url = check_base_url(value)
     else:
-        raise ConfigError(
+        raise UsageError(
             source="--target",
             where="",
             problem=f"expected twin, live or an http(s) base URL, got {value!r}",
@@ -197,6 +196,50 @@ def parse_target(
         allowed_hosts=(*DEFAULT_ALLOWED_HOSTS, *allowed_hosts),
         rate_limit=rate_limit,
     )
+
+
+def check_base_url(value: str, *, option: str = "--target") -> str:
+    """``value`` as a base URL without a trailing slash; ``UsageError`` for one with no
+    host, with credentials, or that parsers could read as different hosts. The message
+    never repeats credentials."""
+    fix = "use twin, live, or a base URL such as http://127.0.0.1:8000"
+    parts = urlsplit(value)
+    shown = value
+    if "@" in parts.netloc:
+        from tickets_contract.redaction import DETECTOR
+
+        # Never sent, and from now on redacted from anything this process prints or writes.
+        # (The password, and user:password whole; not a name alone, nor what a backslash
+        # makes of a host: http://127.0.0.1:80\\@other is parser confusion, not a secret.)
+        userinfo = parts.netloc.rsplit("@", 1)[0]
+        if "\\" not in userinfo:
+            for secret in {userinfo, userinfo.partition(":")[2]}:
+                DETECTOR.add("URL credential", secret)
+        shown = f"{parts.scheme}://<credentials removed>@{parts.netloc.rsplit('@', 1)[1]}"
+        raise UsageError(
+            source=option,
+            where="",
+            problem=f"{shown!r} carries credentials (user:password@); they would be sent "
+            "instead of the token, and are never sent or written",
+            fix="give the base URL without them; the token comes from " + TOKEN_ENV,
+        )
+    if any(c in value for c in "\\ \t\r\n#?") or not value.isprintable():
+        raise UsageError(
+            source=option,
+            where="",
+            problem=f"{value!r} is not a plain base URL (a backslash, space, query or "
+            "fragment makes HTTP clients disagree about its host)",
+            fix=fix,
+        )
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        raise UsageError(
+            source=option, where="", problem=f"{value!r} has an invalid port", fix=fix
+        ) from None
+    if not parts.hostname:
+        raise UsageError(source=option, where="", problem=f"{value!r} has no host", fix=fix)
+    return value.rstrip("/")
 
 
 def _unique(records: KnownRecords | None, extra: tuple[str, ...]) -> tuple[str, ...]:

@@ -166,7 +166,10 @@ class _Spy(httpx.BaseTransport):
         ("POST", "https://api.hubapi.com/crm/v3/objects/tickets", True, False),
         ("POST", READ, True, True),
         ("GET", "http://127.0.0.1:9/crm/v3/objects/tickets", True, True),
-        ("POST", "https://proxy.example.com/crm/v3/objects/tickets/batch/read", False, True),
+        # Issue 9: with or without a token, nothing goes to a host that is not allowed (a
+        # URL with credentials makes the client send them instead of the token).
+        ("POST", "https://proxy.example.com/crm/v3/objects/tickets/batch/read", False, False),
+        ("POST", "https://u:p@127.0.0.1:9/crm/v3/objects/tickets/batch/read", False, False),
     ],
 )
 def test_the_guards_refuse_before_anything_is_sent(

@@ -27,7 +27,7 @@ from enum import StrEnum
 from importlib import metadata
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
@@ -50,9 +50,9 @@ from tickets_contract.cassettes.volatile import normalise
 from tickets_contract.contract import load_fragment
 from tickets_contract.errors import ConfigError
 from tickets_contract.files import write_atomically
-from tickets_contract.guards import DEFAULT_ALLOWED_HOSTS, retry_after
+from tickets_contract.guards import DEFAULT_ALLOWED_HOSTS, Guard, check_token_host
 from tickets_contract.records import KnownRecords
-from tickets_contract.targets import TOKEN_ENV
+from tickets_contract.targets import TOKEN_ENV, check_base_url
 
 __all__ = [
     "CREDENTIAL_ENV",
@@ -79,7 +79,6 @@ _CREDENTIAL_WORDS: Mapping[Credential, str] = MappingProxyType(
         Credential.NO_SCOPE: "a private-app token without the tickets scope",
     }
 )
-_LIVE_RETRIES = 2
 _TIMEOUT = 30.0
 
 
@@ -191,6 +190,11 @@ def http_recording_target(
     and no-scope roles default to the twin's public tokens.
     """
     environ = os.environ if environ is None else environ
+    # Refused before anything else: credentials in the URL, a host parsers disagree on,
+    # a host that is not allowed. Nothing is sent to it, and it is never written.
+    base_url = check_base_url(base_url)
+    allowed = (*DEFAULT_ALLOWED_HOSTS, *allowed_hosts)
+    check_token_host(base_url, allowed)
     credentials = {
         role: environ[name] for role, name in CREDENTIAL_ENV.items() if environ.get(name)
     }
@@ -222,8 +226,8 @@ def http_recording_target(
         detail=detail,
         records=records,
         credentials=credentials,
-        base_url=base_url.rstrip("/"),
-        allowed_hosts=(*DEFAULT_ALLOWED_HOSTS, *allowed_hosts),
+        base_url=base_url,
+        allowed_hosts=allowed,
         rate_limit=rate_limit if kind is SourceKind.LIVE else None,
     )
 
@@ -254,13 +258,25 @@ class Recorder:
     def record(self, scenarios: Sequence[Scenario]) -> list[Outcome]:
         """Record ``scenarios`` in order; the outcome of each, skipped ones included."""
         if self._mode is not RecordMode.NONE:
-            self._dir.mkdir(parents=True, exist_ok=True)
+            try:
+                self._dir.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigError(
+                    source="--cassette-dir",
+                    where=str(self._dir),
+                    problem=f"cannot be used as a directory ({exc.strerror})",
+                    fix="pass a directory (it is created when missing) in a writable place",
+                ) from None
         outcomes = []
-        transport = RecordingTransport(
-            secrets=self._secrets,
+        # The one guard (guards.Guard): allowed hosts, reads only, the rate budget, and
+        # for the live API the 429 retries (a twin's 429 is a scenario, so it is kept).
+        guard = Guard(
             allowed_hosts=self._target.allowed_hosts,
-            before_send=self._budget.acquire if self._budget is not None else None,
+            budget=self._budget,
+            retry=self._target.kind is SourceKind.LIVE,
+            sleep=_sleep,
         )
+        transport = RecordingTransport(guard=guard)
         with (
             contextlib.ExitStack() as stack,
             httpx.Client(transport=transport, timeout=_TIMEOUT) as client,
@@ -345,17 +361,10 @@ class Recorder:
         transport: RecordingTransport,
     ) -> list[Interaction]:
         transport.exchanges.clear()
-        live = self._target.kind is SourceKind.LIVE
         for planned in scenario.resolve(self._target.records):
-            for attempt in range(_LIVE_RETRIES + 1):
-                response = client.send(self._request(client, base_url, planned))
-                wait = retry_after(cast(Any, response)) if live else None
-                if wait is None or attempt == _LIVE_RETRIES:
-                    break
-                # A live 429 is HubSpot's limiter, not the scenario: wait, send again, and
-                # keep only the answer that came through.
-                transport.exchanges.pop()
-                _sleep(wait)
+            # A live 429 is HubSpot's limiter, not the scenario: the guard waits, sends
+            # again, and only the answer that came through is kept.
+            client.send(self._request(client, base_url, planned))
         return [
             Interaction(
                 request=self._scrubber.request(request),

@@ -9,9 +9,10 @@ Three layers, each enough on its own for the usual leaks:
    ``X-HubSpot-*`` headers. Cookies, ``Set-Cookie`` and anything unknown are dropped.
    Token-like query parameters (``hapikey``, ``access_token``, ...) are removed.
 2. Every occurrence of every secret's value, in any string of the request or response
-   (keys too, URL-encoded too), is replaced by ``<redacted>``.
-3. Before a write, the serialized cassette is searched for every secret (raw, URL-encoded
-   and JSON-escaped, in the text and in every parsed string) and for anything shaped like
+   (keys too), raw or in any encoding a server might echo (``redaction``: percent-encoded
+   in any form, JSON-escaped, hex, base64 and base64url), is replaced by ``<redacted>``.
+3. Before a write, the serialized cassette is searched for every secret (in all those
+   encodings, in the text and in every parsed string) and for anything shaped like
    a HubSpot token or a bearer credential. A hit refuses the write (``SafetyError``):
    nothing is written, and the message never repeats the secret.
 """
@@ -23,13 +24,13 @@ import re
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 import yaml
 
 from tickets_contract.cassettes.format import SAFE_LOADER, RecordedRequest, RecordedResponse
 from tickets_contract.errors import ConfigError, SafetyError
+from tickets_contract.redaction import DETECTOR, REDACTED, SecretDetector
 
 __all__ = [
     "KEPT_REQUEST_HEADERS",
@@ -41,7 +42,6 @@ __all__ = [
     "credential_role",
 ]
 
-REDACTED = "<redacted>"
 KEPT_REQUEST_HEADERS = ("content-type",)
 KEPT_RESPONSE_HEADERS = ("content-type", "allow", "retry-after")
 _KEPT_RESPONSE_PREFIX = "x-hubspot-"
@@ -105,6 +105,9 @@ class Scrubber:
                     "scrubbing could not tell it apart",
                 )
         self._secrets = dict(secrets)
+        self._detector = SecretDetector(self._secrets)
+        # Whatever else this process prints or writes redacts these tokens too.
+        DETECTOR.add_all(self._secrets.items())
 
     def request(self, request: httpx.Request) -> RecordedRequest:
         """The recorded form of ``request``."""
@@ -149,9 +152,9 @@ class Scrubber:
     def ensure_clean(self, text: str, *, where: str) -> None:
         """Refuse (``SafetyError``) when ``text`` holds a secret or a token-shaped value."""
         strings = [text, *_strings(_parsed(text))]
-        for role, secret in self._secrets.items():
-            forms = {secret, quote(secret, safe=""), json.dumps(secret)[1:-1]}
-            if any(form in item for form in forms for item in strings):
+        for item in strings:
+            role = self._detector.find(item)
+            if role is not None:
                 raise SafetyError(
                     f"refused to write {where}: the value of the {role} token appears in it "
                     "after scrubbing. Nothing was written. This is a bug in the scrubber or a "
@@ -199,9 +202,7 @@ class Scrubber:
         return value
 
     def _text(self, value: str) -> str:
-        for secret in self._secrets.values():
-            value = value.replace(secret, REDACTED).replace(quote(secret, safe=""), REDACTED)
-        return value
+        return self._detector.redact(value)
 
 
 def _parsed(text: str) -> Any:

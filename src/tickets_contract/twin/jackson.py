@@ -36,6 +36,10 @@ _WORD = re.compile(r"[A-Za-z0-9_$+\-.]+")
 _NON_STANDARD = re.compile(r'(?<![\w"])(-?Infinity|NaN)')
 _VALID_VALUE = "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
 _MAX_DEPTH = 1000
+# Jackson's StreamReadConstraints.getMaxNumberLength(): longer numbers are refused while
+# parsing. Python's own limit (4300 digits) would otherwise raise a ValueError: a 500.
+_MAX_NUMBER_LENGTH = 1000
+_LONG_NUMBER = re.compile(r"-?\d[\d.eE+-]{" + str(_MAX_NUMBER_LENGTH) + ",}")
 
 
 class JsonSyntaxError(Exception):
@@ -50,11 +54,29 @@ class _NonStandardNumber(Exception):
     pass
 
 
+class _NumberTooLong(Exception):
+    pass
+
+
 def _reject_constant(name: str) -> object:
     raise _NonStandardNumber(name)
 
 
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+def _bounded_int(text: str) -> int:
+    if len(text) > _MAX_NUMBER_LENGTH:
+        raise _NumberTooLong(len(text))
+    return int(text)
+
+
+def _bounded_float(text: str) -> float:
+    if len(text) > _MAX_NUMBER_LENGTH:
+        raise _NumberTooLong(len(text))
+    return float(text)
+
+
+_DECODER = json.JSONDecoder(
+    parse_constant=_reject_constant, parse_int=_bounded_int, parse_float=_bounded_float
+)
 
 
 def describe_char(char: str) -> str:
@@ -250,6 +272,16 @@ def parse_json(body: bytes) -> ParsedJson:
                 index,
                 f"Non-standard token '{error.args[0]}': enable "
                 "`JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow",
+            )
+        ) from None
+    except _NumberTooLong as error:
+        match = _LONG_NUMBER.search(text)
+        index = match.start() if match is not None else start
+        raise JsonSyntaxError(
+            parsed.at(
+                index,
+                f"Number value length ({error.args[0]}) exceeds the maximum allowed "
+                f"({_MAX_NUMBER_LENGTH}, from `StreamReadConstraints.getMaxNumberLength()`)",
             )
         ) from None
     except RecursionError:

@@ -33,8 +33,14 @@ def encode_json(payload: object) -> bytes:
     try:
         return orjson.dumps(payload)
     except TypeError:  # orjson.JSONEncodeError
+        text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=_fragment)
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        # A lone surrogate a client sent as "\ud800" and the twin echoes cannot be UTF-8
+        # (orjson refuses it too): write it escaped, as it came (a 500 otherwise).
         return json.dumps(
-            payload, ensure_ascii=False, separators=(",", ":"), default=_fragment
+            payload, ensure_ascii=True, separators=(",", ":"), default=_fragment
         ).encode()
 
 

@@ -64,7 +64,11 @@ def _bind(host: str, port: int) -> socket.socket:
     # Accepted connections inherit this on Linux: without it, Nagle's algorithm meets the
     # client's delayed ACK and small answers wait ~40 ms on loopback.
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()  # a busy port: the caller reports it; no socket is left open
+        raise
     return sock
 
 
