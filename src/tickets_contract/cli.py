@@ -520,7 +520,9 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
 
     # Validate settings and target here, so that a bad one is one clear line. ("twin"
     # cannot be wrong, and building one only to check it would cost the start-up time.)
-    _check_count("--size", args.size)
+    _check_count("--twin-size", args.twin_size)
+    if args.max_examples is not None:
+        _check_count("--max-examples", args.max_examples, low=1)
     from tickets_contract.plugin import PHASES
 
     phases = [p.strip() for p in args.phases.split(",") if p.strip()]
