@@ -230,7 +230,7 @@ def _gate_argv(
         "--durations-min=0",
     ]
     if base_url:
-        argv += ["--target", base_url, "--unique-property", unique_property]
+        argv += ["--tc-target", base_url, "--tc-unique-property", unique_property]
     if config:
         argv += ["--tc-config", str(config)]
     return argv

@@ -182,7 +182,8 @@ def test_serve_on_a_busy_port_is_one_line(capsys: pytest.CaptureFixture[str]) ->
     ("argv", "option"),
     [
         (["run", "--target", "bogus"], "--target"),
-        (["run", "--size", "-1"], "--size"),
+        (["run", "--twin-size", "-1"], "--twin-size"),
+        (["run", "--max-examples", "0"], "--max-examples"),
         (["serve", "--size", "-1"], "--size"),
         (["record", "--scenario", "no-such-scenario"], "--scenario"),
         (["discover", "--count", "0"], "--count"),

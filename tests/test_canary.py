@@ -250,7 +250,7 @@ def test_run_never_writes_or_prints_an_echoed_token(
     hostile.get_status = 200
     reports = tmp_path / "reports"
     command = [sys.executable, "-m", "tickets_contract.cli", "run", "--target", base_url]
-    command += ["--report-dir", str(reports), "--contract-phases", "examples"]
+    command += ["--report-dir", str(reports), "--tc-phases", "examples"]
     result = subprocess.run(
         [*command, "-p", "no:cacheprovider"],
         capture_output=True,

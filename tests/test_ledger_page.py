@@ -11,7 +11,9 @@ from tickets_contract.contract import specs_dir
 from tickets_contract.ledger import load_ledger
 from tickets_contract.ledger_page import render_page
 
-ROOT = specs_dir().parent
+# The repository: docs/QUIRKS.md and the cited cassettes, also when the package under test
+# is an installed wheel.
+ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "docs" / "QUIRKS.md"
 
 

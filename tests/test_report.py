@@ -80,9 +80,9 @@ def test_xdist_run_gives_the_serial_verdicts(pytester: pytest.Pytester, workers:
         "no:cacheprovider",
         "--hypothesis-profile",
         "ci",
-        "--contract",
+        "--tc-contract",
         "published",
-        "--contract-phases",
+        "--tc-phases",
         "examples",
         # As `tickets-contract run` does: the gate has no asserts, and the xdist worker
         # would otherwise rewrite those of every schemathesis and hypothesis module.

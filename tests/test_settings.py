@@ -61,6 +61,19 @@ def test_records_round_trip_through_render(tmp_path: Path) -> None:
     assert load_records(_file(tmp_path, text, "again.toml")) == records
 
 
+def test_rendered_records_stay_valid_toml_whatever_the_values(tmp_path: Path) -> None:
+    # Values come from a portal: quotes, backslashes, newlines and control characters
+    # must be escaped, or discover would write a file nothing can read back.
+    records = KnownRecords(
+        ids=("1", "2"),
+        unique_property="ref",
+        unique_values=('a"b', "c\\d", "line\nbreak", "tab\there", "bell\x07", "é"),
+    )
+    text = render_records(records, comment="two lines\nof comment")
+    assert "[tool.tickets-contract.records]" in text
+    assert load_records(_file(tmp_path, text)) == records
+
+
 @pytest.mark.parametrize(
     ("text", "where", "problem"),
     [

@@ -138,6 +138,9 @@ def _parser() -> argparse.ArgumentParser:
         "4 malformed input, 5 no tests collected, 6 inconclusive, 7 target unreachable, "
         "8 internal error, 130 interrupted.",
     )
+    parser.add_argument(
+        "--version", action="version", version=f"tickets-contract {_version()}"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser(
@@ -176,8 +179,49 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="a unique-value property of the target portal (usable as idProperty)",
     )
-    run.add_argument("--seed", type=int, default=0, help="the twin's store seed (default 0)")
-    run.add_argument("--size", type=int, default=1000, help="tickets in the twin (default 1000)")
+    # Named as schemathesis' `st run` names them: --seed is the generation seed,
+    # --max-examples the example count. `-n` is not st's example count: arguments this
+    # command does not know go to pytest, where -n is pytest-xdist's worker count
+    # (--workers says so explicitly).
+    run.add_argument(
+        "--seed",
+        type=int,
+        metavar="N",
+        help="generation seed: the summary prints the one a run used; passing it replays "
+        "that run's requests (default: a new one, or derandomized under CI)",
+    )
+    run.add_argument(
+        "--max-examples",
+        type=int,
+        metavar="N",
+        help="examples per test in the fuzzing phase (default: the profile's)",
+    )
+    run.add_argument(
+        "--checks",
+        metavar="LIST",
+        help="run only these checks, comma-separated (schemathesis' built-in checks and the "
+        "invariants and relations by name; default: all)",
+    )
+    run.add_argument("--exclude-checks", metavar="LIST", help="skip these checks, comma-separated")
+    run.add_argument(
+        "--workers",
+        metavar="N",
+        help="pytest-xdist worker processes, a number or auto (the same as pytest's -n); "
+        "verdicts and the summary are those of a serial run",
+    )
+    run.add_argument(
+        "--cassette-dir",
+        type=Path,
+        metavar="DIR",
+        help="the cassettes whose scenarios the quirk probe sends (default: the corpus "
+        "shipped with the package; `tickets-contract record` writes tests/cassettes)",
+    )
+    run.add_argument(
+        "--twin-seed", type=int, default=0, help="seed of the twin's store of tickets (default 0)"
+    )
+    run.add_argument(
+        "--twin-size", type=int, default=1000, help="tickets in the twin's store (default 1000)"
+    )
     run.add_argument(
         "--phases",
         default="examples,coverage,fuzzing",
@@ -193,7 +237,8 @@ def _parser() -> argparse.ArgumentParser:
         "--report-dir",
         type=Path,
         metavar="DIR",
-        help="write junit.xml and summary.md into DIR",
+        help="write junit.xml, summary.md and exchanges.har (every exchange, secrets "
+        "filtered; HAR 1.2) into DIR",
     )
     run.add_argument(
         "--accept-inconclusive",
@@ -441,15 +486,43 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("hubspot-tickets-contract")
+    except PackageNotFoundError:  # pragma: no cover - run from a tree never installed
+        return "unknown (not installed)"
+
+
 def _run(args: argparse.Namespace, extra: list[str]) -> int:
     import pytest
 
+    from tickets_contract.plugin import (
+        OPT_ACCEPT_INCONCLUSIVE,
+        OPT_ALLOW_HOST,
+        OPT_CASSETTE_DIR,
+        OPT_CHECKS,
+        OPT_CONFIG,
+        OPT_CONTRACT,
+        OPT_EXCLUDE_CHECKS,
+        OPT_MAX_EXAMPLES,
+        OPT_PHASES,
+        OPT_REPORT_DIR,
+        OPT_SEED,
+        OPT_TARGET,
+        OPT_TWIN_SEED,
+        OPT_TWIN_SIZE,
+        OPT_UNIQUE_PROPERTY,
+    )
     from tickets_contract.settings import load_settings
     from tickets_contract.targets import parse_target
 
     # Validate settings and target here, so that a bad one is one clear line. ("twin"
     # cannot be wrong, and building one only to check it would cost the start-up time.)
-    _check_count("--size", args.size)
+    _check_count("--twin-size", args.twin_size)
+    if args.max_examples is not None:
+        _check_count("--max-examples", args.max_examples, low=1)
     from tickets_contract.plugin import PHASES
 
     phases = [p.strip() for p in args.phases.split(",") if p.strip()]
@@ -500,28 +573,40 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         # so pytest cannot rewrite its asserts; that is expected here, not a problem.
         "-W",
         "ignore::pytest.PytestAssertRewriteWarning",
-        "--target",
+        OPT_TARGET,
         args.target,
-        "--contract",
+        OPT_CONTRACT,
         "published" if args.strict else "effective",
-        "--twin-seed",
-        str(args.seed),
-        "--twin-size",
-        str(args.size),
+        OPT_TWIN_SEED,
+        str(args.twin_seed),
+        OPT_TWIN_SIZE,
+        str(args.twin_size),
     ]
     for host in args.allow_host:
-        pytest_args += ["--allow-host", host]
+        pytest_args += [OPT_ALLOW_HOST, host]
     for name in args.unique_property:
-        pytest_args += ["--unique-property", name]
+        pytest_args += [OPT_UNIQUE_PROPERTY, name]
     if args.profile:
         pytest_args += ["--hypothesis-profile", args.profile]
     if args.config:
-        pytest_args += ["--tc-config", str(args.config)]
-    pytest_args += ["--contract-phases", args.phases]
+        pytest_args += [OPT_CONFIG, str(args.config)]
+    pytest_args += [OPT_PHASES, args.phases]
     if args.report_dir:
-        pytest_args += ["--report-dir", str(args.report_dir)]
+        pytest_args += [OPT_REPORT_DIR, str(args.report_dir)]
+    if args.seed is not None:
+        pytest_args += [OPT_SEED, str(args.seed)]
+    if args.max_examples is not None:
+        pytest_args += [OPT_MAX_EXAMPLES, str(args.max_examples)]
+    if args.checks is not None:
+        pytest_args += [OPT_CHECKS, args.checks]
+    if args.exclude_checks is not None:
+        pytest_args += [OPT_EXCLUDE_CHECKS, args.exclude_checks]
+    if args.workers is not None:
+        pytest_args += ["-n", args.workers]
+    if args.cassette_dir is not None:
+        pytest_args += [OPT_CASSETTE_DIR, str(args.cassette_dir)]
     if args.accept_inconclusive:
-        pytest_args += ["--accept-inconclusive"]
+        pytest_args += [OPT_ACCEPT_INCONCLUSIVE]
     if not any(arg.startswith("--assert") for arg in extra):
         # The suite has no assert statements; without this pytest would rewrite those of
         # every module of schemathesis and hypothesis (pytest plugins) as it imports them,
@@ -800,6 +885,10 @@ def _record(args: argparse.Namespace, extra: list[str]) -> int:
             print(render_changes(outcome.changes))
     if target.kind is SourceKind.LIVE:
         _print_settled([o.path for o in outcomes])
+    print(
+        f"cassettes are in {args.cassette_dir}; `tickets-contract run --cassette-dir "
+        f"{args.cassette_dir}` probes a target with them (run alone uses the shipped corpus)"
+    )
     drifted = any(o.status is OutcomeStatus.DRIFTED for o in outcomes)
     return EXIT_DEVIATION if drifted else EXIT_OK
 
@@ -819,15 +908,21 @@ def _print_settled(paths: list[Path]) -> None:
 
 
 def _quirks(args: argparse.Namespace, extra: list[str]) -> int:
+    from tickets_contract.cassettes import corpus_dir
     from tickets_contract.contract import LEDGER_NAME, specs_dir
     from tickets_contract.ledger import load_ledger
-    from tickets_contract.ledger_page import render_page
+    from tickets_contract.ledger_page import read_cassette_header, render_page
+
+    def read_cassette(path: Path) -> Any:
+        # The ledger cites cassettes as tests/cassettes/NAME.yaml of the repository; an
+        # installed package carries them in its corpus.
+        return read_cassette_header(path if path.is_file() else corpus_dir() / path.name)
 
     ledger_path = args.ledger or specs_dir() / LEDGER_NAME
     if args.observed_from is not None:
         _mark_observed(ledger_path, args.observed_from)
     ledger = load_ledger(ledger_path)
-    page = render_page(ledger, root=specs_dir().parent)
+    page = render_page(ledger, root=specs_dir().parent, read_cassette=read_cassette)
     if args.check is not None:
         current = (
             read_text(args.check, ConfigError, missing_fix="pass the page's path")

@@ -59,10 +59,21 @@ def origin_reader(root: Path) -> OriginReader:
 
     def read(path: str) -> CassetteOrigin | None:
         if path not in cache:
-            cache[path] = _read_origin(root / path)
+            cache[path] = _read_origin(_located(root, path))
         return cache[path]
 
     return read
+
+
+def _located(root: Path, path: str) -> Path:
+    """``root / path``; for the ledger's ``tests/cassettes/NAME`` citations, the corpus an
+    installed package carries when ``root`` is not a source checkout."""
+    where = root / path
+    if not where.is_file() and path.startswith("tests/cassettes/"):
+        from tickets_contract.cassettes import corpus_dir
+
+        return corpus_dir() / path.removeprefix("tests/cassettes/")
+    return where
 
 
 def _read_origin(path: Path) -> CassetteOrigin | None:

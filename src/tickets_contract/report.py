@@ -216,6 +216,14 @@ class Tally:
                 statuses[quirk] = "not exercised"
         return statuses
 
+    def known_quirks(self) -> list[str]:
+        """The quirks this run showed (by a deviation or the probe), in ledger order: the
+        one list the terminal and the Markdown summary both count."""
+        return [q for q, s in self.quirk_statuses().items() if s == "known quirk"]
+
+    def _known_line(self) -> str:
+        return f"{len(self.known_quirks())} known quirk(s) shown"
+
     def _by_quirk(self) -> dict[str, list[Deviation]]:
         by_quirk: dict[str, list[Deviation]] = defaultdict(list)
         for deviation in self.deviations:
@@ -246,18 +254,19 @@ class Tally:
             lines.append("  INCONCLUSIVE: rules this run never evaluated:")
             lines.extend(f"    {line}" for line in self.render_unevaluated())
         lines += self._settled_lines()
+        by_quirk = self._by_quirk()
+        known = self.known_quirks()
+        if known:
+            lines.append(f"  {self._known_line()} (by the checks named, or by the quirk probe):")
+            for quirk_id in known:
+                checks = Counter(d.check for d in by_quirk.get(quirk_id, []))
+                listed = ", ".join(sorted(checks)) or "(quirk probe)"
+                title = self.ledger[quirk_id].title
+                lines.append(f"    {quirk_id:<34} {listed:<40} {title}")
         if not self.deviations:
             lines.append("  no deviation")
             return "\n".join(lines)
-        by_quirk = self._by_quirk()
         if by_quirk:
-            lines.append("  deviations explained by the quirks ledger (known quirks):")
-            for quirk_id in self.ledger.ids:
-                if quirk_id in by_quirk:
-                    checks = Counter(d.check for d in by_quirk[quirk_id])
-                    listed = ", ".join(sorted(checks))
-                    title = self.ledger[quirk_id].title
-                    lines.append(f"    {quirk_id:<34} {listed:<40} {title}")
             silent = [q for q, s in self.quirk_statuses().items() if s == "not exercised"]
             if silent:
                 lines.append(f"  quirks this run did not exercise: {', '.join(silent)}")
@@ -293,7 +302,8 @@ class Tally:
             "",
             f"**{verdict}**: {self.exchanges} exchanges judged against the "
             f"{self.kind.value} contract; {len(self.regressions)} regression(s), "
-            f"{len(self.deviations) - len(self.regressions)} known-quirk deviation(s).",
+            f"{len(self.deviations) - len(self.regressions)} known-quirk deviation(s); "
+            f"{self._known_line()}.",
             "",
         ]
         if preamble:

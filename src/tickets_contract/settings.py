@@ -81,24 +81,16 @@ def load_records(path: Path) -> KnownRecords:
 
 
 def render_records(records: KnownRecords, *, comment: str) -> str:
-    """The records table as TOML text, for discover to write."""
+    """The records table as TOML text, for discover to write (tomli-w escapes values)."""
+    import tomli_w
 
-    def strings(values: tuple[str, ...]) -> str:
-        return "[" + ", ".join(_toml_string(v) for v in values) + "]"
-
-    lines = [f"# {line}" for line in comment.splitlines()]
-    lines += ["[tool.tickets-contract.records]"]
-    for key in _RECORD_KEYS[:2]:
-        lines.append(f"{key} = {strings(getattr(records, key))}")
+    table: dict[str, Any] = {key: list(getattr(records, key)) for key in _RECORD_KEYS[:2]}
     if records.unique_property is not None:
-        lines.append(f"unique_property = {_toml_string(records.unique_property)}")
-    for key in _RECORD_KEYS[2:]:
-        lines.append(f"{key} = {strings(getattr(records, key))}")
-    return "\n".join(lines) + "\n"
-
-
-def _toml_string(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        table["unique_property"] = records.unique_property
+    table |= {key: list(getattr(records, key)) for key in _RECORD_KEYS[2:]}
+    body = tomli_w.dumps({"tool": {"tickets-contract": {"records": table}}})
+    lines = [f"# {line}" for line in comment.splitlines()]
+    return "\n".join(lines) + "\n" + body
 
 
 def _table(path: Path, *, required: bool) -> Mapping[str, Any] | None:

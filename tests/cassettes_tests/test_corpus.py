@@ -1,7 +1,7 @@
 """The recorded corpus: each cassette judged, the twin's parity with it, the ledger's links.
 
-Reads ``--cassette-dir`` (default: the committed corpus, tests/cassettes), so the same
-tests judge a fresh recording: ``pytest --record-mode all --target live`` re-records the
+Reads ``--tc-cassette-dir`` (default: the committed corpus, tests/cassettes), so the same
+tests judge a fresh recording: ``pytest --tc-record-mode all --tc-target live`` re-records the
 corpus from the live API and then judges what it wrote.
 """
 
@@ -70,7 +70,7 @@ SHOWN = {
 
 
 def _directory(config: pytest.Config) -> Path:
-    option = config.getoption("--cassette-dir")
+    option = config.getoption("--tc-cassette-dir")
     return Path(option) if option else corpus_dir()
 
 
@@ -92,7 +92,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture(scope="module", autouse=True)
 def _recorded(cassette_recorder: Any) -> None:
-    """Records the corpus first when --record-mode asks for it (none: nothing)."""
+    """Records the corpus first when --tc-record-mode asks for it (none: nothing)."""
     cassette_recorder()
 
 
@@ -177,7 +177,7 @@ def test_committed_cassettes_hold_no_token() -> None:
 
 def test_the_ledger_and_the_cassettes_cite_each_other() -> None:
     ledger = build_contract(ContractKind.PUBLISHED).ledger
-    root = corpus_dir().parents[1]
+    root = Path(__file__).resolve().parents[2]  # the repository (cassettes are cited from it)
     cited: set[tuple[str, str]] = set()
     for quirk in ledger.quirks:
         paths = [e.cassette for e in quirk.evidence if e.cassette is not None]

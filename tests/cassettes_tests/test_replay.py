@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import httpx
 import pytest
@@ -137,7 +138,8 @@ def test_the_pytest_fixture_replays_and_fails_loudly(pytester: pytest.Pytester) 
 
 
 def test_the_readme_example_runs(pytester: pytest.Pytester) -> None:
-    readme = (corpus_dir().parents[1] / "README.md").read_text(encoding="utf-8")
+    # The repository's README, also when the package under test is an installed wheel.
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Cassettes", 1)[1].split("\n## ", 1)[0]
     example = section.split("```python\n", 1)[1].split("```", 1)[0]
     assert len(example.strip().splitlines()) <= 10

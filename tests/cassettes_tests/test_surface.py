@@ -60,13 +60,13 @@ def test_record_mode_once_records_the_named_scenario_from_the_twin(
     directory = Path(pytester.mkdir("cassettes"))
     pytester.makepyfile(test_user=README_TEST)
     result = pytester.runpytest(
-        "-p", "no:cacheprovider", "--record-mode", "once", "--cassette-dir", str(directory)
+        "-p", "no:cacheprovider", "--tc-record-mode", "once", "--tc-cassette-dir", str(directory)
     )
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["*cassette recorded  missing-token*"])
     assert [p.name for p in directory.iterdir()] == ["missing-token.yaml"]
     # Replay only (the default) finds it again and sends nothing.
-    again = pytester.runpytest("-p", "no:cacheprovider", "--cassette-dir", str(directory))
+    again = pytester.runpytest("-p", "no:cacheprovider", "--tc-cassette-dir", str(directory))
     again.assert_outcomes(passed=1)
     assert "cassette recorded" not in again.stdout.str()
 
@@ -77,7 +77,7 @@ def test_record_mode_refuses_a_base_url_target() -> None:
 
     class Options:
         def getoption(self, name: str) -> str:
-            assert name == "--target"
+            assert name == "--tc-target"
             return "http://127.0.0.1:9"
 
     # A cassette says where it came from; pytest cannot tell a proxy of HubSpot from a twin.
@@ -91,5 +91,5 @@ def test_the_marker_takes_a_cassette_next_to_the_test(pytester: pytest.Pytester)
     pytester.makepyfile(
         test_user=README_TEST.replace('cassette("missing-token")', 'cassette("missing-token.yaml")')
     )
-    result = pytester.runpytest("-p", "no:cacheprovider", "--cassette-dir", "/nonexistent")
+    result = pytester.runpytest("-p", "no:cacheprovider", "--tc-cassette-dir", "/nonexistent")
     result.assert_outcomes(passed=1)

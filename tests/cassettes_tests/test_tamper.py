@@ -84,7 +84,7 @@ def test_the_corpus_tests_fail_on_a_tampered_copy(
     _tampered(copy, change)
     pytester.makepyfile(test_corpus=CORPUS_TESTS.read_text())
     result = pytester.runpytest(
-        "-p", "no:cacheprovider", "--cassette-dir", str(copy), "-k", "conforms or twin_answers"
+        "-p", "no:cacheprovider", "--tc-cassette-dir", str(copy), "-k", "conforms or twin_answers"
     )
     result.assert_outcomes(failed=failed, passed=2 - failed)
     result.stdout.fnmatch_lines([message])

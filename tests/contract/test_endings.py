@@ -70,7 +70,7 @@ def _gate(pytester: pytest.Pytester, conftest: str, *args: str) -> pytest.RunRes
         "no:cacheprovider",
         "--hypothesis-profile",
         "ci",
-        "--contract-phases",
+        "--tc-phases",
         "examples",
         *args,
     )
@@ -110,9 +110,9 @@ def test_a_run_that_evaluated_a_rule_zero_times_is_inconclusive_naming_it(
     assert "split_and_merge: needs a read that returned two or more tickets" in out
     assert f"INCONCLUSIVE (exit {EXIT_INCONCLUSIVE})" in out
     # Accepted deliberately, the same run passes and says so.
-    accepted = _gate(pytester, NO_RECORDS, "--accept-inconclusive")
+    accepted = _gate(pytester, NO_RECORDS, "--tc-accept-inconclusive")
     assert accepted.ret == EXIT_OK
-    assert "inconclusive run accepted (--accept-inconclusive)" in accepted.stdout.str()
+    assert "inconclusive run accepted (--tc-accept-inconclusive)" in accepted.stdout.str()
 
 
 def test_the_cli_maps_every_ending_to_its_documented_code(

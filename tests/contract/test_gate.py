@@ -58,7 +58,7 @@ def _gate(pytester: pytest.Pytester, breaker: str | None, *args: str) -> pytest.
 def test_a_broken_twin_fails_the_gate_naming_the_check(
     pytester: pytest.Pytester, breaker: str, check: str, phases: str
 ) -> None:
-    result = _gate(pytester, breaker, "--contract-phases", phases)
+    result = _gate(pytester, breaker, "--tc-phases", phases)
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     summary = result.stdout.str().split("= tickets-contract =")[-1]
     assert "deviations no quirk explains (regressions):" in summary
@@ -74,7 +74,7 @@ def test_the_faithful_twin_passes_the_gate(pytester: pytest.Pytester) -> None:
 def test_strict_lists_known_quirks_and_passes(pytester: pytest.Pytester) -> None:
     # Against the published contract the faithful twin deviates only where the ledger
     # says so: every deviation is a known quirk, none a regression, so the gate passes.
-    result = _gate(pytester, None, "--contract", "published")
+    result = _gate(pytester, None, "--tc-contract", "published")
     assert result.ret == pytest.ExitCode.OK
     out = result.stdout.str()
     assert "judged against the published contract" in out
@@ -90,7 +90,7 @@ def test_strict_lists_known_quirks_and_passes(pytester: pytest.Pytester) -> None
 
 def test_strict_fails_on_a_deviation_no_quirk_explains(pytester: pytest.Pytester) -> None:
     result = _gate(
-        pytester, "integer_property", "--contract", "published", "--contract-phases", "examples"
+        pytester, "integer_property", "--tc-contract", "published", "--tc-phases", "examples"
     )
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     summary = result.stdout.str().split("= tickets-contract =")[-1]

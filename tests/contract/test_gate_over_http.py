@@ -33,9 +33,9 @@ def _gate(
             "no:cacheprovider",
             "--hypothesis-profile",
             "ci",
-            "--target",
+            "--tc-target",
             base_url,
-            "--contract-phases",
+            "--tc-phases",
             "examples",
             *args,
         )

@@ -5,7 +5,7 @@ One pytester session runs the conformance test against every breaker (a session-
 against ~2 s a session). So that each breaker is judged alone, the scratch conftest
 gives every breaker its own ``Judge`` and ``Tally`` and prints each tally under its
 name, exactly as the plugin's summary renders it. Only the named examples run
-(``--contract-phases examples``): they reach every breaker, and nothing shrinks.
+(``--tc-phases examples``): they reach every breaker, and nothing shrinks.
 Each breaker is a subtest of one test, so a report names the breaker that slipped through.
 """
 
@@ -103,7 +103,7 @@ def _run(pytester: pytest.Pytester, names: list[str], phases: str) -> dict[str, 
     pytester.makeconftest(CONFTEST.format(names=["faithful", *names]))
     pytester.makepyfile(test_invariants_gate_run=TEST)
     result = pytester.runpytest(
-        "-p", "no:cacheprovider", "--hypothesis-profile", "ci", "--contract-phases", phases
+        "-p", "no:cacheprovider", "--hypothesis-profile", "ci", "--tc-phases", phases
     )
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     sections = _sections(result)

@@ -171,6 +171,10 @@ class Scrubber:
                         "scenario so that it is not recorded."
                     )
 
+    def redact(self, value: str) -> str:
+        """``value`` with every secret (raw or URL-encoded) replaced by ``<redacted>``."""
+        return self._text(value)
+
     def _authorization(self, value: str) -> str:
         scheme, _, credential = value.partition(" ")
         for role, secret in self._secrets.items():

@@ -170,9 +170,31 @@ def _innermost_container(text: str, end: int) -> str | None:
     return stack[-1] if stack else None
 
 
+def _too_deep(text: str, start: int) -> bool:
+    depth = 0
+    for match in _STRUCTURE.finditer(text, start):
+        token = match.group()
+        if token in ("{", "["):
+            depth += 1
+            if depth > _MAX_DEPTH:
+                return True
+        elif token in ("}", "]"):
+            depth -= 1
+            if depth <= 0:
+                return False
+    return False
+
+
 def _syntax_reason(text: str, error: json.JSONDecodeError) -> tuple[int, str]:
     """Where Jackson would say the error is, and its reason, for Python's ``error``."""
     pos, msg = error.pos, error.msg
+    if msg.startswith("Illegal trailing comma"):
+        # Python 3.13 names the comma; Jackson stops at the closing character after it,
+        # as older Pythons do ("Expecting property name" / "Expecting value").
+        closing = _skip(text, pos + 1)
+        if closing < len(text):
+            pos = closing
+            msg = "Expecting property name" if text[closing] == "}" else "Expecting value"
     if msg.startswith("Unterminated string"):
         return len(text), "Unexpected end-of-input: was expecting closing quote for a string value"
     if pos >= len(text):
@@ -234,6 +256,10 @@ def parse_json(body: bytes) -> ParsedJson:
     if start == len(text):
         raise JsonSyntaxError(parsed.at(start, "No content to map due to end-of-input"))
     try:
+        # Jackson's nesting limit, counted rather than left to Python's recursion limit,
+        # which Python 3.13 no longer reaches at this depth.
+        if _too_deep(text, start):
+            raise RecursionError
         value, _end = _DECODER.raw_decode(text, start)
     except json.JSONDecodeError as error:
         index, reason = _syntax_reason(text, error)
