@@ -80,6 +80,7 @@ class Contract:
 
     def schemathesis_schema(self) -> Any:
         """A fresh schemathesis schema of this document (schemathesis mutates its input)."""
+        # why: schemathesis is slow to import; reading the contract does not need it
         import schemathesis
 
         return schemathesis.openapi.from_dict(copy.deepcopy(_plain(self.document)))

@@ -70,6 +70,7 @@ def _located(root: Path, path: str) -> Path:
     installed package carries when ``root`` is not a source checkout."""
     where = root / path
     if not where.is_file() and path.startswith("tests/cassettes/"):
+        # why: cassettes loads the recorder and an HTTP client; only an installed corpus needs it
         from tickets_contract.cassettes import corpus_dir
 
         return corpus_dir() / path.removeprefix("tests/cassettes/")

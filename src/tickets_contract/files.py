@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from tickets_contract.errors import ConfigError, InputError
+from tickets_contract.redaction import DETECTOR
 
 __all__ = ["PLAIN_LOADER", "SAFE_LOADER", "read_text", "read_yaml", "write_atomically"]
 
@@ -103,7 +104,6 @@ def write_atomically(path: Path, text: str, *, option: str = "--output") -> None
     secret, in any encoding, is redacted (``redaction.DETECTOR``): the last line of
     defence; cassettes and records are checked and refused before they get here.
     """
-    from tickets_contract.redaction import DETECTOR
 
     text = DETECTOR.redact(text) if DETECTOR else text
     _remove_stale_temporaries(path)

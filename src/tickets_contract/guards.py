@@ -37,13 +37,17 @@ import urllib3.util
 
 from tickets_contract.budget import RateBudget
 from tickets_contract.contract import BATCH_READ_METHOD, BATCH_READ_PATH
-from tickets_contract.errors import SafetyError
+from tickets_contract.errors import SafetyError, UsageError
+from tickets_contract.redaction import DETECTOR
 
 __all__ = [
     "DEFAULT_ALLOWED_HOSTS",
+    "LIVE_BASE_URL",
     "READ_OPERATIONS",
+    "TOKEN_ENV",
     "Guard",
     "GuardedAdapter",
+    "check_base_url",
     "check_read",
     "check_token_host",
     "client_host",
@@ -63,6 +67,11 @@ READ_OPERATIONS = frozenset(
         ("GET", "/crm/v3/properties/tickets"),
     }
 )
+
+# Here, not in targets, so that cassettes can use them without importing the targets
+# (which import cassettes): no import cycle.
+LIVE_BASE_URL = "https://api.hubapi.com"
+TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
 
 
 def is_loopback(host: str) -> bool:
@@ -244,3 +253,45 @@ def retry_after(response: requests.Response) -> float | None:
         return float(interval) / 1000 if interval else 10.0
     except ValueError:
         return 10.0
+
+
+def check_base_url(value: str, *, option: str = "--target") -> str:
+    """``value`` as a base URL without a trailing slash; ``UsageError`` for one with no
+    host, with credentials, or that parsers could read as different hosts. The message
+    never repeats credentials."""
+    fix = "use twin, live, or a base URL such as http://127.0.0.1:8000"
+    parts = urlsplit(value)
+    shown = value
+    if "@" in parts.netloc:
+        # Never sent, and from now on redacted from anything this process prints or writes.
+        # (The password, and user:password whole; not a name alone, nor what a backslash
+        # makes of a host: http://127.0.0.1:80\\@other is parser confusion, not a secret.)
+        userinfo = parts.netloc.rsplit("@", 1)[0]
+        if "\\" not in userinfo:
+            for secret in {userinfo, userinfo.partition(":")[2]}:
+                DETECTOR.add("URL credential", secret)
+        shown = f"{parts.scheme}://<credentials removed>@{parts.netloc.rsplit('@', 1)[1]}"
+        raise UsageError(
+            source=option,
+            where="",
+            problem=f"{shown!r} carries credentials (user:password@); they would be sent "
+            "instead of the token, and are never sent or written",
+            fix="give the base URL without them; the token comes from " + TOKEN_ENV,
+        )
+    if any(c in value for c in "\\ \t\r\n#?") or not value.isprintable():
+        raise UsageError(
+            source=option,
+            where="",
+            problem=f"{value!r} is not a plain base URL (a backslash, space, query or "
+            "fragment makes HTTP clients disagree about its host)",
+            fix=fix,
+        )
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        raise UsageError(
+            source=option, where="", problem=f"{value!r} has an invalid port", fix=fix
+        ) from None
+    if not parts.hostname:
+        raise UsageError(source=option, where="", problem=f"{value!r} has no host", fix=fix)
+    return value.rstrip("/")

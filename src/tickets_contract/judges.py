@@ -115,6 +115,7 @@ REQUEST_SIDE_CHECKS = frozenset({"negative_data_rejection", "positive_data_accep
 
 def check_name_of(failure: BaseException) -> str:
     """The schemathesis check that raised ``failure`` (its class name when unknown)."""
+    # why: invariants import schemathesis (slow to import); needed only once a failure is named
     from tickets_contract.invariants import InvariantViolation
 
     # Invariants and relations share one failure class; each names itself.
@@ -127,6 +128,7 @@ def check_name_of(failure: BaseException) -> str:
 
 
 def excluded_check_functions() -> list[Any]:
+    # why: schemathesis is slow to import; judges' constants are read without it
     from schemathesis import checks
 
     return [getattr(checks, name) for name in EXCLUDED_CHECKS if hasattr(checks, name)]
@@ -218,6 +220,7 @@ def _variant_schemas(
     fragment: Mapping[str, Any], patched: Sequence[Quirk], portal: Portal
 ) -> dict[str | None, Any]:
     """A schemathesis schema per variant, kept like the variants (building one is slow)."""
+    # why: schemathesis is slow to import; judges' constants are read without it
     import schemathesis
 
     key = _variant_key(fragment, patched, portal)
@@ -282,6 +285,7 @@ class QuirkExplainer:
         return request_is_valid(self._schemas[variant][BATCH_READ_PATH][BATCH_READ_METHOD], case)
 
     def _response_passes(self, variant: str | None, check: str, case: Any, response: Any) -> bool:
+        # why: schemathesis is slow to import; judges' constants are read without it
         from schemathesis import checks
         from schemathesis.core.failures import FailureGroup
 

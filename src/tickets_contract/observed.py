@@ -87,6 +87,7 @@ def _label_of(live: list[Cassette], relative: str, root: Path) -> str:
 
 
 def _yaml(text: str, path: Path) -> object:
+    # why: PyYAML loads only when an observation file is read
     import yaml
 
     try:

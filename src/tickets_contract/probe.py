@@ -62,6 +62,7 @@ def probe_quirks(
     target: RecordingTarget, *, corpus: Path, scenarios: Sequence[Scenario] | None = None
 ) -> ProbeResult:
     """Send the corpus scenarios to ``target`` (a cassettes.RecordingTarget) and compare."""
+    # why: the recorder, its HTTP client and the judge load only when the probe runs
     from tickets_contract.cassettes import (
         SCENARIOS,
         Recorder,

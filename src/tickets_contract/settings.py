@@ -82,6 +82,7 @@ def load_records(path: Path) -> KnownRecords:
 
 def render_records(records: KnownRecords, *, comment: str) -> str:
     """The records table as TOML text, for discover to write (tomli-w escapes values)."""
+    # why: tomli-w is needed only by discover, which writes settings
     import tomli_w
 
     table: dict[str, Any] = {key: list(getattr(records, key)) for key in _RECORD_KEYS[:2]}

@@ -23,12 +23,16 @@ from tickets_contract.contract import Portal
 from tickets_contract.errors import ConfigError, UsageError
 from tickets_contract.guards import (
     DEFAULT_ALLOWED_HOSTS,
+    LIVE_BASE_URL,
+    TOKEN_ENV,
     Guard,
+    check_base_url,
     check_token_host,
     guarded_session,
     is_loopback,
 )
 from tickets_contract.records import KnownRecords, twin_records
+from tickets_contract.redaction import DETECTOR
 
 __all__ = [
     "LIVE_BASE_URL",
@@ -39,9 +43,6 @@ __all__ = [
     "check_base_url",
     "parse_target",
 ]
-
-LIVE_BASE_URL = "https://api.hubapi.com"
-TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -80,6 +81,7 @@ class TwinTarget(Target):
         return schema
 
     def recording_target(self) -> Any:
+        # why: cassettes import the recorder and an HTTP client; only the quirk probe needs them
         from tickets_contract.cassettes import twin_recording_target
 
         return twin_recording_target(seed=self.seed, size=self.size)
@@ -97,8 +99,6 @@ class HttpTarget(Target):
     _session: requests.Session = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        from tickets_contract.redaction import DETECTOR
-
         DETECTOR.add("access", self.token)
         guard = Guard(
             allowed_hosts=self.allowed_hosts,
@@ -120,6 +120,7 @@ class HttpTarget(Target):
     def recording_target(self) -> Any:
         # Recorded as if from the API: the probe's recordings are judged and discarded,
         # and treating the URL as live keeps the rate budget and sends no twin tokens.
+        # why: cassettes import the recorder and an HTTP client; only the quirk probe needs them
         from tickets_contract.cassettes import SourceKind, http_recording_target
 
         return http_recording_target(
@@ -150,6 +151,7 @@ def parse_target(
     environ = os.environ if environ is None else environ
     extra = tuple(unique_properties)
     if value == "twin":
+        # why: the twin loads only for the twin target, never for a live or URL target
         from tickets_contract.twin import DEMO_TOKEN, UNIQUE_PROPERTY, Twin, TwinConfig, create_app
 
         twin = Twin(config=TwinConfig(seed=twin_seed, size=twin_size))
@@ -196,50 +198,6 @@ def parse_target(
         allowed_hosts=(*DEFAULT_ALLOWED_HOSTS, *allowed_hosts),
         rate_limit=rate_limit,
     )
-
-
-def check_base_url(value: str, *, option: str = "--target") -> str:
-    """``value`` as a base URL without a trailing slash; ``UsageError`` for one with no
-    host, with credentials, or that parsers could read as different hosts. The message
-    never repeats credentials."""
-    fix = "use twin, live, or a base URL such as http://127.0.0.1:8000"
-    parts = urlsplit(value)
-    shown = value
-    if "@" in parts.netloc:
-        from tickets_contract.redaction import DETECTOR
-
-        # Never sent, and from now on redacted from anything this process prints or writes.
-        # (The password, and user:password whole; not a name alone, nor what a backslash
-        # makes of a host: http://127.0.0.1:80\\@other is parser confusion, not a secret.)
-        userinfo = parts.netloc.rsplit("@", 1)[0]
-        if "\\" not in userinfo:
-            for secret in {userinfo, userinfo.partition(":")[2]}:
-                DETECTOR.add("URL credential", secret)
-        shown = f"{parts.scheme}://<credentials removed>@{parts.netloc.rsplit('@', 1)[1]}"
-        raise UsageError(
-            source=option,
-            where="",
-            problem=f"{shown!r} carries credentials (user:password@); they would be sent "
-            "instead of the token, and are never sent or written",
-            fix="give the base URL without them; the token comes from " + TOKEN_ENV,
-        )
-    if any(c in value for c in "\\ \t\r\n#?") or not value.isprintable():
-        raise UsageError(
-            source=option,
-            where="",
-            problem=f"{value!r} is not a plain base URL (a backslash, space, query or "
-            "fragment makes HTTP clients disagree about its host)",
-            fix=fix,
-        )
-    try:
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-    except ValueError:
-        raise UsageError(
-            source=option, where="", problem=f"{value!r} has an invalid port", fix=fix
-        ) from None
-    if not parts.hostname:
-        raise UsageError(source=option, where="", problem=f"{value!r} has no host", fix=fix)
-    return value.rstrip("/")
 
 
 def _unique(records: KnownRecords | None, extra: tuple[str, ...]) -> tuple[str, ...]:

@@ -99,6 +99,7 @@ def hubspot_twin(mode: Mode = "served", **settings: Any) -> Iterator[TwinHandle]
                 mode=mode,
             )
     elif mode == "in_process":
+        # why: respx is needed only by the in-process mode
         import respx
 
         router = respx.mock(base_url=HUBSPOT_BASE_URL, assert_all_called=False)

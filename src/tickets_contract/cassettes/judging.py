@@ -49,6 +49,7 @@ from tickets_contract.contract import (
     build_contract,
     specs_dir,
 )
+from tickets_contract.guards import LIVE_BASE_URL
 from tickets_contract.judges import (
     Deviation,
     QuirkExplainer,
@@ -56,7 +57,6 @@ from tickets_contract.judges import (
     regressions,
     request_is_valid,
 )
-from tickets_contract.targets import LIVE_BASE_URL
 
 __all__ = [
     "CATALOGUE_INVARIANTS",
@@ -225,6 +225,7 @@ def exchange_of(interaction: Interaction) -> tuple[dict[str, Any], httpx.Respons
 
 class _Contracts:
     def __init__(self, *, effective: Contract, published: Contract) -> None:
+        # why: invariants import schemathesis (slow); loaded when a judge is built, not on import
         from tickets_contract.invariants import INVARIANTS
 
         self.effective = effective
@@ -235,6 +236,7 @@ class _Contracts:
         }
         self._explainer = QuirkExplainer(published)
         self._invariants = list(INVARIANTS)
+        # why: schemathesis is slow to import; only judging needs it, not loading a cassette
         from schemathesis import checks
 
         self._excluded = [
@@ -265,6 +267,7 @@ class _Contracts:
     def _failures(
         self, kind: ContractKind, case: Any, response: httpx.Response, *, catalogue: bool = True
     ) -> list[Any]:
+        # why: schemathesis is slow to import; only judging needs it, not loading a cassette
         from schemathesis.core.failures import FailureGroup
 
         failures: list[Any] = []
@@ -282,6 +285,7 @@ class _Contracts:
         return failures + self._request_side(kind, case, response.status_code)
 
     def _request_side(self, kind: ContractKind, case: Any, status: int) -> list[Any]:
+        # why: schemathesis is slow to import; only judging needs it, not loading a cassette
         from schemathesis.core.failures import AcceptedNegativeData
         from schemathesis.openapi.checks import RejectedPositiveData
 

@@ -54,6 +54,7 @@ def twin_parity(cassette: Cassette, *, settings: Mapping[str, Any] | None = None
 
     ``settings`` are ``TwinConfig`` settings; by default the cassette's ``source.twin``.
     """
+    # why: the twin loads only when a cassette is recorded from or compared with it
     from tickets_contract.records import twin_records
     from tickets_contract.twin import (
         DEMO_TOKEN,
@@ -151,6 +152,7 @@ def translate(
     body = request.json
     if request.text is not None or not isinstance(body, dict):
         return replace(request, path=BATCH_READ_PATH)
+    # why: the twin loads only when a cassette is recorded from or compared with it
     from tickets_contract.twin import UNIQUE_PROPERTY
 
     outcome = _outcome(request, answer)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -50,9 +51,14 @@ from tickets_contract.cassettes.volatile import normalise
 from tickets_contract.contract import load_fragment
 from tickets_contract.errors import ConfigError
 from tickets_contract.files import write_atomically
-from tickets_contract.guards import DEFAULT_ALLOWED_HOSTS, Guard, check_token_host
+from tickets_contract.guards import (
+    DEFAULT_ALLOWED_HOSTS,
+    TOKEN_ENV,
+    Guard,
+    check_base_url,
+    check_token_host,
+)
 from tickets_contract.records import KnownRecords
-from tickets_contract.targets import TOKEN_ENV, check_base_url
 
 __all__ = [
     "CREDENTIAL_ENV",
@@ -147,6 +153,7 @@ def twin_recording_target(
     ``access_token`` replaces the twin's public demo token (it is added to the twin's
     ``extra_tokens``); the expired and no-scope roles use the twin's public tokens.
     """
+    # why: the twin loads only when a cassette is recorded from or compared with it
     from tickets_contract.records import twin_records
     from tickets_contract.twin import (
         DEMO_TOKEN,
@@ -207,6 +214,7 @@ def http_recording_target(
             "served twin, the token `tickets-contract serve` prints)",
         )
     if kind is SourceKind.TWIN:
+        # why: the twin loads only when a cassette is recorded from or compared with it
         from tickets_contract.twin import EXPIRED_TOKEN, NO_SCOPE_TOKEN
 
         credentials.setdefault(Credential.EXPIRED, EXPIRED_TOKEN)
@@ -425,6 +433,7 @@ class _Twins:
     def base_url(self, settings: Mapping[str, Any]) -> str:
         key = tuple(sorted(settings.items()))
         if key not in self._urls:
+            # why: the twin loads only when a cassette is recorded from or compared with it
             from tickets_contract.twin import Twin, TwinConfig, serve_in_thread
 
             twin = Twin(config=TwinConfig(**{**self._base, **settings}))
@@ -433,6 +442,4 @@ class _Twins:
 
 
 def _sleep(seconds: float) -> None:
-    import time
-
     time.sleep(seconds)
