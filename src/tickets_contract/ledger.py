@@ -350,7 +350,7 @@ def _parse_evidence(value: object, fail: Any) -> tuple[Evidence, ...]:
             f"evidence[{i}]",
             "expected {source: S<n>|U<n>, cite: text, about?, weight?} or "
             f"{{cassette: path, weight?}}, got {item!r:.80}",
-            "use a source id from shared/research/hubspot-facts.md, or a cassette path",
+            "use a source id from the ledger's sources table, or a cassette path",
         )
     return tuple(items)
 

@@ -10,7 +10,7 @@ came from; its interactions hold only what matters to a client of the endpoint::
     source:
       kind: twin                  # live | twin | docs | report
       detail: tickets-contract 0.1.0 twin served over loopback HTTP
-      citation: null              # docs and report: S<n>/U<n> of hubspot-facts.md, and where
+      citation: null              # docs and report: a ledger source id S<n>/U<n>, and where
       object_type: tickets
       twin: {seed: 0, size: 1000} # twin only: the TwinConfig settings that reproduce it
     recorded_at: '2026-05-01T10:00:00Z'   # or a date, or "unknown" for a quoted report
@@ -487,7 +487,8 @@ def _source(read: _Reader, value: Any) -> Source:
             raise read.fail(
                 "source.citation",
                 f"a {kind.value} cassette needs a citation, got {citation!r:.60}",
-                "cite hubspot-facts.md: a source id (S<n>, U<n>) or search id, and where",
+                "cite a source id of the ledger (S<n>, U<n>, specs/quirks.yaml sources) or a "
+                "search id, and where",
             )
     elif citation is not None:
         read.text(citation, "source.citation")
