@@ -1,6 +1,6 @@
 """The rate budget: how fast requests may leave for one host, across processes.
 
-HubSpot limits a private app to 100 requests per rolling 10 s (facts §7). A run on
+HubSpot limits a private app to 100 requests per rolling 10 s (S18; S3). A run on
 pytest-xdist has one process per worker; they share one budget through a small state
 file guarded by ``flock``, so that N workers together stay under the limit.
 """
@@ -48,7 +48,7 @@ class RateLimit:
         return cls(requests=int(match.group(1)), seconds=count * _UNIT_SECONDS[match.group(3)])
 
 
-# HubSpot answers X-HubSpot-RateLimit-Max 100 over Interval-Milliseconds 10000 (facts §7);
+# HubSpot answers X-HubSpot-RateLimit-Max 100 over Interval-Milliseconds 10000 (S18);
 # stay under it with a margin for the portal's other clients.
 DEFAULT_RATE_LIMIT = RateLimit(requests=80, seconds=10)
 

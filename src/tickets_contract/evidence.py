@@ -1,6 +1,6 @@
 """How strong each ledger entry's evidence is, and so its confidence: derived, never stated.
 
-The rule (facts §11, "Evidence rule for the ledger"): a cassette recorded from the twin
+The rule (the project's evidence rule for the ledger): a cassette recorded from the twin
 shows what the twin does and is never evidence of HubSpot's behaviour. Evidence of
 HubSpot's behaviour is a live recording (**observed**), or a source that quotes,
 records or describes HubSpot's answers, or HubSpot's own docs (**reported**). Anything

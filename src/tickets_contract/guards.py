@@ -6,7 +6,7 @@ One HTTP stack and one guard for every command that sends anything (``run``,
 
 * Requests go only to allowed hosts (api.hubapi.com, loopback, and hosts the user
   allows): "A token is sent only to allowed hosts ... never to a URL the suite was merely
-  pointed at" (DESIGN.md). The host checked is the one the HTTP client will connect to
+  pointed at" (the design rule). The host checked is the one the HTTP client will connect to
   (urllib3's parse of the prepared URL), so a URL that two parsers read differently
   (``http://a\\@127.0.0.1``) cannot slip through.
 * A URL carrying credentials (``http://user:pass@host``) is refused: the client would

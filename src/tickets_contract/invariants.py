@@ -2,7 +2,7 @@
 
 Each invariant is a schemathesis check, ``(ctx, response, case) -> None``, that judges
 one exchange from the request and the answer alone: the same code condemns the twin, a
-cassette or the live API (DESIGN.md: "Judges never import the twin"). They are *not*
+cassette or the live API (the design rule: "Judges never import the twin"). They are *not*
 registered with ``@schemathesis.check``, which would add them to every schemathesis test
 in the user's process; ``INVARIANTS`` is passed as ``additional_checks=`` by the gate.
 
@@ -24,7 +24,7 @@ HubSpot reads as a Java ``long``: ``"017000000934"`` finds record ``17000000934`
 and result ids are compared by numeric value when they are numbers, so an answer that
 normalises ids is not condemned (and neither is one that does not). With a unique-value
 ``idProperty`` the inputs are property values: results map back through
-``properties[idProperty]`` only when that property was requested (facts §6.8), else
+``properties[idProperty]`` only when that property was requested (S19), else
 only counts can be compared.
 """
 
@@ -89,7 +89,7 @@ OBJECT_ID_PROPERTY = "hs_object_id"
 # Quirk always-included-properties: "Without `properties` (absent or empty) the tickets
 # default set comes back (content, hs_pipeline, hs_pipeline_stage, hs_ticket_category,
 # hs_ticket_priority, subject); hs_object_id, createdate and hs_lastmodifieddate always
-# come back." (facts §6.6, S1 info.description table; S21, S22 bodies.)
+# come back." (S1 info.description table; S21, S22 bodies.)
 DEFAULT_PROPERTIES = frozenset(
     {
         "content",
@@ -137,7 +137,7 @@ def record_key(raw: str) -> str:
     """``raw`` as HubSpot reads a record id: a number's canonical digits, else ``raw``.
 
     ``Long.parseLong`` takes a sign and leading zeros (quirk non-numeric-ids-not-found;
-    facts §6.5), so ``"+017"`` and ``"17"`` name the same record.
+    S21), so ``"+017"`` and ``"17"`` name the same record.
     """
     match = _JAVA_LONG.fullmatch(raw)
     if match is None:
@@ -288,7 +288,7 @@ class ReadExchange:
     def input_key(self, raw: str) -> str:
         """``raw`` as the answer may spell it: a record key, or a casefolded value.
 
-        Facts §6.8: "Case sensitivity of unique-value matching — NOT verified", so an
+        No source shows whether unique-value matching is case-sensitive, so an
         answer that matches values case-insensitively is not condemned for it.
         """
         return record_key(raw) if self.by_record_id else raw.casefold()
@@ -324,7 +324,7 @@ def inputs_accounted_for(ctx: Any, response: Any, case: Any) -> bool:
     """Every distinct input is returned or listed as missing, exactly once.
 
     Quirk aggregated-not-found-error: "All missing inputs are listed in `context.ids` of
-    a single OBJECT_NOT_FOUND entry (as sent, also for idProperty values)"; facts §6.2.
+    a single OBJECT_NOT_FOUND entry (as sent, also for idProperty values)"; S9, U1, S21.
     Quirk duplicate-ids: a repeated input is answered once.
     """
     exchange = ReadExchange.of(case, response)
@@ -424,8 +424,8 @@ def status_matches_errors(ctx: Any, response: Any, case: Any) -> bool:
     """207 exactly when there are errors; 200 exactly when there are none.
 
     Quirk multi-status-on-read: "Answers 207 whenever at least one input was not found";
-    facts §6.1: "Success is HTTP 200 when every input was found". An empty ``errors``
-    list in a 200 is tolerated (the associations endpoint emits one, facts §6.1, S14).
+    S1, S10: "Success is HTTP 200 when every input was found". An empty ``errors``
+    list in a 200 is tolerated (the associations endpoint emits one, S14).
     """
     exchange = ReadExchange.of(case, response)
     if exchange is None:
@@ -447,7 +447,7 @@ def num_errors_consistent(ctx: Any, response: Any, case: Any) -> bool:
     """``numErrors`` is present when there are errors and counts the error entries.
 
     Spec: numErrors is "the number of errors"; quirk aggregated-not-found-error:
-    "`numErrors` counts entries, so it is 1" (facts §6.2: it counts entries, not ids).
+    "`numErrors` counts entries, so it is 1" (U1, S21: it counts entries, not ids).
     """
     exchange = ReadExchange.of(case, response)
     if exchange is None:
@@ -468,7 +468,7 @@ def archived_consistent(ctx: Any, response: Any, case: Any) -> bool:
     """Every result's ``archived`` equals the query's, with ``archivedAt`` exactly then.
 
     Quirk archived-query-exclusive: "archived=false excludes archived tickets (reported
-    missing); archived=true finds only archived ones, with archivedAt" (facts §6.9).
+    missing); archived=true finds only archived ones, with archivedAt" (S1, S23).
     """
     exchange = ReadExchange.of(case, response)
     if exchange is None or not (exchange.results):
@@ -501,7 +501,7 @@ def properties_within_requested(ctx: Any, response: Any, case: Any) -> bool:
     """Returned properties are the requested ones (or the default set) plus the always
     included ones.
 
-    Quirk always-included-properties (facts §6.6). Names asked for only with history
+    Quirk always-included-properties (S6). Names asked for only with history
     are admitted too: quirk history-only-properties is assumed and its sources conflict
     (S21 left them out of ``properties``, S13 had them).
     """
@@ -530,7 +530,7 @@ def requested_properties_in_every_result(ctx: Any, response: Any, case: Any) -> 
     """A property returned for one result is present, ``null`` if empty, in every result.
 
     Quirk null-property-values: "A requested property that is defined but empty on the
-    ticket is returned with the value null" (facts §6.6, S6, S22). Whether a name is
+    ticket is returned with the value null" (S6, S22). Whether a name is
     defined on the portal is target knowledge; that one result carries it shows it is.
     """
     exchange = ReadExchange.of(case, response)
@@ -557,7 +557,7 @@ def requested_properties_in_every_result(ctx: Any, response: Any, case: Any) -> 
 def history_keys_as_asked(ctx: Any, response: Any, case: Any) -> bool:
     """History comes back only for names listed in ``propertiesWithHistory``.
 
-    Facts §6.7: ``"propertiesWithHistory": {"<prop>": [ValueWithTimestamp, ...]}`` for the
+    S13, S21: ``"propertiesWithHistory": {"<prop>": [ValueWithTimestamp, ...]}`` for the
     requested names; nothing asked, no history.
     """
     exchange = ReadExchange.of(case, response)
@@ -681,9 +681,9 @@ def timestamps_match_properties(ctx: Any, response: Any, case: Any) -> bool:
     """``createdAt`` is ``createdate`` and ``updatedAt`` is ``hs_lastmodifieddate``,
     whenever those properties come back with a value.
 
-    Facts §6.10: "createdAt equals the createdate property and updatedAt equals
+    S4, S21, S22: "createdAt equals the createdate property and updatedAt equals
     hs_lastmodifieddate in real bodies" (S4, S21, S22). Compared as instants: quirk-free
-    formatting differences (``...17Z`` and ``...17.000Z``, facts §6.10, S21) are equal.
+    formatting differences (``...17Z`` and ``...17.000Z``, S21) are equal.
     """
     exchange = ReadExchange.of(case, response)
     if exchange is None:
@@ -716,9 +716,9 @@ def correlation_id_matches_header(ctx: Any, response: Any, case: Any) -> bool:
     """The ``X-HubSpot-Correlation-Id`` header, when an answer has one, is one UUID, and
     the body's ``correlationId`` when the body carries one (the error answers).
 
-    Facts §7: "correlationId is a UUID, unique per request" (S17) and "Real responses also
+    "correlationId is a UUID, unique per request" (S17) and "Real responses also
     carry header X-HubSpot-Correlation-Id equal to the body's correlationId" (S18); the
-    header comes on ordinary answers too (facts §11, S29). Judged on every answer of the
+    header comes on ordinary answers too (S29). Judged on every answer of the
     operation with the header; a missing header is not judged: documented and reported
     bodies are quoted without their headers.
     """
@@ -758,8 +758,8 @@ def _is_uuid(value: Any) -> bool:
 def batch_status_complete(ctx: Any, response: Any, case: Any) -> bool:
     """A batch read's ``status`` is ``COMPLETE``.
 
-    Spec: "The expected value is \"COMPLETE\"" (S1); every real body seen says so (facts
-    §3.2: S4, S9, S21, U1); quirk status-enum-spelling: "A synchronous read always answers
+    Spec: "The expected value is \"COMPLETE\"" (S1); every real body seen says so
+    (S4, S9, S21, U1); quirk status-enum-spelling: "A synchronous read always answers
     COMPLETE". PENDING or PROCESSING on a read would mean results still to come.
     """
     exchange = ReadExchange.of(case, response)
@@ -781,9 +781,9 @@ def result_ids_are_record_ids(ctx: Any, response: Any, case: Any) -> bool:
     ``hs_object_id`` when that comes back, and named by its ``url`` when there is one;
     never the ``idProperty`` value read by.
 
-    Facts §6.8: "Results' id is the internal record id, not the unique value" (S19);
+    "Results' id is the internal record id, not the unique value" (S19);
     record ids are Java longs (quirk non-numeric-ids-not-found); ``hs_object_id`` is the
-    record id and always comes back (quirk always-included-properties). Facts §11: results
+    record id and always comes back (quirk always-included-properties). Results
     carry ``"url": "https://app.hubspot.com/contacts/<portalId>/record/<objectTypeId>/<id>"``
     (S26, S27, contacts), so a url ends in ``/record/<objectTypeId>/<id>`` (tickets: 0-5,
     S34; the type is not checked, as recorded answers of other objects are judged too).
@@ -824,7 +824,7 @@ def _utc_problems(where: str, value: Any) -> list[str]:
 def timestamps_in_utc(ctx: Any, response: Any, case: Any) -> bool:
     """Every timestamp of the answer is ISO 8601 in UTC with the ``Z`` designator.
 
-    Facts §6.10: "createdAt/updatedAt/archivedAt/startedAt/completedAt ... are ISO 8601
+    S4, S7: "createdAt/updatedAt/archivedAt/startedAt/completedAt ... are ISO 8601
     UTC with Z" (S4; S7: "the values will always use the UTC designator 'Z'"); history
     timestamps alike (S13, S21, S28). An offset such as ``+00:00`` is a valid date-time
     for the schema but not what HubSpot sends; milliseconds may be dropped (S21).
@@ -857,7 +857,7 @@ def batch_times_ordered(ctx: Any, response: Any, case: Any) -> bool:
     """A batch does not complete before it starts: ``startedAt`` <= ``completedAt``.
 
     Spec: both are required date-times of the batch (S1); real bodies show them equal or
-    a few milliseconds apart (facts §6.3, U1; §6.10, S21). [inferred from their meaning]
+    a few milliseconds apart (U1; S21). [inferred from their meaning]
     """
     exchange = ReadExchange.of(case, response)
     if exchange is None:
@@ -881,7 +881,7 @@ def not_found_errors_list_ids(ctx: Any, response: Any, case: Any) -> bool:
     """Each error entry of a read is an OBJECT_NOT_FOUND with ``status: error`` and the
     missing inputs in ``context.ids``.
 
-    Facts §11: the error entry of a partial answer is "exactly {status: "error",
+    The error entry of a partial answer is "exactly {status: "error",
     category: "OBJECT_NOT_FOUND", message, context: {ids: [...]}}" (S27; S9, U1, S21).
     An entry that names the missing ids only in its message leaves a client nothing to
     match on.
@@ -915,7 +915,7 @@ def not_found_errors_list_ids(ctx: Any, response: Any, case: Any) -> bool:
 
 
 def _with_aliases(result: Mapping[str, Any]) -> set[str]:
-    # Contacts name their last-modified property lastmodifieddate (facts §11, S26); the
+    # Contacts name their last-modified property lastmodifieddate (S26); the
     # judges also read recorded answers of contacts.
     names = set(_properties(result))
     return names | {"hs_lastmodifieddate"} if "lastmodifieddate" in names else names
@@ -927,7 +927,7 @@ def always_included_properties_returned(ctx: Any, response: Any, case: Any) -> b
 
     Quirk always-included-properties: "hs_object_id, createdate and hs_lastmodifieddate
     always come back" (S21: requested properties plus hs_lastmodifieddate and
-    hs_object_id; S22 ticket bodies; facts §11, S26: a body with only inputs). Assumed
+    hs_object_id; S22 ticket bodies; S26: a body with only inputs). Assumed
     for createdate: a live run that refutes it names this rule alone.
     """
     exchange = ReadExchange.of(case, response)

@@ -1,6 +1,6 @@
 """The one secret detector: every configured token, in every encoding a server might echo.
 
-DESIGN.md: "Secrets never reach a cassette, a report or a log: scrubbing fails closed."
+The design rule: "Secrets never reach a cassette, a report or a log: scrubbing fails closed."
 An upstream can echo a token raw or encoded, so the detector looks for each secret
 
 * raw, and with any of its characters percent-encoded (``%70``, ``%7A`` or ``%7a``, once

@@ -218,7 +218,7 @@ def _with_inputs(exchange: ReadExchange, inputs: Sequence[Any]) -> dict[str, Any
 def split_and_merge(send: Send, exchange: ReadExchange) -> bool:
     """Split a batch in two and merge the answers: the same records, the same missing ids.
 
-    A batch read is a set of independent single reads (facts §6.2: found inputs come
+    A batch read is a set of independent single reads (S9, U1, S21: found inputs come
     back, missing ones are listed, whatever else the batch holds).
     """
     name = "split_and_merge"
@@ -279,7 +279,7 @@ def permutation_invariance(send: Send, exchange: ReadExchange) -> bool:
 def repeatable_read(send: Send, exchange: ReadExchange) -> bool:
     """Read the same batch twice: the same answer, but for the batch's timestamps.
 
-    Reading changes nothing (the operation is a read; facts §6.9: even archiving leaves
+    Reading changes nothing (the operation is a read; S23: even archiving leaves
     ``hs_lastmodifieddate`` alone).
     """
     answer = _follow_up(send, "repeatable_read", exchange, dict(exchange.body))
@@ -296,7 +296,7 @@ def id_and_unique_property_agree(
 ) -> bool:
     """Read the found records by id and by their unique property: the answers agree.
 
-    Facts §6.8: ``idProperty`` names a property "created with hasUniqueValue: true"
+    S7: ``idProperty`` names a property "created with hasUniqueValue: true"
     (S7), and the results' ``id`` is the record id either way.
     """
     name = "id_and_unique_property_agree"

@@ -64,7 +64,7 @@ def accepts_malformed_inputs(request: TwinRequest, response: TwinResponse) -> Tw
 
 
 def rejects_missing_inputs(request: TwinRequest, response: TwinResponse) -> TwinResponse:
-    """A body without `inputs` refused with 400, as the twin did before facts §11 (S30)."""
+    """A body without `inputs` refused with 400, as the twin did before S30 showed otherwise."""
     body = _body(request)
     if response.status == 200 and isinstance(body, dict) and body.get("inputs") is None:
         return TwinResponse.of_json(

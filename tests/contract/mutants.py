@@ -10,7 +10,7 @@ listing endpoint that discovery reads stays faithful, as it would on a portal wh
 read regressed.
 
 ``rule`` is the check or relation the gate must name when it condemns the mutant.
-Everything here is test code: the judges never see it (DESIGN.md: judges never import the
+Everything here is test code: the judges never see it (the design rule: judges never import the
 twin, and know nothing of what answered).
 """
 

@@ -1,4 +1,4 @@
-"""Who may call (facts §7): 401 for missing, unknown or expired tokens, 403 without scope."""
+"""Who may call (U6, S5): 401 for missing, unknown or expired tokens, 403 without scope."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Batch read semantics: 200/207, the aggregated not-found error, archived, idProperty,
-duplicates, order, timestamps (facts §6)."""
+duplicates, order, timestamps (S9, S12, S21, U1)."""
 
 from __future__ import annotations
 
@@ -141,7 +141,7 @@ def test_duplicates_can_be_refused(store: TicketStore, clock: FakeClock) -> None
 
 @pytest.mark.parametrize("count", [2, 3, 5, 10, 40])
 def test_results_never_come_in_input_order(twin: Twin, store: TicketStore, count: int) -> None:
-    # Facts §6.1: no promise of order; a client relying on it must fail here.
+    # S12: no promise of order; a client relying on it must fail here.
     tickets = live(store, count)
     orders = [tickets, tickets[::-1], sorted(tickets, key=lambda t: t.id[::-1])]
     if count <= 3:
@@ -235,7 +235,7 @@ def test_timestamps_are_java_instants_from_the_clock(store: TicketStore, clock: 
 
 
 def test_zero_milliseconds_are_dropped_like_instant_tostring(store: TicketStore) -> None:
-    # Quirk 18 (facts §6.10): "startedAt": "2025-02-18T09:12:17Z".
+    # Quirk 18 (S21): "startedAt": "2025-02-18T09:12:17Z".
     clock = FakeClock(FakeClock().now.replace(microsecond=0))
     twin = Twin(store, TwinConfig(), clock)
     body = read(twin, {"inputs": []}).json()
@@ -245,7 +245,7 @@ def test_zero_milliseconds_are_dropped_like_instant_tostring(store: TicketStore)
 def test_correlation_ids_are_fresh_time_ordered_uuid7s(
     twin: Twin, store: TicketStore, clock: FakeClock
 ) -> None:
-    # Facts §11 (S33): live correlation ids are UUIDv7 (quirk correlation-id-uuid7).
+    # S33: live correlation ids are UUIDv7 (quirk correlation-id-uuid7).
     seen: list[str] = []
     bodies: list[object] = [{"inputs": inputs(live(store, 1)[0].id)}, {"inputs": []}, None]
     for body in bodies:
@@ -327,7 +327,7 @@ def test_histories_are_replayed_only_for_reads_that_ask(replayed_histories: list
     ],
 )
 def test_unknown_paths_get_jettys_html_404(twin: Twin, path: str) -> None:
-    # Facts §11 (S33): "<html> <head> <meta http-equiv="Content-Type"
+    # S33: "<html> <head> <meta http-equiv="Content-Type"
     # content="text/html;charset=utf-8"/> <title>Error 404 N…" (quirk unknown-path-html-404).
     response = twin.handle(
         TwinRequest(method="POST", path=path, headers={"Authorization": f"Bearer {DEMO_TOKEN}"})

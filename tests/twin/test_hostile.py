@@ -57,7 +57,7 @@ def assert_hubspot_shape(response: TwinResponse) -> Any:
     assert response.status < 500, response.body[:500]
     text = response.body.decode("utf-8")  # valid UTF-8, whatever the type
     if (response.header("content-type") or "").startswith("text/html"):
-        # Facts §11 (S33): an unrouted path gets Jetty's HTML "Error 404" page.
+        # S33: an unrouted path gets Jetty's HTML "Error 404" page.
         assert response.status == 404
         assert "Error 404" in text
         return None

@@ -1,5 +1,5 @@
-"""Which properties come back, null for empty ones, and property histories (facts §6.6,
-§6.7)."""
+"""Which properties come back, null for empty ones, and property histories (S6,
+S13, S21)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Rate limits (facts §7): TEN_SECONDLY_ROLLING and DAILY 429s and headers, on the clock."""
+"""Rate limits (S3, S15, S16, S18): TEN_SECONDLY_ROLLING and DAILY 429s and headers, on the
+clock."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def rate_headers(response: TwinResponse) -> dict[str, str]:
 
 
 def test_not_enforced_by_default_but_announced_on_ordinary_answers(twin: Twin) -> None:
-    # Facts §11 (S29): the window headers come on successful answers too (quirk
+    # S29: the window headers come on successful answers too (quirk
     # rate-limit-headers-on-every-answer); nothing is refused unless a limit is on.
     for count in range(1, 131):
         response = read(twin, EMPTY)

@@ -1,4 +1,4 @@
-"""What third-party recordings of live answers show (facts §11), and each alternative.
+"""What third-party recordings of live answers show (S26-S34), and each alternative.
 
 Envelope and result key order, 404 pages, parse-error categories, missing ``inputs`` and
 rate-limit headers have their tests beside the behaviour they change (test_batch_read,
@@ -15,7 +15,7 @@ from .helpers import FakeClock, inputs, live, read
 
 
 def test_results_carry_their_record_url(twin: Twin, store: TicketStore) -> None:
-    # Facts §11 (S26, S27): "url": "https://app.hubspot.com/contacts/<portalId>/record/
+    # S26, S27: "url": "https://app.hubspot.com/contacts/<portalId>/record/
     # <objectTypeId>/<id>"; 0-5 is tickets' object type id (S34; quirk result-url).
     tickets = live(store, 3)
     body = read(twin, {"inputs": inputs(*(t.id for t in tickets))}).json()
@@ -55,7 +55,7 @@ def _never_set(store: TicketStore) -> tuple[str, str]:
 def test_cleared_properties_are_empty_strings_and_never_set_ones_null(
     twin: Twin, store: TicketStore
 ) -> None:
-    # Facts §11 (S28 commit b984ebd05): "" for cleared properties, null for never-set
+    # S28 (commit b984ebd05): "" for cleared properties, null for never-set
     # ones (quirk cleared-properties-empty-string).
     for (ticket_id, name), expected in ((_cleared(store), ""), (_never_set(store), None)):
         body = {"inputs": inputs(ticket_id), "properties": [name], "propertiesWithHistory": [name]}
@@ -77,7 +77,7 @@ def test_cleared_properties_can_be_null(store: TicketStore, clock: FakeClock) ->
 
 
 def test_calculated_history_entries_carry_a_source_id(twin: Twin, store: TicketStore) -> None:
-    # Facts §11 (S28): CALCULATED entries "mostly carry a sourceId (e.g.
+    # S28: CALCULATED entries "mostly carry a sourceId (e.g.
     # "RollupProperties")" (quirk calculated-history-source-id).
     tickets = live(store, 20)
     body = {

@@ -1,6 +1,6 @@
-"""HubSpot's own SDKs read tickets from the served twin (facts §4, S2, S3).
+"""HubSpot's own SDKs read tickets from the served twin (S2, S3).
 
-The twin now answers as the 2025-2026 recordings show (facts §11): ``url`` on results,
+The twin now answers as the 2025-2026 recordings show (S26-S34): ``url`` on results,
 the newer key order, rate-limit headers on every answer. Clients generated from an older
 spec must still parse it. These tests need the SDKs, which are not dependencies of the
 suite: ``pip install hubspot-api-client==12.0.0`` for the Python one, and for the Node

@@ -107,7 +107,7 @@ def test_tickets_keep_hubspots_invariants(store: TicketStore) -> None:
             assert ticket.archived_at > ticket.updated_at
         assert props["hs_pipeline"] == "0"
         assert props["hs_pipeline_stage"] in PIPELINE_STAGES
-        # "" is a cleared value (facts §11, S28), None one never set.
+        # "" is a cleared value (S28), None one never set.
         assert props["hs_ticket_priority"] in (*PRIORITIES, None, "")
         assert props["hs_ticket_category"] in (*CATEGORIES, None, "")
         assert (props["hs_pipeline_stage"] == "4") == (props["closed_date"] is not None)
@@ -223,7 +223,7 @@ def _fingerprint(tickets: Iterable[Ticket]) -> str:
 def test_the_seeded_portal_is_pinned_value_for_value() -> None:
     # Users' tests and recorded cassettes rely on ticket i of seed s being the same in
     # every version: a faster generator must draw the same numbers in the same order.
-    # Pinned from the generator before the integer-timeline rewrite (with the facts §11
+    # Pinned from the generator before the integer-timeline rewrite (with the S26-S34
     # changes: CALCULATED sourceId, cleared properties). A deliberate change of the data
     # updates these digests in the same commit, and says so.
     near = TicketStore.generate(seed=0, size=300)

@@ -1,4 +1,4 @@
-"""400s in HubSpot's words (facts §5, §7), 413/415, and never a 5xx."""
+"""400s in HubSpot's words (U2, S11, S31), 413/415, and never a 5xx."""
 
 from __future__ import annotations
 
@@ -294,7 +294,7 @@ def test_body_errors_in_hubspots_words(
 def test_parse_errors_lack_category_by_default(
     twin: Twin, body: bytes, category: str | None
 ) -> None:
-    # Facts §11 (S31): the whole quoted live body of a Jackson type error holds only
+    # S31: the whole quoted live body of a Jackson type error holds only
     # status, message and correlationId (quirk parse-error-without-category).
     payload = read(twin, raw=body).json()
     assert payload.get("category") == category
@@ -311,7 +311,7 @@ def test_parse_errors_lack_category_by_default(
     ],
 )
 def test_a_body_without_inputs_is_an_empty_success(twin: Twin, body: bytes) -> None:
-    # Facts §11 (S30): "a success response but no results" (quirk
+    # S30: "a success response but no results" (quirk
     # missing-inputs-empty-answer).
     response = read(twin, raw=body)
     assert response.status == 200
@@ -374,7 +374,7 @@ def test_batch_size_limits(
 def test_spec_required_lists_are_optional(
     twin: Twin, store: TicketStore, extra: dict[str, object]
 ) -> None:
-    # Facts §2: the API does not enforce the spec's required properties lists (quirk 1).
+    # S1: the API does not enforce the spec's required properties lists (quirk 1).
     ticket = live(store, 1)[0]
     assert read(twin, {"inputs": inputs(ticket.id), **extra}).status == 200
 

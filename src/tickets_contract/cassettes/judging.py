@@ -1,8 +1,9 @@
 """Judging cassettes: each recorded exchange against the effective and published contracts.
 
 A cassette is evidence only while it is judged. Each interaction becomes a schemathesis
-case and an ``httpx.Response`` (tools.md §1.3: ``validate_response`` accepts an
-``httpx.Response``; one built by hand needs ``.elapsed``), and
+case and an ``httpx.Response`` (``Case.validate_response`` accepts an ``httpx.Response``,
+https://github.com/schemathesis/schemathesis/blob/v4.32.5/src/schemathesis/generation/case.py;
+one built by hand needs ``.elapsed``), and
 
 * under the **effective** contract every built-in check that applies, and the
   invariants, must pass: a failure there is a regression (a tampered or stale cassette,
@@ -212,7 +213,8 @@ def exchange_of(interaction: Interaction) -> tuple[dict[str, Any], httpx.Respons
         content=recorded.content(),
         request=sent,
     )
-    # A response built without a client has no elapsed time (tools.md §1.3 gotcha).
+    # A response built without a client has no elapsed time: httpx raises on ``.elapsed``
+    # until it is set (https://www.python-httpx.org/api/#response).
     response.elapsed = dt.timedelta(0)
     case = {
         "body": request.text if request.text is not None else request.json,

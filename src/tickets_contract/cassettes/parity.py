@@ -1,6 +1,6 @@
 """Twin parity: the twin must answer every cassette's requests as the cassette shows.
 
-The twin is worth what its fidelity is worth (DESIGN.md). Each cassette's requests are
+The twin is worth what its fidelity is worth (the design's premise). Each cassette's requests are
 sent to a fresh in-process twin and the answers compared with the recorded ones, on what
 a client relies on and what does not depend on the data:
 

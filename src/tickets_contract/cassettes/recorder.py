@@ -1,6 +1,7 @@
 """Recording: send each scenario's requests to a target, scrub, and write atomically.
 
-Record modes (pytest-recording's names; tools.md §4.4), per scenario file:
+Record modes (pytest-recording's names for VCR's modes,
+https://vcrpy.readthedocs.io/en/latest/usage.html#record-modes), per scenario file:
 
     none   send nothing, write nothing: cassettes are only replayed (the default in tests)
     once   record the scenarios that have no cassette yet; leave existing ones untouched

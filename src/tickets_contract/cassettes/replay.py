@@ -1,9 +1,10 @@
 """Replay: cassettes served by a respx router, for testing client code without a network.
 
-tools.md §2.3: match on method, path, query and the *parsed* JSON body (respx's ``json=``
-pattern; httpx 0.28 writes compact JSON, other clients do not, so raw bytes would not
-match); a body that is not JSON matches byte for byte. Identical requests share one
-route whose answers come in recorded order. A stale cassette fails loudly:
+Match on method, path, query and the *parsed* JSON body (respx's ``json=`` pattern,
+https://lundberg.github.io/respx/api/#json; httpx 0.28 writes compact JSON, other
+clients do not, so raw bytes would not match); a body that is not JSON matches byte for
+byte. Identical requests share one route whose answers come in recorded order. A stale
+cassette fails loudly:
 
 * ``assert_all_mocked``: a request the cassettes do not hold raises respx's
   ``AllMockedAssertionError``;

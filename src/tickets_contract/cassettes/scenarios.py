@@ -14,7 +14,7 @@ recording takes from the environment and skips, with the reason, when it is abse
     HUBSPOT_NO_SCOPE_TOKEN  a private-app token without the tickets scope (missing-scope)
 
 The twin has its own public tokens for both. Provoking a 429 from the live API would spend
-the portal's shared rate limit, which DESIGN.md forbids ("Requests stay under HubSpot's
+the portal's shared rate limit, which the design forbids ("Requests stay under HubSpot's
 rate limits"): ``rate-limited`` is recorded only from a twin configured with a low limit,
 and the real 429 bodies quoted by HubSpot's docs and by reports are kept as transcribed
 cassettes beside it.
@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 MISSING_IDS = tuple(str(9_000_000_000_001 + i) for i in range(120))
-"""Record ids no portal has: far above the 11-digit ids HubSpot hands out (facts §6)."""
+"""Record ids no portal has: far above the 11-digit ids HubSpot hands out (S9, S19)."""
 MISSING_VALUES = ("tickets-contract-missing-1", "tickets-contract-missing-2")
 """Values no unique-value property holds."""
 UNDEFINED_PROPERTY = "tickets_contract_undefined_property"
@@ -384,7 +384,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         name="missing-inputs",
         demonstrates=(
             "A body naming properties but no inputs: 200, status COMPLETE, results [] "
-            "(facts §11, S30), not a 400."
+            "(S30), not a 400."
         ),
         quirks=("missing-inputs-empty-answer", "request-property-lists-optional"),
         requests=(RequestTemplate(body=lambda records: {"properties": ["subject"]}),),
@@ -447,7 +447,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         requests=(RequestTemplate(body=lambda r: _BASIC(r.ids[:1]), repeat=3),),
         twin=MappingProxyType({"rate_limit_ten_secondly": 2}),
         live=(
-            "provoking a 429 would spend the portal's shared rate limit, which DESIGN.md "
+            "provoking a 429 would spend the portal's shared rate limit, which the design "
             "forbids; the real 429 bodies are kept as transcribed cassettes"
         ),
     ),

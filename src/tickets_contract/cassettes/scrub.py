@@ -1,6 +1,6 @@
 """Scrubbing: no secret reaches a cassette, and a write that would leak one is refused.
 
-DESIGN.md: "Secrets never reach a cassette, a report or a log: scrubbing fails closed."
+The design rule: "Secrets never reach a cassette, a report or a log: scrubbing fails closed."
 Three layers, each enough on its own for the usual leaks:
 
 1. Allow-lists. A recorded request keeps only ``content-type`` and a placeholder for
@@ -45,7 +45,7 @@ __all__ = [
 KEPT_REQUEST_HEADERS = ("content-type",)
 KEPT_RESPONSE_HEADERS = ("content-type", "allow", "retry-after")
 _KEPT_RESPONSE_PREFIX = "x-hubspot-"
-# The published spec's developer key travels as `hapikey` (facts §1); the others are the
+# The published spec's developer key travels as `hapikey` (S1); the others are the
 # usual OAuth and API-key spellings. Compared lower-case.
 TOKEN_QUERY_PARAMETERS = frozenset(
     {

@@ -1,6 +1,7 @@
 """The recording transport: an httpx transport that guards, sends and captures.
 
-tools.md §2.3: respx has no recorder and its pass-through does not capture the response,
+respx has no recorder (https://github.com/lundberg/respx/issues/16) and its pass-through
+does not capture the response (https://github.com/lundberg/respx/issues/22),
 so recording wraps a transport instead ("delegates, calls ``response.read()``, and
 appends" each exchange). The scrubber works on httpx's request and response values;
 the bytes leave the process only through the one guarded ``requests`` session of

@@ -1,6 +1,6 @@
 """Volatile values: what differs between two identical requests, and its placeholders.
 
-Facts §7: "``correlationId`` is a UUID, unique per request", echoed in
+S17: "``correlationId`` is a UUID, unique per request", echoed in
 ``X-HubSpot-Correlation-Id``; the 429 of the DAILY policy adds a ``requestId``. The batch
 envelope's ``startedAt``/``completedAt`` are the time of the call, and an expired token's
 401 says when it expired and how many seconds ago. None of these is a fact about the
@@ -38,7 +38,7 @@ PLACEHOLDER_UUID = "00000000-0000-0000-0000-000000000000"
 def placeholder_uuid(value: str) -> str:
     """The placeholder for the UUID ``value``: all zeros but its version and variant.
 
-    Facts §11 (S33): live correlation ids are time-ordered UUIDv7; keeping the version
+    S33: live correlation ids are time-ordered UUIDv7; keeping the version
     lets a recording still say so (quirk correlation-id-uuid7) without its value.
     """
     try:
@@ -51,7 +51,7 @@ def placeholder_uuid(value: str) -> str:
 
 
 PLACEHOLDER_INSTANT = "2000-01-01T00:00:00Z"
-"""An instant written as HubSpot writes one (``Instant.toString()``, facts §6.10)."""
+"""An instant written as HubSpot writes one (``Instant.toString()``, S21)."""
 
 _UUID_KEYS = ("correlationId", "requestId")
 _INSTANT_KEYS = ("startedAt", "completedAt", "requestedAt")

@@ -1,8 +1,8 @@
 """Who may call: the twin's tokens and HubSpot's 401/403 answers.
 
-Facts §7: missing or unknown credentials get 401 ``INVALID_AUTHENTICATION``, an expired
-OAuth token 401 ``EXPIRED_AUTHENTICATION``, a token without the ``tickets`` scope 403
-``MISSING_SCOPES``. Tokens travel as ``Authorization: Bearer <token>`` (facts §1: "In
+Missing or unknown credentials get 401 ``INVALID_AUTHENTICATION``, an expired
+OAuth token 401 ``EXPIRED_AUTHENTICATION`` (U6), a token without the ``tickets`` scope
+403 ``MISSING_SCOPES`` (S5). Tokens travel as ``Authorization: Bearer <token>`` (S1: "In
 practice all of these are sent as ``Authorization: Bearer <token>``", S8, S2). The auth
 scheme is matched case-insensitively, as RFC 9110 §11.1 says schemes are; HubSpot's own
 handling of ``bearer`` is unverified.
@@ -36,7 +36,7 @@ EXPIRED_TOKEN = "CK7715c0de-twin-expired-oauth-access-token"
 """An OAuth access token that expired ``TwinConfig.expired_token_age_seconds`` ago."""
 
 REQUIRED_SCOPES = ("tickets", "tickets.sensitive.v2", "tickets.highly_sensitive.v2")
-"""Facts §7: the scope is ``tickets`` (S1); "the date-versioned specs also list
+"""The scope is ``tickets`` (S1); "the date-versioned specs also list
 ``tickets.sensitive.v2``, ``tickets.highly_sensitive.v2`` — the exact
 ``requiredGranularScopes`` list for tickets is NOT verified" (ledger assumption)."""
 
@@ -63,7 +63,7 @@ def authenticate(headers: Mapping[str, str], now: datetime, config: TwinConfig) 
         return
     if token == EXPIRED_TOKEN:
         age = config.expired_token_age_seconds
-        # Facts §7 (U6): "The OAuth token used to make this call expired 75 second(s) ago."
+        # U6: "The OAuth token used to make this call expired 75 second(s) ago."
         # with context {"expire time": ["2022-06-21T10:37:52.040Z"]}.
         raise Rejected(
             Problem(
@@ -74,7 +74,7 @@ def authenticate(headers: Mapping[str, str], now: datetime, config: TwinConfig) 
             )
         )
     if token == NO_SCOPE_TOKEN:
-        # Facts §7, the docs' 403 for deals (S5), with tickets' scopes.
+        # The docs' 403 for deals (S5), with tickets' scopes.
         raise Rejected(
             Problem(
                 status=403,
@@ -92,6 +92,6 @@ def authenticate(headers: Mapping[str, str], now: datetime, config: TwinConfig) 
                 links={"scopes": _SCOPES_URL},
             )
         )
-    # Facts §7: one message for a missing header and for a token HubSpot does not know
+    # One message for a missing header and for a token HubSpot does not know
     # ("many independent copies", search ids 70842775699, 71335689279).
     raise Rejected(Problem(status=401, category="INVALID_AUTHENTICATION", message=_NOT_FOUND))

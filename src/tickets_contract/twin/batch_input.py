@@ -1,6 +1,6 @@
 """The batch read body: ``BatchReadInputSimplePublicObjectId``, read as HubSpot reads it.
 
-Facts §2: ``inputs`` (array of ``{"id": string}``), ``properties`` and
+S1: ``inputs`` (array of ``{"id": string}``), ``properties`` and
 ``propertiesWithHistory`` (arrays of strings) and an optional ``idProperty`` (string).
 The spec marks ``properties`` and ``propertiesWithHistory`` required, but "HubSpot's own
 docs send bodies **without** ``propertiesWithHistory`` … and **without** ``properties``
@@ -11,13 +11,13 @@ Errors come in Jackson's words, at the place Jackson would name (``jackson``):
 
 * wrong type: "Invalid input JSON on line 3, column 9: Cannot deserialize value of type
   `…SimplePublicObjectBatchInput$Json` from Array value (token `JsonToken.START_ARRAY`)"
-  (facts §7, search id 2470280899);
+  (search id 2470280899);
 * missing field: "Invalid input JSON on line 1, column 2. Some required fields were not
-  set: [name]" (facts §7, search id 53033167622; note the full stop).
+  set: [name]" (search id 53033167622; note the full stop).
 
 The members are checked in document order and the first failure wins, as a streaming
-parser fails at the first bad token. Unknown members are ignored (facts §10: unknown
-top-level keys are unverified; ledger assumption), and so is ``null`` for an optional
+parser fails at the first bad token. Unknown members are ignored (no source shows
+what unknown top-level keys get; ledger assumption), and so is ``null`` for an optional
 member unless ``TwinConfig.nulls_mean_absent`` is off. The Java class names are inferred
 from the public schema names plus Immutables' ``$Json`` suffix, as in the quoted body.
 """
@@ -67,7 +67,7 @@ class BatchReadInput:
 class InputProblem(Exception):
     """The body parsed as JSON but is not a batch read input; ``message`` is HubSpot's.
 
-    ``missing_field`` tells a required-field error from a type error: facts §7 shows the
+    ``missing_field`` tells a required-field error from a type error: public code shows the
     former with ``category`` and Jackson's type errors without (search ids 53033167622,
     2470280899).
     """
@@ -186,7 +186,7 @@ class _Reader:
                     raise self._mismatch(_STRING_TYPE, value, (key,))
                 id_property = self._string(value, (key,))
         if ids is None:
-            # Facts §11 (S30): a batch body without `inputs` "returns success with empty
+            # S30: a batch body without `inputs` "returns success with empty
             # array" (quirk missing-inputs-empty-answer); "reject" is Jackson's 400.
             if self._missing_inputs == "empty":
                 ids = ()

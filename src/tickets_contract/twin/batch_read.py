@@ -30,7 +30,7 @@ MAX_INPUTS_WITH_HISTORY = 50
 NOT_FOUND_MESSAGE = (
     "Could not get some TICKET objects, they may be deleted or not exist. Check that ids are valid."
 )
-"""Facts §6.2: "Could not get some <OBJECT_TYPE_UPPER> objects, they may be deleted or not
+"""S9, U1, S21: "Could not get some <OBJECT_TYPE_UPPER> objects, they may be deleted or not
 exist. Check that ids are valid." with ``TICKET`` (U4)."""
 
 _JAVA_LONG = re.compile(r"[+-]?[0-9]+")
@@ -50,7 +50,7 @@ def _validation(message: str, **context: list[str]) -> Rejected:
 
 
 def _check_limits(batch: BatchReadInput) -> None:
-    # Facts §5: "Object API batch endpoints are limited to 100 inputs per request" (S5);
+    # "Object API batch endpoints are limited to 100 inputs per request" (S5);
     # the 400 bodies are quoted from live responses (U2; S11 and U5 for histories).
     if len(batch.ids) > MAX_INPUTS:
         raise _validation(
@@ -68,7 +68,7 @@ def _check_limits(batch: BatchReadInput) -> None:
 
 
 def _check_duplicates(ids: tuple[str, ...]) -> None:
-    # Facts §6.5, batch update's body (U3): "Duplicate IDs found in batch input:
+    # Batch update's body (U3): "Duplicate IDs found in batch input:
     # [12877907025]. IDs must be unique" with context.ids. For batch read this is
     # TwinConfig.duplicate_ids="reject"; Java prints a list as "[a, b]".
     seen: set[str] = set()
@@ -88,10 +88,10 @@ def _check_duplicates(ids: tuple[str, ...]) -> None:
 def _as_record_id(raw: str) -> str | None:
     """``raw`` read as HubSpot reads a record id: a Java ``long``, or not an id at all.
 
-    Facts §6.5: a non-numeric id "simply reported as missing" (S21). ``Long.parseLong``
+    A non-numeric id "simply reported as missing" (S21). ``Long.parseLong``
     also takes a sign and leading zeros, so ``"017000005970"`` names record
-    ``17000005970`` (facts §10: "whether ``id`` strings with leading zeros/whitespace
-    match" is unverified; ledger assumption). Whitespace is not a number.
+    ``17000005970`` (no source shows whether ``id`` strings with leading zeros or whitespace
+    match; ledger assumption). Whitespace is not a number.
     """
     if _JAVA_LONG.fullmatch(raw) is None:
         return None
@@ -104,17 +104,17 @@ def _resolver(
 ) -> Callable[[tuple[str, ...]], list[Snapshot | None]]:
     """A function from the inputs to the snapshot each names (``None``: no such ticket)."""
     name = batch.id_property
-    # Facts §6.8: inputs are record ids unless idProperty names a unique-value property.
+    # S6: inputs are record ids unless idProperty names a unique-value property.
     # idProperty "hs_object_id" reads by record id (ledger assumption: the read path is
     # unverified; update/upsert refuse it).
     if name is None or name == OBJECT_ID_PROPERTY:
         return _by_id(store)
     if name in store.unique_properties:
-        # Exact, case-sensitive match (facts §10: case sensitivity unverified).
+        # Exact, case-sensitive match (no source shows case sensitivity).
         by_value = functools.partial(store.snapshot_by_unique, name)
         return lambda values: list(map(by_value, values))
-    # Facts §10: "Exact error when idProperty names a non-unique or non-existent property
-    # on batch read" is unverified. The wording follows the update/upsert refusal
+    # No source shows the exact error when idProperty names a non-unique or non-existent
+    # property on batch read. The wording follows the update/upsert refusal
     # "Unable to perform update/upsert by non-unique 0-2 property hs_object_id in portal
     # ID 21939747" (S19, S20); ledger assumption.
     kind = "non-unique" if name in store.defined_properties else "nonexistent"
@@ -155,7 +155,7 @@ def _order_key(seed: int, ticket: Snapshot) -> tuple[int, int]:
 def _unordered(found: list[Snapshot], seed: int) -> list[Snapshot]:
     """``found`` in an order that is deterministic for ``seed`` but not the input order.
 
-    Facts §6.1: "Result order is not guaranteed to match input order" (S12: "There is no
+    "Result order is not guaranteed to match input order" (S12: "There is no
     way to do it"). A client that relies on input order must fail against the twin, so
     when the seeded order happens to equal the input order it is rotated by one.
     """
@@ -181,14 +181,14 @@ def read_batch(
 ) -> tuple[int, dict[str, object]]:
     """The status and body for ``batch``; raise ``Rejected`` for a 400 (or the 404).
 
-    Facts §6.1–§6.3: 200 when every input is found; otherwise 207 with the found results
+    S10, S9, U1: 200 when every input is found; otherwise 207 with the found results
     and ONE ``OBJECT_NOT_FOUND`` error whose ``context.ids`` lists the missing inputs as
     sent (unique-property values with ``idProperty``, U1), and ``numErrors: 1`` (it
     counts entries, not ids). When nothing is found the body has ``results: []``, or the
     answer is 404 with ``all_missing_status=404``. ``status`` is always ``COMPLETE``;
     ``requestedAt`` and ``links`` are left out, as in real object batch bodies.
 
-    Archived (facts §6.9): ``archived=false`` finds live tickets only and reports
+    Archived (S1, S23): ``archived=false`` finds live tickets only and reports
     archived ones as missing (S9, U4); ``archived=true`` finds only archived ones (the
     spec: "Whether to return only results that have been archived."; live ids then count
     as missing, ledger assumption).
@@ -229,7 +229,7 @@ def read_batch(
             )
         )
 
-    # Facts §11 (S26, S27): keys in the order completedAt, status, startedAt, results,
+    # S26, S27: keys in the order completedAt, status, startedAt, results,
     # then errors and numErrors (quirk envelope-key-order).
     completed = max(started, to_utc_millis(clock()))
     body: dict[str, object] = {

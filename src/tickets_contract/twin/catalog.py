@@ -24,14 +24,14 @@ __all__ = [
 UNIQUE_PROPERTY = "external_ticket_ref"
 """The portal's one custom property created with ``hasUniqueValue: true``.
 
-Facts §6.8: ``idProperty`` "must be a property created with ``hasUniqueValue: true``"
+S7: ``idProperty`` "must be a property created with ``hasUniqueValue: true``"
 (S7), and "Tickets have no built-in unique property besides the record id". Values look
 like ``TCK-000123``.
 """
 
 OBJECT_ID_PROPERTY = "hs_object_id"
 OBJECT_TYPE_ID = "0-5"
-"""Tickets' objectTypeId (facts §6.8, S5); HubSpot names it in idProperty errors."""
+"""Tickets' objectTypeId (S5); HubSpot names it in idProperty errors."""
 
 SUPPORT_PIPELINE = "0"
 PIPELINE_STAGES = ("1", "2", "3", "4")
@@ -51,7 +51,7 @@ DEFAULT_PROPERTIES = (
 )
 """Returned when a read names no properties.
 
-Facts §6.6: "Default properties for tickets when ``properties`` is not given: ``content``,
+S6: "Default properties for tickets when ``properties`` is not given: ``content``,
 ``hs_pipeline``, ``hs_pipeline_stage``, ``hs_ticket_category``, ``hs_ticket_priority``,
 ``subject`` (S1 ``info.description`` table)."
 """
@@ -59,7 +59,7 @@ Facts §6.6: "Default properties for tickets when ``properties`` is not given: `
 ALWAYS_INCLUDED = ("createdate", "hs_lastmodifieddate", OBJECT_ID_PROPERTY)
 """Returned whatever the read names.
 
-Facts §6.6: "Real ticket bodies add ``createdate``, ``hs_lastmodifieddate``,
+S6: "Real ticket bodies add ``createdate``, ``hs_lastmodifieddate``,
 ``hs_object_id`` (S22)" and, when ``properties`` is given, "For tickets expect
 ``hs_object_id``, ``hs_lastmodifieddate`` (+ probably ``createdate``)". ``createdate`` is
 the inferred part (ledger assumption).
@@ -81,5 +81,5 @@ DEFINED_PROPERTIES: frozenset[str] = frozenset(
     }
 )
 """Every ticket property the portal defines. Names outside it are "not defined": a read
-ignores them (facts §6.6: "If a requested property isn't defined, it won't be included in
+ignores them (S6: "If a requested property isn't defined, it won't be included in
 the response." S6)."""

@@ -2,7 +2,7 @@
 
 HubSpot's Java services print instants with ``java.time.Instant.toString()``: UTC with a
 ``Z``, milliseconds when there are any, and *no* fraction when the milliseconds are zero.
-Facts §6.10: "Trailing zero milliseconds can be dropped: ``"startedAt":
+S21: "Trailing zero milliseconds can be dropped: ``"startedAt":
 "2025-02-18T09:12:17Z"`` next to ``"completedAt": "2025-02-18T09:12:17.006Z"``" (S21,
 quirk 18). The twin keeps that quirk so that clients and judges meet it here first.
 """
@@ -37,7 +37,7 @@ def to_utc_millis(moment: datetime) -> datetime:
 def format_instant(moment: datetime) -> str:
     """``moment`` as ``Instant.toString()`` writes it: ``2024-08-15T17:09:13.648Z``.
 
-    The fraction is omitted when the milliseconds are zero (quirk 18, facts §6.10).
+    The fraction is omitted when the milliseconds are zero (quirk 18, S21).
     """
     if moment.tzinfo is not UTC:
         moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

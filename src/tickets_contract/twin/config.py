@@ -1,6 +1,6 @@
 """How a twin behaves where HubSpot's behaviour is unknown or tunable.
 
-DESIGN.md: "where the evidence is missing or conflicting, choose the most likely
+The design rule: "where the evidence is missing or conflicting, choose the most likely
 behaviour, make it configurable where two are plausible, and record it as an assumption
 in the ledger". Each switch below names the fact it hedges; the defaults are the twin's
 bet.
@@ -42,19 +42,19 @@ class TwinConfig:
         The generated portal (``TicketStore.generate``) when no store is given; ``seed``
         also fixes the order of results.
     ``all_missing_status``
-        Facts §6.3/§10: a batch where *no* input is found is "207 + ``results: []``" in
+        A batch where *no* input is found is "207 + ``results: []``" in
         recorded bodies (S9, U1) but "404" in two third-party claims (S25, U4).
     ``duplicate_ids``
-        Facts §6.5/§10: batch *update* rejects duplicates with "Duplicate IDs found in
+        Batch *update* rejects duplicates with "Duplicate IDs found in
         batch input" (U3); batch *read* is unverified. ``"dedupe"`` returns each record
         once; ``"reject"`` answers that 400.
     ``coerce_scalars``
-        Facts §10: "``inputs[].id`` null/number" is unverified. HubSpot parses bodies
+        No source shows what a null or number ``inputs[].id`` gets. HubSpot parses bodies
         with Jackson, whose default coerces ``123`` to ``"123"`` for a string field;
         ``False`` (the default) rejects non-string scalars where strings are expected.
     ``nulls_mean_absent``
-        ``null`` for ``idProperty``, ``properties`` or ``propertiesWithHistory``: facts
-        §10 leaves it open. Jackson with Immutables reads ``null`` for an optional member
+        ``null`` for ``idProperty``, ``properties`` or ``propertiesWithHistory``: no
+        source shows it. Jackson with Immutables reads ``null`` for an optional member
         as "not set", so by default it means absent; ``False`` answers 400 as for a
         wrong type (what the published schema, with no ``nullable``, implies).
     ``archived_parsing``
@@ -62,35 +62,35 @@ class TwinConfig:
         ``"java"``: ``Boolean.valueOf`` — ``true`` in any case is true, anything else
         false (what a JAX-RS ``boolean`` query parameter does).
     ``parse_errors_have_category``
-        Facts §7/§11: malformed-JSON and wrong-type 400s were seen "sometimes **without**
-        ``category``"; the one whole quoted live body of that kind (S31) has none, so by
-        default they have none (quirk parse-error-without-category); ``True`` adds
-        ``VALIDATION_ERROR``.
+        Malformed-JSON and wrong-type 400s were seen "sometimes **without**
+        ``category``" (search ids 32308135614, 2470280899); the one whole quoted live
+        body of that kind (S31) has none, so by default they have none (quirk
+        parse-error-without-category); ``True`` adds ``VALIDATION_ERROR``.
     ``missing_inputs``
-        Facts §11 (S30): a batch body without ``inputs`` "returns success with empty
+        S30: a batch body without ``inputs`` "returns success with empty
         array" on three batch operations. ``"empty"`` answers 200 ``COMPLETE`` with
         ``results: []`` (quirk missing-inputs-empty-answer); ``"reject"`` answers
         Jackson's "Some required fields were not set: [inputs]" 400.
     ``cleared_values``
-        Facts §11 (S28): a property that had a value and was cleared comes back ``""``;
-        one that never had a value comes back ``null`` (§6.6). ``"null"`` renders both
+        S28: a property that had a value and was cleared comes back ``""``;
+        one that never had a value comes back ``null`` (S6). ``"null"`` renders both
         as ``null`` (quirk cleared-properties-empty-string).
     ``result_urls``, ``app_host``
-        Facts §11 (S26, S27): every result carries ``url``,
+        S26, S27: every result carries ``url``,
         ``https://<app_host>/contacts/<portalId>/record/<objectTypeId>/<id>``
         (``app-eu1.hubspot.com`` for an EU1 portal). ``False`` leaves it out.
     ``advertised_ten_secondly``
-        Facts §11 (S29): ordinary answers carry ``X-HubSpot-RateLimit-Max`` and
+        S29: ordinary answers carry ``X-HubSpot-RateLimit-Max`` and
         ``-Remaining`` even when nothing is limited. This is the ``Max`` announced when
         ``rate_limit_ten_secondly`` is off (100, the value S18 recorded); ``None`` sends
         no rate-limit header unless a limit is on.
     ``result_order``
-        Facts §6.1: results are "not guaranteed to match input order" (S12, batch
+        Results are "not guaranteed to match input order" (S12, batch
         create); no recorded read shows its inputs' order. ``"shuffled"`` returns a
         seeded order that never equals the inputs' (quirk results-unordered);
         ``"input"`` returns them in input order.
     ``unknown_path``
-        Facts §11 (S33): unrouted paths answer an HTML "Error 404" page (Jetty);
+        S33: unrouted paths answer an HTML "Error 404" page (Jetty);
         ``"json"`` answers a JSON ``OBJECT_NOT_FOUND`` body instead.
     ``rate_limit_ten_secondly``, ``rate_limit_daily``
         Requests allowed per rolling 10 s and per UTC day; ``None`` turns a limit off.

@@ -1,6 +1,6 @@
 """Correlation ids as HubSpot's platform writes them in 2026: time-ordered UUIDv7.
 
-Facts §11 (S33): live ``correlationId`` values such as ``019db14a-de02-7b98-…`` are
+S33: live ``correlationId`` values such as ``019db14a-de02-7b98-…`` are
 version 7 UUIDs (RFC 9562 §5.7): 48 bits of Unix milliseconds, the version nibble 7, 74
 random bits and the variant ``10``. The twin stamps them with its injected clock, so
 ids of later requests sort after earlier ones (quirk correlation-id-uuid7).

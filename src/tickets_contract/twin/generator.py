@@ -62,7 +62,7 @@ _SALT_TICKET = 0x71
 _SALT_REF = 0x2E
 _SALT_CLEARED = 0xC1
 _CLEARED_SHARE = 0.15
-"""Share of tickets where a user later cleared a property (facts §11, S28: cleared
+"""Share of tickets where a user later cleared a property (S28: cleared
 properties come back ``""``, never-set ones ``null``; quirk cleared-properties-empty-string).
 Drawn from its own stream, so the other tickets are unchanged."""
 _CLEARABLE = ("hubspot_owner_id", "hs_ticket_category", "hs_ticket_priority")
@@ -121,7 +121,7 @@ def index_of_unique_ref(seed: int, size: int, value: str) -> int | None:
 
 # A writer of a value, as a history entry names it: (sourceType, sourceId, updatedByUserId).
 _Source = tuple[str, str | None, int | None]
-# Facts §11 (S28): CALCULATED history entries "mostly carry a sourceId (e.g.
+# S28: CALCULATED history entries "mostly carry a sourceId (e.g.
 # "RollupProperties")"; which id each calculated ticket property carries is unknown, so
 # all carry that one (quirk calculated-history-source-id).
 _CALCULATED: _Source = ("CALCULATED", "RollupProperties", None)
@@ -400,7 +400,7 @@ class Replay:
 
         archived = None
         if is_archived(seed, index, archived_fraction, state):
-            # Facts §6.9: archived records "carry ``archivedAt``"; archiving does not
+            # S23: archived records "carry ``archivedAt``"; archiving does not
             # change ``hs_lastmodifieddate`` (S23), so it comes after the last modification.
             archived = updated + 3_600_000 + below(60 * 86_400_000 - 3_600_000)
 

@@ -1,11 +1,12 @@
 """Reading a JSON body the way HubSpot's Java stack does, down to its error messages.
 
 HubSpot parses request bodies with Jackson and reports failures as
-``Invalid input JSON on line L, column C: <Jackson's reason>`` (facts §7: "Invalid input
-JSON on line 1, column 2: Unexpected character ('%' (code 37)): expected a valid value
-…", search ids 32308135614, 2470280899). This module turns Python's ``json`` errors into
-those reasons and positions, and finds where a value sits in the text so that type and
-required-field errors (``batch_input``) can name a line and column too.
+``Invalid input JSON on line L, column C: <Jackson's reason>`` (public code quoting live
+bodies: "Invalid input JSON on line 1, column 2: Unexpected character ('%' (code 37)):
+expected a valid value …", search ids 32308135614, 2470280899). This module turns
+Python's ``json`` errors into those reasons and positions, and finds where a value sits
+in the text so that type and required-field errors (``batch_input``) can name a line and
+column too.
 
 Position conventions, from the quoted bodies:
 

@@ -17,7 +17,7 @@ import orjson
 __all__ = ["JSON_CONTENT_TYPE", "TwinRequest", "TwinResponse", "encode_json"]
 
 JSON_CONTENT_TYPE = "application/json;charset=utf-8"
-"""Facts §7: real responses carry ``Content-Type: application/json;charset=utf-8`` (S18),
+"""Real responses carry ``Content-Type: application/json;charset=utf-8`` (S18),
 not the spec's ``*/*`` (quirk 14)."""
 
 

@@ -1,6 +1,6 @@
 """Which properties a read returns, and a ticket rendered as a ``SimplePublicObject``.
 
-Facts §6.6 and §6.7 decide the keys; the choices where the facts run out are ledger
+S6, S13, S21 decide the keys; the choices where the sources run out are ledger
 assumptions, marked below.
 """
 
@@ -44,14 +44,14 @@ class Projection:
         """What a read naming ``requested`` and ``with_history`` returns.
 
         * Names the portal does not define are ignored: "If a requested property isn't
-          defined, it won't be included in the response." (facts §6.6, S6)
-        * Naming none returns the defaults (facts §6.6, S1). An empty list counts as none
-          (facts §10: "Whether ``"properties": []`` returns the default set" is
-          unverified; ledger assumption).
+          defined, it won't be included in the response." (S6)
+        * Naming none returns the defaults (S1). An empty list counts as none
+          (no source shows whether ``"properties": []`` returns the default set;
+          ledger assumption).
         * ``createdate``, ``hs_lastmodifieddate`` and ``hs_object_id`` always come back
-          (facts §6.6, S21/S22; ``createdate`` inferred).
+          (S21/S22; ``createdate`` inferred).
         * A property named only in ``propertiesWithHistory`` is not added to
-          ``properties`` (facts §6.6: S21 showed that, S13 the opposite; ledger
+          ``properties`` (S6: S21 showed that, S13 the opposite; ledger
           assumption).
 
         ``url_base`` is the record-page URL without the id (``None``: no ``url``);
@@ -66,20 +66,20 @@ class Projection:
         )
 
     def render(self, ticket: Snapshot) -> dict[str, object]:
-        """``ticket`` as a batch read result (``SimplePublicObject``, facts §3.3, §6.1).
+        """``ticket`` as a batch read result (``SimplePublicObject``, S1, S4, S21).
 
-        Keys in the order real results show them (facts §11, S26, S27): ``id``,
+        Keys in the order real results show them (S26, S27): ``id``,
         ``properties``, (``propertiesWithHistory``), ``createdAt``, ``updatedAt``,
-        ``archived``, ``archivedAt`` for archived tickets only (facts §6.9; its place is
+        ``archived``, ``archivedAt`` for archived tickets only (S1, S23; its place is
         a ledger assumption, quirk result-key-order), then ``url``: the record's page,
         ``https://app.hubspot.com/contacts/<portalId>/record/0-5/<id>`` (quirk
         result-url; the ``0-5`` pattern is inferred from contacts' ``0-1``).
         ``objectWriteTraceId`` and ``warnings`` are spec-only so far and left out.
 
-        A defined property that never had a value is ``null`` (facts §6.6: "If a
+        A defined property that never had a value is ``null`` (S6: "If a
         requested property is defined but a ticket doesn't have a value, it will be
         returned as ``null``", S6, S22) and its history ``[]``; one that was cleared is
-        ``""`` with its history (facts §11, S28; quirk cleared-properties-empty-string).
+        ``""`` with its history (S28; quirk cleared-properties-empty-string).
         ``propertiesWithHistory`` is left out when no defined property was asked for
         with history (ledger assumption). Timestamps come formatted in the snapshot; the
         history is built only when asked for.

@@ -22,7 +22,7 @@ def _invalid(name: str, value: str, wanted: str) -> Rejected:
 def read_archived(request: TwinRequest, parsing: ArchivedParsing) -> bool:
     """The ``archived`` flag; the first value counts when it is repeated (JAX-RS does so).
 
-    Facts §1: ``archived`` is a boolean, default false, "Whether to return only results
+    S1: ``archived`` is a boolean, default false, "Whether to return only results
     that have been archived." How HubSpot reads a non-boolean value is unverified, hence
     ``TwinConfig.archived_parsing``: ``"strict"`` accepts ``true``/``false`` in any case
     and refuses the rest with 400; ``"java"`` is ``Boolean.valueOf``.

@@ -1,6 +1,6 @@
 """HubSpot's request limits: ten-secondly rolling and daily, driven by the twin's clock.
 
-Facts §7: a limited call gets 429 with ``errorType: "RATE_LIMIT"`` and a ``policyName``
+S3, S15, S16: a limited call gets 429 with ``errorType: "RATE_LIMIT"`` and a ``policyName``
 of ``TEN_SECONDLY_ROLLING`` or ``DAILY`` ("The message and policyName will indicate which
 limit you hit", S16). Bodies, verbatim in shape:
 
@@ -12,9 +12,9 @@ limit you hit", S16). Bodies, verbatim in shape:
   "RATE_LIMIT","correlationId":"…","policyName":"DAILY","requestId":"…"}`` (S16).
 
 No ``category`` (no evidence of one on these limiters; the search API's ``RATE_LIMITS``
-body is another limiter). No ``Retry-After`` (facts §10: unverified).
+body is another limiter). No ``Retry-After`` (no source shows one).
 
-Headers on every admitted or refused call (S17, S18; on ordinary 200s too, facts §11,
+Headers on every admitted or refused call (S17, S18; on ordinary 200s too,
 S29): ``X-HubSpot-RateLimit-Interval-Milliseconds``, ``-Max``, ``-Remaining`` for the
 rolling window, ``-Daily`` and ``-Daily-Remaining`` for the day while a daily limit is
 on (private-app tokens get the daily pair; S17 says OAuth calls do not, and every twin

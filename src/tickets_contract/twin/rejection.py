@@ -1,10 +1,10 @@
 """A refused request: HubSpot's error body, raised inside the core and rendered once.
 
-Facts §7, the general shape: ``{"status":"error","message":"…","correlationId":"…",
+S4, the general shape: ``{"status":"error","message":"…","correlationId":"…",
 "category":"VALIDATION_ERROR", …}`` with optional ``context``, ``errors`` and ``links``.
 Keys are written in the order real bodies show them (``status``, ``message``,
 ``correlationId``, ``context``, ``errors``, ``links``, ``category``: the 401, 403 and
-"Duplicate IDs" bodies quoted in facts §7 and §6.5). The spec's ``Error`` schema has no
+"Duplicate IDs" bodies: search ids 70842775699, U6, S5, U3). The spec's ``Error`` schema has no
 ``status`` (quirk 15); real bodies have it, so the twin does.
 """
 
@@ -20,8 +20,8 @@ __all__ = ["Problem", "Rejected"]
 class Problem:
     """What is wrong with a request, as HubSpot would say it.
 
-    ``category`` ``None`` leaves the key out (facts §7: some malformed-JSON 400s have
-    none). ``headers`` are added to the response (``Allow`` on a 405).
+    ``category`` ``None`` leaves the key out (search ids 32308135614, 2470280899: some
+    malformed-JSON 400s have none). ``headers`` are added to the response (``Allow`` on a 405).
     """
 
     status: int

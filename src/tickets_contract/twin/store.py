@@ -12,7 +12,7 @@ Two ways to fill it:
 
 Either way a lookup costs the same whether the store holds a thousand tickets or a
 million, which is what "answers a 100-input batch in time independent of the number of
-stored tickets" (DESIGN.md, Performance) asks.
+stored tickets" (the design's performance rule) asks.
 """
 
 from __future__ import annotations

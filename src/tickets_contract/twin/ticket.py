@@ -15,10 +15,10 @@ __all__ = ["HistoryEntry", "RenderedHistory", "Snapshot", "Ticket", "render_entr
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HistoryEntry:
-    """One past value of a property: HubSpot's ``ValueWithTimestamp`` (facts §3.4, §6.7).
+    """One past value of a property: HubSpot's ``ValueWithTimestamp`` (S1, S13, S21).
 
     ``source_id`` and ``updated_by_user_id`` are optional as in real bodies: "``sourceLabel``
-    and ``updatedByUserId`` are often omitted" (facts §6.7, S13, S21).
+    and ``updatedByUserId`` are often omitted" (S13, S21).
     """
 
     value: str
@@ -40,13 +40,13 @@ class Ticket:
     """A ticket as the store holds it; the batch reader projects it into a result.
 
     ``properties`` maps every property the ticket carries to its value: ``None`` when the
-    property is defined but never had a value (rendered as JSON ``null``, facts §6.6),
-    ``""`` when it had one and was cleared (facts §11, S28). ``history``
+    property is defined but never had a value (rendered as JSON ``null``, S6),
+    ``""`` when it had one and was cleared (S28). ``history``
     maps a property to its values newest first; the first entry's value is the current
     value, and a property that never had a value has no entries. Both mappings are
     read-only: the store shares one ``Ticket`` between requests.
 
-    Invariants the generator keeps (facts §6.10, §6.9): ``createdate`` is ``created_at``,
+    Invariants the generator keeps (S4, S21, S22; S23): ``createdate`` is ``created_at``,
     ``hs_lastmodifieddate`` is ``updated_at``, ``hs_object_id`` is ``id``;
     ``archived_at`` is set exactly when ``archived`` and is not before ``updated_at``
     (archiving does not change ``hs_lastmodifieddate``, S23).
@@ -81,7 +81,7 @@ def render_entry(
 ) -> dict[str, object]:
     """One history entry as HubSpot writes it (``ValueWithTimestamp``).
 
-    Facts §3.4/§6.7: value, timestamp, sourceType, then sourceId and updatedByUserId when
+    S1, S13, S21: value, timestamp, sourceType, then sourceId and updatedByUserId when
     known, in the order of the recorded bodies (S13, S21). ``source`` is
     ``(sourceType, sourceId, updatedByUserId)``.
     """

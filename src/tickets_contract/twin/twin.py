@@ -1,18 +1,18 @@
 """The twin: HubSpot's ticket batch read as a pure function from request to response.
 
 ``Twin.handle`` is the whole endpoint; the ASGI app, a respx side effect or an in-process
-target only translate to and from ``TwinRequest``/``TwinResponse`` (DESIGN.md: "The twin
+target only translate to and from ``TwinRequest``/``TwinResponse`` (the design rule: "The twin
 is a pure function from request to response at its core"). Only the injected clock, the
 rate limiter's counts and the random correlation ids vary between equal requests.
 
 The order of checks, outermost first: route (404), method (405), body size (413), auth
-(401/403, facts §7; before any validation), rate limit (429), content type (415), then
+(401/403, U6, S5; before any validation), rate limit (429), content type (415), then
 the endpoint's own parsing and validation (400) and semantics (200/207/404). That is the
 order of HubSpot's layers as far as it shows: the gateway routes, limits size and
 authenticates before the service sees the body. Where two layers' order is unknown it
 is a ledger assumption (quirk twin-check-order).
 
-An unrouted path gets the HTML page of HubSpot's Jetty servers (facts §11, S33: "<html>
+An unrouted path gets the HTML page of HubSpot's Jetty servers (S33: "<html>
 <head> <meta http-equiv=\"Content-Type\" content=\"text/html;charset=utf-8\"/>
 <title>Error 404 N…"; quirk unknown-path-html-404), unless ``unknown_path="json"``.
 """
@@ -46,7 +46,7 @@ _HTML_CONTENT_TYPE = "text/html;charset=utf-8"
 
 
 def _jetty_not_found(path: str) -> bytes:
-    """Jetty's default error page for an unrouted ``path`` (facts §11, S33).
+    """Jetty's default error page for an unrouted ``path`` (S33).
 
     S33 quotes its opening (the ``<meta>`` naming ``text/html;charset=utf-8`` and the
     title "Error 404 N…"); the rest is Jetty 9.4's ``ErrorHandler`` page, and the
@@ -69,7 +69,7 @@ def _jetty_not_found(path: str) -> bytes:
 def _accepts_json(content_type: str | None) -> bool:
     """Whether the body's media type is JSON.
 
-    The operation declares only ``application/json`` (facts §1); parameters such as
+    The operation declares only ``application/json`` (S1); parameters such as
     ``charset`` are fine. A missing ``Content-Type`` is read as JSON, as JAX-RS matches a
     request without one against any ``@Consumes`` (ledger assumption).
     """
@@ -125,9 +125,9 @@ class Twin:
 
     def handle(self, request: TwinRequest) -> TwinResponse:
         """HubSpot's answer to ``request``. Never raises for any request; never a 5xx."""
-        # Facts §7: correlationId is a UUID, unique per request, echoed in the
+        # S17, S18: correlationId is a UUID, unique per request, echoed in the
         # X-HubSpot-Correlation-Id header (S17, S18). Real responses carry the header on
-        # successes too. Facts §11 (S33): a time-ordered UUIDv7.
+        # successes too. S33: a time-ordered UUIDv7.
         now = self.now()
         correlation_id = uuid7(now)
         headers: list[tuple[str, str]] = [("X-HubSpot-Correlation-Id", correlation_id)]
