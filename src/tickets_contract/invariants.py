@@ -681,7 +681,7 @@ def timestamps_match_properties(ctx: Any, response: Any, case: Any) -> bool:
     """``createdAt`` is ``createdate`` and ``updatedAt`` is ``hs_lastmodifieddate``,
     whenever those properties come back with a value.
 
-    S4, S21, S22: "createdAt equals the createdate property and updatedAt equals
+    "createdAt equals the createdate property and updatedAt equals
     hs_lastmodifieddate in real bodies" (S4, S21, S22). Compared as instants: quirk-free
     formatting differences (``...17Z`` and ``...17.000Z``, S21) are equal.
     """
