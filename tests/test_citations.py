@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from tickets_contract.contract import specs_dir
+
 ROOT = Path(__file__).resolve().parents[1]
 SCANNED = ("src", "tests", "docs", "bench", "specs")
 ROOT_FILES = ("README.md", "conftest.py", "pyproject.toml", "tox.ini")
@@ -109,7 +111,9 @@ def test_allowed_lines_still_exist() -> None:
 
 def test_source_ids_cited_in_the_code_are_in_the_ledger() -> None:
     # A cited S<n>/U<n> must resolve: the ledger's sources table names it.
-    sources = set(yaml.safe_load((ROOT / "specs" / "quirks.yaml").read_text())["sources"])
+    # The ledger as the package reads it (specs/ in a checkout, packaged in a wheel).
+    ledger = specs_dir() / "quirks.yaml"
+    sources = set(yaml.safe_load(ledger.read_text(encoding="utf-8"))["sources"])
     cited: dict[str, str] = {}
     for path in _files():
         if path.suffix not in {".py", ".md"} or path.name == "QUIRKS.md":

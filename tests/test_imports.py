@@ -12,8 +12,12 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
+import tickets_contract
+
 PACKAGE = "tickets_contract"
-SRC = Path(__file__).resolve().parent.parent / "src"
+# The package as imported: src/ in a checkout, site-packages for an installed wheel
+# (.ci/wheel-check runs these tests with no src/ beside them).
+SRC = Path(tickets_contract.__file__).resolve().parent.parent
 
 # Files whose every late import is deliberate start-up saving, so one reason covers them.
 LATE_IMPORTS_ALLOWED = {
