@@ -46,7 +46,7 @@ from tickets_contract.errors import (
     UnreachableError,
     UsageError,
 )
-from tickets_contract.files import read_text, write_atomically
+from tickets_contract.files import make_directory, read_text, write_atomically
 from tickets_contract.redaction import RedactingStream
 
 __all__ = [
@@ -534,15 +534,7 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
             fix="e.g. --phases examples,coverage",
         )
     if args.report_dir is not None:
-        try:
-            args.report_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UsageError(
-                source="--report-dir",
-                where=str(args.report_dir),
-                problem=f"cannot be used as a directory ({exc.strerror})",
-                fix="pass a directory (it is created when missing) in a writable place",
-            ) from None
+        make_directory(args.report_dir, option="--report-dir", error=UsageError)
     settings = load_settings(args.config)
     if args.target != "twin":
         from tickets_contract.discovery import reach

@@ -12,7 +12,14 @@ import yaml
 from tickets_contract.errors import ConfigError, InputError
 from tickets_contract.redaction import DETECTOR
 
-__all__ = ["PLAIN_LOADER", "SAFE_LOADER", "read_text", "read_yaml", "write_atomically"]
+__all__ = [
+    "PLAIN_LOADER",
+    "SAFE_LOADER",
+    "make_directory",
+    "read_text",
+    "read_yaml",
+    "write_atomically",
+]
 
 SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """PyYAML's safe loader, in C (libyaml) where the wheel has it: ~10x the pure-Python one,
@@ -93,6 +100,20 @@ def _remove_stale_temporaries(path: Path) -> None:
         pid = candidate.name[len(path.name) + 2 :].split(".", 1)[0]
         if pid.isdigit() and not _writer_alive(int(pid)):
             candidate.unlink(missing_ok=True)
+
+
+def make_directory(path: Path, *, option: str, error: type[ConfigError] = ConfigError) -> None:
+    """Create ``path`` (and its parents) unless it exists; failing that, raise ``error``
+    naming ``option``, the directory and the fix."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise error(
+            source=option,
+            where=str(path),
+            problem=f"cannot be used as a directory ({exc.strerror})",
+            fix="pass a directory (it is created when missing) in a writable place",
+        ) from None
 
 
 def write_atomically(path: Path, text: str, *, option: str = "--output") -> None:

@@ -51,7 +51,7 @@ from tickets_contract.cassettes.transport import RecordingTransport
 from tickets_contract.cassettes.volatile import normalise
 from tickets_contract.contract import load_fragment
 from tickets_contract.errors import ConfigError
-from tickets_contract.files import write_atomically
+from tickets_contract.files import make_directory, write_atomically
 from tickets_contract.guards import (
     DEFAULT_ALLOWED_HOSTS,
     TOKEN_ENV,
@@ -267,15 +267,7 @@ class Recorder:
     def record(self, scenarios: Sequence[Scenario]) -> list[Outcome]:
         """Record ``scenarios`` in order; the outcome of each, skipped ones included."""
         if self._mode is not RecordMode.NONE:
-            try:
-                self._dir.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise ConfigError(
-                    source="--cassette-dir",
-                    where=str(self._dir),
-                    problem=f"cannot be used as a directory ({exc.strerror})",
-                    fix="pass a directory (it is created when missing) in a writable place",
-                ) from None
+            make_directory(self._dir, option="--cassette-dir")
         outcomes = []
         # The one guard (guards.Guard): allowed hosts, reads only, the rate budget, and
         # for the live API the 429 retries (a twin's 429 is a scenario, so it is kept).
