@@ -42,7 +42,7 @@ PROPERTIES_PATH = "/crm/v3/properties/tickets"
 """The Properties API's tickets read (``GET``): which property has unique values (S7)."""
 
 TICKETS_OBJECT_TYPE_ID = "0-5"
-"""Tickets' objectTypeId (S5, S34)."""
+"""Tickets' objectTypeId (S5, S34); HubSpot names it in idProperty errors."""
 
 OBJECT_ID_PROPERTY = "hs_object_id"
 """The record id as a property; also accepted as ``idProperty`` (quirk
@@ -61,7 +61,7 @@ DEFAULT_PROPERTIES = (
     "subject",
 )
 """Returned when a read names no properties (quirk always-included-properties: the S1
-``info.description`` table of default properties per object type; S22 bodies)."""
+``info.description`` table of default properties per object type; S6; S22 bodies)."""
 
 ALWAYS_INCLUDED_PROPERTIES = (CREATED_PROPERTY, MODIFIED_PROPERTY, OBJECT_ID_PROPERTY)
 """Returned whatever the read names (quirk always-included-properties: S21, S22, S26);

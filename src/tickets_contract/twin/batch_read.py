@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
+from ..hubspot import MAX_INPUTS, MAX_INPUTS_WITH_HISTORY
 from .batch_input import BatchReadInput
 from .catalog import OBJECT_ID_PROPERTY, OBJECT_TYPE_ID
 from .clock import Clock, format_instant, to_utc_millis
@@ -25,8 +26,6 @@ from .ticket import Snapshot
 
 __all__ = ["MAX_INPUTS", "MAX_INPUTS_WITH_HISTORY", "NOT_FOUND_MESSAGE", "read_batch"]
 
-MAX_INPUTS = 100
-MAX_INPUTS_WITH_HISTORY = 50
 NOT_FOUND_MESSAGE = (
     "Could not get some TICKET objects, they may be deleted or not exist. Check that ids are valid."
 )
