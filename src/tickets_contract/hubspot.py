@@ -17,6 +17,7 @@ __all__ = [
     "API_HOST",
     "BATCH_READ_METHOD",
     "BATCH_READ_PATH",
+    "CORRELATION_ID_HEADER",
     "CREATED_PROPERTY",
     "DEFAULT_PROPERTIES",
     "LIST_MAX_LIMIT",
@@ -24,6 +25,7 @@ __all__ = [
     "MAX_INPUTS",
     "MAX_INPUTS_WITH_HISTORY",
     "MODIFIED_PROPERTY",
+    "NOT_FOUND_MESSAGE",
     "OBJECT_ID_PROPERTY",
     "PROPERTIES_PATH",
     "TICKETS_OBJECT_TYPE_ID",
@@ -40,6 +42,10 @@ LIST_PATH = "/crm/v3/objects/tickets"
 """The tickets list read (``GET``), used to discover known records (S5)."""
 PROPERTIES_PATH = "/crm/v3/properties/tickets"
 """The Properties API's tickets read (``GET``): which property has unique values (S7)."""
+
+CORRELATION_ID_HEADER = "X-HubSpot-Correlation-Id"
+"""The header that carries an answer's correlation id, on errors and successes alike (S17,
+S18, S29). Header names are case-insensitive; HubSpot spells it so."""
 
 TICKETS_OBJECT_TYPE_ID = "0-5"
 """Tickets' objectTypeId (S5, S34); HubSpot names it in idProperty errors."""
@@ -73,6 +79,13 @@ are limited to 100 inputs per request")."""
 MAX_INPUTS_WITH_HISTORY = 50
 """Inputs one batch read takes when it asks for property history (quirk
 history-input-limit, S11)."""
+
+NOT_FOUND_MESSAGE = (
+    "Could not get some TICKET objects, they may be deleted or not exist. Check that ids are valid."
+)
+"""The message of the OBJECT_NOT_FOUND entry that lists a read's missing inputs (quirk
+ticket-not-found-wording): S9, U1, S21 "Could not get some <OBJECT_TYPE_UPPER> objects,
+they may be deleted or not exist. Check that ids are valid." with ``TICKET`` (U4)."""
 
 LIST_MAX_LIMIT = 100
 """The largest page (``limit``) the list read gives: discovery asks for it, the twin serves

@@ -51,6 +51,7 @@ from tickets_contract.hubspot import (
     ALWAYS_INCLUDED_PROPERTIES,
     BATCH_READ_METHOD,
     BATCH_READ_PATH,
+    CORRELATION_ID_HEADER,
     CREATED_PROPERTY,
     DEFAULT_PROPERTIES,
     MODIFIED_PROPERTY,
@@ -698,7 +699,7 @@ def no_duplicate_results(exchange: ReadExchange) -> Verdict:
 # Each returns NOT_APPLICABLE when it did not apply to the exchange, HELD when it judged
 # the exchange and the rule held.
 
-_CORRELATION_HEADER = "x-hubspot-correlation-id"
+_CORRELATION_HEADER = CORRELATION_ID_HEADER.lower()
 _RECORD_ID = re.compile(r"[0-9]+")
 # A record page: .../record/<objectTypeId>/<id> (S26); tickets are 0-5 (S34), but the
 # judges also read recorded answers of other objects (contacts, 0-1), so any type passes.

@@ -23,11 +23,14 @@ from typing import Any
 from tickets_contract.cassettes.format import Cassette, RecordedRequest, RecordedResponse
 from tickets_contract.hubspot import (
     ALWAYS_INCLUDED_PROPERTIES,
+    CORRELATION_ID_HEADER,
     CREATED_PROPERTY,
     MAX_INPUTS,
     MAX_INPUTS_WITH_HISTORY,
     MODIFIED_PROPERTY,
+    NOT_FOUND_MESSAGE,
     OBJECT_ID_PROPERTY,
+    TICKETS_OBJECT_TYPE_ID,
 )
 from tickets_contract.ledger import Confidence, Ledger
 
@@ -58,10 +61,11 @@ class Witnessed:
 
 _ENVELOPE = ("completedAt", "status", "startedAt", "results", "errors", "numErrors")
 _RESULT = ("id", "properties", "propertiesWithHistory", "createdAt", "updatedAt", "archived")
-_URL = re.compile(r"^https://app(?:-[a-z0-9]+)?\.hubspot\.com/contacts/\d+/record/0-5/(\d+)$")
-_NOT_FOUND = (
-    "Could not get some TICKET objects, they may be deleted or not exist. Check that ids are valid."
+_URL = re.compile(
+    r"^https://app(?:-[a-z0-9]+)?\.hubspot\.com/contacts/\d+/record/"
+    rf"{re.escape(TICKETS_OBJECT_TYPE_ID)}/(\d+)$"
 )
+_CORRELATION_HEADER = CORRELATION_ID_HEADER.lower()
 _ALLOWED_ERROR_KEYS = frozenset({"status", "category", "message", "context"})
 _RATE_HEADERS = (
     "x-hubspot-ratelimit-interval-milliseconds",
@@ -182,7 +186,7 @@ def _uuid_version(text: Any) -> int | None:
 
 def _correlation_uuid7(x: _Exchange) -> Outcome:
     # Recordings replace correlation ids by a placeholder that keeps only the version.
-    value = x.response.headers.get("x-hubspot-correlation-id", x.answer.get("correlationId"))
+    value = x.response.headers.get(_CORRELATION_HEADER, x.answer.get("correlationId"))
     version = _uuid_version(value) if value is not None else None
     if version is None:
         return None
@@ -292,7 +296,7 @@ def _not_found_wording(x: _Exchange) -> Outcome:
     if not x.errors:
         return None
     message = x.errors[0].get("message")
-    return _is(message == _NOT_FOUND, "the TICKET wording", f"{message!r}")
+    return _is(message == NOT_FOUND_MESSAGE, "the TICKET wording", f"{message!r}")
 
 
 def _limit(limit: int, with_history: bool) -> Witness:
