@@ -4,8 +4,9 @@
 and build ``INVARIANTS`` and ``RELATION_NAMES``: the names the gate's ``--tc-checks``, its
 counters, its summary and docs/RULES.md use. These tests fail when a registered name is
 not the declared one, when a name is declared twice, or when a list of rule names
-elsewhere (the report's ``RULE_NEEDS``) misses a declared rule. Also: ``hubspot.py``, the
-facts module the twin and the judges both read, imports nothing.
+elsewhere (the report's ``RULE_NEEDS``, cassette judging's ``CATALOGUE_INVARIANTS``)
+names another. Also: ``hubspot.py``, the facts module the twin and the judges both read,
+imports nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 
 from tickets_contract import hubspot, invariants, relations
+from tickets_contract.cassettes.judging import CATALOGUE_INVARIANTS
 from tickets_contract.invariants import (
     HELD,
     INVARIANTS,
@@ -144,9 +146,12 @@ def test_a_declared_relation_names_its_disagreement(monkeypatch: pytest.MonkeyPa
     assert tuple(relations._DECLARED) == ("reads_twice",)
 
 
-def test_the_report_says_what_every_declared_rule_needs() -> None:
+def test_every_list_of_rule_names_elsewhere_names_declared_rules() -> None:
+    # Modules that must not import the invariants (schemathesis is slow to import) list
+    # names: the report what each rule needs, cassette judging the catalogue invariants.
     rules = [check.__name__ for check in INVARIANTS] + list(RELATION_NAMES)
     assert sorted(RULE_NEEDS) == sorted(rules)
+    assert CATALOGUE_INVARIANTS <= {check.__name__ for check in INVARIANTS}
 
 
 def test_the_hubspot_facts_module_imports_nothing() -> None:
