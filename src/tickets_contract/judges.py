@@ -331,7 +331,8 @@ _PURE_RESPONSE_CHECKS = frozenset(
         "response_schema_conformance",
     }
 )
-_PASSES_KEPT = 8192
+# Per variant; an entry holds the response body (shared by the variants): a bounded memory.
+_PASSES_KEPT = 1024
 # id(variant schema) -> (the schema, kept alive so that its id stays its own; exchange -> passes)
 _PASSES: dict[int, tuple[Any, dict[tuple[Any, ...], bool]]] = {}
 
