@@ -172,6 +172,11 @@ def _innermost_container(text: str, end: int) -> str | None:
 
 
 def _too_deep(text: str, start: int) -> bool:
+    # No document nests deeper than it has brackets: the usual body is decided by two
+    # counts in C instead of a Python loop over every string and bracket (half of a hot
+    # 100-input read's time).
+    if text.count("{", start) + text.count("[", start) <= _MAX_DEPTH:
+        return False
     depth = 0
     for match in _STRUCTURE.finditer(text, start):
         token = match.group()
