@@ -34,7 +34,7 @@ NOT_FOUND_MESSAGE = (
 exist. Check that ids are valid." with ``TICKET`` (U4)."""
 
 _JAVA_LONG = re.compile(r"[+-]?[0-9]+")
-_ORDER_KEY = operator.attrgetter("order_key")
+_ORDER_HASH = operator.attrgetter("order_hash")
 _CANONICAL_IDS = re.compile(r"[1-9][0-9]{0,17}(?:,[1-9][0-9]{0,17})*")
 
 
@@ -148,7 +148,9 @@ def _order_key(seed: int, ticket: Snapshot) -> tuple[int, int]:
     if kept is not None and kept[0] == seed:
         return kept
     digest = hashlib.blake2b(ticket.id.encode(), digest_size=8).digest()
-    kept = ticket.order_key = (seed, mix_on(seed_state(seed), int.from_bytes(digest, "big")))
+    key = mix_on(seed_state(seed), int.from_bytes(digest, "big"))
+    ticket.order_hash = key
+    kept = ticket.order_key = (seed, key)
     return kept
 
 
@@ -164,7 +166,7 @@ def _unordered(found: list[Snapshot], seed: int) -> list[Snapshot]:
         if kept is None or kept[0] != seed:
             _order_key(seed, ticket)
     # Every key is (seed, hash) for this seed now, so they sort by the hash.
-    ordered = sorted(found, key=_ORDER_KEY)
+    ordered = sorted(found, key=_ORDER_HASH)
     if len(ordered) > 1 and ordered == found:
         ordered = ordered[1:] + ordered[:1]
     return ordered

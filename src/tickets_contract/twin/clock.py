@@ -42,12 +42,11 @@ def format_instant(moment: datetime) -> str:
     """
     if moment.tzinfo is not UTC:
         moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    text = (
-        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
-        f"T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
-    )
-    millis = moment.microsecond // 1000
-    return f"{text}.{millis:03d}Z" if millis else f"{text}Z"
+    # "YYYY-MM-DDTHH:MM:SS.mmm+00:00" in C; isoformat truncates to the millisecond, as
+    # HubSpot's epoch millis do.
+    text = moment.isoformat(timespec="milliseconds")
+    millis = text[20:23]
+    return f"{text[:19]}Z" if millis == "000" else f"{text[:19]}.{millis}Z"
 
 
 _DAY_MILLIS = 86_400_000

@@ -29,6 +29,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import orjson
+
 __all__ = ["JsonSyntaxError", "ParsedJson", "describe_char", "parse_json"]
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -78,6 +80,26 @@ def _bounded_float(text: str) -> float:
 _DECODER = json.JSONDecoder(
     parse_constant=_reject_constant, parse_int=_bounded_int, parse_float=_bounded_float
 )
+_NINETEEN_DIGITS = re.compile(r"[0-9]{19}")
+_NOT_DECODED = object()
+
+
+def _decoded_fast(text: str) -> object:
+    """``text`` decoded by orjson when that gives what ``_DECODER`` gives, else a marker.
+
+    orjson agrees with the standard library on a valid document of bounded depth whose
+    integers fit 64 bits (last duplicate key wins, in the first one's place; floats
+    correctly rounded). Everything else goes the standard library's way, which knows
+    Jackson's rules and positions: text after the value, NaN and Infinity, numbers of
+    19 digits or more (orjson reads a big integer as a float, and the length limit
+    needs a long digit run), and every syntax error.
+    """
+    if _NINETEEN_DIGITS.search(text) is not None:
+        return _NOT_DECODED
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return _NOT_DECODED
 
 
 def describe_char(char: str) -> str:
@@ -266,7 +288,9 @@ def parse_json(body: bytes) -> ParsedJson:
         # which Python 3.13 no longer reaches at this depth.
         if _too_deep(text, start):
             raise RecursionError
-        value, _end = _DECODER.raw_decode(text, start)
+        value = _decoded_fast(text)
+        if value is _NOT_DECODED:
+            value, _end = _DECODER.raw_decode(text, start)
     except json.JSONDecodeError as error:
         index, reason = _syntax_reason(text, error)
         raise JsonSyntaxError(parsed.at(index, reason)) from None
