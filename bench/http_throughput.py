@@ -32,6 +32,7 @@ import argparse
 import contextlib
 import json
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -264,23 +265,38 @@ def main(argv: list[str] | None = None) -> int:
             for number in range(1, args.rounds + 1):
                 print(f"\nround {number}/{args.rounds}:")
                 results: dict[tuple[str, int], dict[str, Any]] = {}
+                # Alternated: the floor first in odd rounds, last in even ones, so that
+                # neither side always runs while the machine's load rises or falls.
+                order = list(servers.items())
+                if number % 2 == 0:
+                    order.reverse()
                 for size in sizes:
-                    for name, server in servers.items():
-                        base_url = floors[size].base_url if name == "floor" else server.base_url
-                        url = base_url + c.BATCH_READ_PATH
+                    for name, server in order:
+                        target = floors[size] if name == "floor" else server
+                        url = target.base_url + c.BATCH_READ_PATH
                         if args.warmup:
                             _wrk(wrk, url, bodies[size], DEMO_TOKEN, args, args.warmup)
+                        cpu_before = c.process_cpu_seconds(target.pid)
                         result = _wrk(wrk, url, bodies[size], DEMO_TOKEN, args, args.duration)
+                        cpu_after = c.process_cpu_seconds(target.pid)
+                        result["cpu_ms_per_request"] = (
+                            None
+                            if cpu_before is None or cpu_after is None
+                            else (cpu_after - cpu_before) * 1000 / max(1, result["requests"])
+                        )
                         results[(name, size)] = result
+                        cpu = result["cpu_ms_per_request"]
                         print(
                             f"   {name:<13} {size:>3} inputs: {result['rps']:>9.1f} req/s  "
                             f"p50 {result['p50_ms']:7.2f} ms  p99 {result['p99_ms']:7.2f} ms"
                             f"  errors {result['errors_total']}"
+                            + ("" if cpu is None else f"  server CPU {cpu:.3f} ms/req")
                         )
                 rounds.append(results)
 
             final = _median_round(rounds)
             _report(final, list(servers), sizes, args)
+            _paired_ratios(rounds, sizes)
 
             if args.profile:
                 _profile(servers["twin"], wrk, bodies, sizes, DEMO_TOKEN, args, tmp)
@@ -370,6 +386,30 @@ def _median_round(
         ordered = sorted((r[key] for r in rounds), key=lambda result: result["rps"])
         final[key] = ordered[(len(ordered) - 1) // 2]
     return final
+
+
+def _paired_ratios(rounds: list[dict[tuple[str, int], dict[str, Any]]], sizes: list[int]) -> None:
+    """Twin over floor within each round (measured minutes apart at most), and by CPU.
+
+    requests/s ratio: the target's measure; the two servers of one round ran back to
+    back, in alternated order. CPU ratio: the floor's server CPU per request over the
+    twin's (user + system of the server process while wrk drove it): what each request
+    costs the server whatever else runs, so it moves less with the machine's load.
+    """
+    print("\ntwin/floor per round (requests/s; server CPU per request, floor/twin):")
+    for size in sizes:
+        by_rps = [r[("twin", size)]["rps"] / r[("floor", size)]["rps"] for r in rounds]
+        cpu = [
+            r[("floor", size)]["cpu_ms_per_request"] / r[("twin", size)]["cpu_ms_per_request"]
+            for r in rounds
+            if r[("floor", size)]["cpu_ms_per_request"] and r[("twin", size)]["cpu_ms_per_request"]
+        ]
+        text = ", ".join(f"{ratio:.2f}x" for ratio in by_rps)
+        line = f"   {size:>3} inputs: req/s {text} (median {statistics.median(by_rps):.2f}x)"
+        if cpu:
+            each = ", ".join(f"{ratio:.2f}x" for ratio in cpu)
+            line += f"; CPU {each} (median {statistics.median(cpu):.2f}x)"
+        print(line)
 
 
 def _report(
