@@ -132,7 +132,7 @@ def _table(path: Path, *, required: bool) -> Mapping[str, Any] | None:
 def _settings(table: Mapping[str, Any], source: str) -> Settings:
     # The shape is schemas/settings.schema.json; the rate's syntax and the records'
     # cross-field rule are checked here.
-    read = Reader("settings", source, ConfigError, prefix="[tool.tickets-contract] ")
+    read = Reader("settings", source, ConfigError, part="table", prefix="[tool.tickets-contract] ")
     read.check(table)
     rate = table.get("rate_limit")
     return Settings(

@@ -53,27 +53,29 @@ def schema_text(name: str) -> str:
 
 
 @cache
-def _schema(name: str) -> Mapping[str, Any]:
+def _schema(name: str, part: str | None = None) -> Mapping[str, Any]:
+    """A shipped schema, or its ``$defs`` entry ``part`` (which holds no ``$ref``)."""
     loaded: Mapping[str, Any] = json.loads(schema_text(name))
-    return loaded
+    return loaded if part is None else loaded["$defs"][part]
 
 
 @cache
-def _validator(name: str) -> Any:
+def _validator(name: str, part: str | None = None) -> Any:
     # why: jsonschema costs ~90 ms to import; commands that read no file skip it
     from jsonschema import Draft202012Validator
 
-    schema = _schema(name)
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
+    Draft202012Validator.check_schema(_schema(name))
+    return Draft202012Validator(_schema(name, part))
 
 
 class Reader:
     """Validates one file's data against its schema; every error names the file and place.
 
-    ``error`` is the ``InputError`` subclass raised; ``prefix`` goes before every place
-    (settings name their table); a list entry holding a text ``label`` field (the
-    ledger's ``id``) is named by it too: ``quirks[3] (id duplicate-ids).since``.
+    ``error`` is the ``InputError`` subclass raised; ``part`` names the ``$defs`` entry
+    that describes the data when it is part of the file (the settings table of a TOML
+    file); ``prefix`` goes before every place (settings name their table); a list entry
+    holding a text ``label`` field (the ledger's ``id``) is named by it too:
+    ``quirks[3] (id duplicate-ids).since``.
     """
 
     def __init__(
@@ -82,10 +84,12 @@ class Reader:
         source: str,
         error: type[InputError],
         *,
+        part: str | None = None,
         prefix: str = "",
         label: str | None = None,
     ) -> None:
         self.schema = schema
+        self.part = part
         self.source = source
         self.error = error
         self.prefix = prefix
@@ -118,12 +122,12 @@ class Reader:
         """Raise the first error of ``data`` against the schema, in the schema's order."""
         self._data = data
         _text_keys(self, data, [])
-        error = next(iter(_validator(self.schema).iter_errors(data)), None)
+        error = next(iter(_validator(self.schema, self.part).iter_errors(data)), None)
         if error is not None:
             raise self._translate(error)
 
     def _translate(self, error: Any) -> InputError:
-        root = _schema(self.schema)
+        root = _schema(self.schema, self.part)
         path = list(error.absolute_path)
         keyword = error.validator
         leaf_key: str | None = None
