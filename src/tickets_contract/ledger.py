@@ -135,7 +135,8 @@ def parse_ledger(data: object, *, source: str) -> Ledger:
     The shape is ``schemas/ledger.schema.json``; this adds what a schema cannot say:
     ids are unique, and every source cited in evidence is listed under ``sources``.
     """
-    read = Reader("ledger", source, LedgerError, label="id")
+    # An overlay's `value` is a piece of OpenAPI the schema leaves free.
+    read = Reader("ledger", source, LedgerError, label="id", opaque=frozenset({"value"}))
     if isinstance(data, Mapping) and isinstance(data.get("quirks"), list):
         # A date-like `since` is text: YAML may have read it as a date.
         data = {**data, "quirks": [_since_as_text(entry) for entry in data["quirks"]]}

@@ -75,7 +75,8 @@ class Reader:
     that describes the data when it is part of the file (the settings table of a TOML
     file); ``prefix`` goes before every place (settings name their table); a list entry
     holding a text ``label`` field (the ledger's ``id``) is named by it too:
-    ``quirks[3] (id duplicate-ids).since``.
+    ``quirks[3] (id duplicate-ids).since``. Fields named in ``opaque`` hold data the
+    schema leaves free (a recorded JSON body): their keys are not checked to be text.
     """
 
     def __init__(
@@ -87,6 +88,7 @@ class Reader:
         part: str | None = None,
         prefix: str = "",
         label: str | None = None,
+        opaque: frozenset[str] = frozenset(),
     ) -> None:
         self.schema = schema
         self.part = part
@@ -94,6 +96,7 @@ class Reader:
         self.error = error
         self.prefix = prefix
         self.label = label
+        self.opaque = opaque
         self._data: Any = None
 
     def fail(self, where: str | Sequence[str | int], problem: str, fix: str) -> InputError:
@@ -257,7 +260,8 @@ def _text_keys(reader: Reader, data: Any, path: list[str | int]) -> None:
                 f"has the key {step!r}, which is not text",
                 f"quote the key: '{step}'",
             )
-        _text_keys(reader, child, [*path, step])
+        if step not in reader.opaque:
+            _text_keys(reader, child, [*path, step])
 
 
 def _children(data: Any) -> Iterator[tuple[Any, Any]]:
