@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import yaml
-from jsonschema import Draft202012Validator
+from jsonschema import Draft7Validator
 
 from tickets_contract.cassettes import corpus_dir, load_cassette
 from tickets_contract.cassettes.format import FORMAT_VERSION, SourceKind, parse_cassette
@@ -49,8 +49,8 @@ def _schema(name: str) -> dict[str, Any]:
     return loaded
 
 
-def _editor(name: str) -> Draft202012Validator:
-    return Draft202012Validator(_schema(name))
+def _editor(name: str) -> Draft7Validator:
+    return Draft7Validator(_schema(name))
 
 
 def _yaml(path: Path) -> Any:
@@ -72,9 +72,9 @@ def _messages(node: Any) -> Iterator[dict[str, str]]:
 
 
 @pytest.mark.parametrize("name", SCHEMAS)
-def test_each_schema_is_valid_draft_2020_12_and_its_messages_render(name: str) -> None:
+def test_each_schema_is_valid_draft_07_and_its_messages_render(name: str) -> None:
     schema = _schema(name)
-    Draft202012Validator.check_schema(schema)
+    Draft7Validator.check_schema(schema)
     fields = {
         "value": "v",
         "kind": "str",
@@ -108,13 +108,13 @@ def test_the_schemas_say_what_the_code_says() -> None:
     source = cassette["properties"]["source"]["properties"]
     assert source["kind"]["enum"] == [kind.value for kind in SourceKind]
     assert ledger["properties"]["version"]["const"] == LEDGER_VERSION
-    quirk = ledger["$defs"]["quirk"]["properties"]
+    quirk = ledger["definitions"]["quirk"]["properties"]
     assert quirk["confidence"]["enum"] == [c.value for c in Confidence]
     types = next(iter(ledger["properties"]["sources"]["patternProperties"].values()))
     assert types["properties"]["type"]["enum"] == [t.value for t in SourceType]
     weight = quirk["evidence"]["items"]["properties"]["weight"]
     assert weight["enum"] == [w.value for w in Weight]
-    records = _schema("settings")["$defs"]["table"]["properties"]["records"]["properties"]
+    records = _schema("settings")["definitions"]["table"]["properties"]["records"]["properties"]
     assert set(records) == {*KnownRecords.__dataclass_fields__} - {
         "properties",
         "history_properties",
@@ -137,9 +137,9 @@ def test_an_editor_accepts_the_shipped_ledger() -> None:
 
 
 def test_the_ledger_points_editors_at_its_schema() -> None:
-    first = LEDGER.read_text(encoding="utf-8").splitlines()[0]
-    match = re.fullmatch(r"# yaml-language-server: \$schema=(\S+)", first)
-    assert match, first
+    text = LEDGER.read_text(encoding="utf-8")
+    match = re.search(r"^# yaml-language-server: \$schema=(\S+)$", text, re.M)
+    assert match
     target = (LEDGER.parent / match.group(1)).resolve()
     # In a checkout the line names the schema in src/; a wheel keeps the line as written.
     if "site-packages" not in str(LEDGER):
@@ -275,3 +275,26 @@ def test_a_key_that_is_not_text_names_its_place(tmp_path: Path, text: str, where
     with pytest.raises(InputError) as info:
         load_cassette(path)
     assert (info.value.where, info.value.fix.startswith("quote the key")) == (where, True)
+
+
+def test_an_alias_loop_is_a_message_not_a_recursion_error(tmp_path: Path) -> None:
+    path = tmp_path / "loop.yaml"
+    path.write_text("format: 1\nname: loop\nsource: &s {kind: twin, detail: x, twin: *s}\n")
+    with pytest.raises(CassetteError) as info:
+        load_cassette(path)
+    assert (info.value.where, info.value.problem) == (
+        "source.twin",
+        "contains itself (a YAML alias loop)",
+    )
+
+
+def test_data_that_passed_once_is_checked_again_when_it_changes() -> None:
+    # Loading remembers what passed (the ledger is read many times a run); a change of
+    # a value, or of its type only, must be checked afresh.
+    data = _yaml(LEDGER)
+    parse_ledger(data, source="quirks.yaml")
+    data["quirks"][0]["title"] = 7
+    with pytest.raises(LedgerError, match=r"\.title: expected non-empty text, got 7"):
+        parse_ledger(data, source="quirks.yaml")
+    data["quirks"][0]["title"] = "7"
+    parse_ledger(data, source="quirks.yaml")
