@@ -2,13 +2,13 @@
 
 Each format is a JSON Schema (draft-07, what YAML and TOML language servers support)
 shipped in the package (``tickets_contract/schemas/``), so editors can check a file as it
-is typed (README, "Checking files in an editor"). The
-schema decides the shape; what a schema cannot say (references between entries, a file
-name that must match a field) stays in the format's module, raised through the same
-``Reader.fail`` so every message has one shape: the file, the place, what was expected and
-what was received, and the fix (``errors.InputError``).
+is typed (README, "Checking files in an editor"). The schema decides the shape; what a
+schema cannot say (references between entries, a file name that must match a field)
+stays in the format's module, raised through the same ``Reader.fail`` so every message
+has one shape: the file, the place, what was expected and what was received, and the fix
+(``errors.InputError``).
 
-A schema speaks to users through three annotations that validators ignore:
+A schema speaks to users through annotations that validators ignore:
 
 ``x-error``
     ``{"problem": ..., "fix": ...}``: the message for any failure inside this schema,
@@ -17,14 +17,18 @@ A schema speaks to users through three annotations that validators ignore:
 ``x-errors``
     the same, per keyword of this schema (``required``, ``additionalProperties``,
     ``anyOf``, ``minItems``, ...); a failure below a keyword is named by that keyword.
+    A missing or unknown field is reported at the field, unless the message says
+    ``"place": "self"`` (then at the mapping).
 ``x-defaults``
     (at the root) the messages for keywords no schema above a failure names.
+``x-unknown-order``
+    ``"sorted"``: of several unknown fields, name the first in sorted order (else the
+    first in the file).
 
 The innermost schema with a message wins. Messages are ``str.format`` templates over
 ``value`` (what was received, e.g. ``{value!r:.60}``), ``kind`` (its type in words;
-``type`` its Python name),
-``key`` (the field at fault), ``parent`` (the mapping holding it), ``required`` and
-``known`` (the fields of the mapping's schema, comma-separated).
+``type`` its Python name), ``key`` (the field at fault), ``parent`` (the mapping holding
+it), ``required`` and ``known`` (the fields of the mapping's schema, comma-separated).
 """
 
 from __future__ import annotations
