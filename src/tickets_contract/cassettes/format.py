@@ -48,6 +48,7 @@ import yaml
 
 from tickets_contract.errors import CassetteError
 from tickets_contract.files import read_yaml
+from tickets_contract.hubspot import OBJECT_ID_PROPERTY
 from tickets_contract.validation import Reader
 
 __all__ = [
@@ -187,7 +188,7 @@ class Cassette:
     recorded_at: str
     contract: ContractStamp
     interactions: tuple[Interaction, ...]
-    unique_properties: tuple[str, ...] = ("hs_object_id",)
+    unique_properties: tuple[str, ...] = (OBJECT_ID_PROPERTY,)
     note: str | None = None
     path: str | None = None
 
@@ -391,7 +392,7 @@ def parse_cassette(data: Any, *, source: str) -> Cassette:
             version=data["contract"]["version"], spec_commit=data["contract"]["spec_commit"]
         ),
         unique_properties=(
-            ("hs_object_id",) if portal is None else tuple(portal["unique_properties"])
+            (OBJECT_ID_PROPERTY,) if portal is None else tuple(portal["unique_properties"])
         ),
         note=data.get("note"),
         interactions=tuple(
