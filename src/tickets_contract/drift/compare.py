@@ -7,6 +7,11 @@ send more (a field that became optional or nullable, an added enum value, a new 
 code). So the same edit is breaking on one side and harmless on the other, and each
 `Change` says which, and why, in one phrase.
 
+The comparer only finds changes: each is a `Change` naming its kind, its `Location` (and
+so its report table) and its context (the side of the exchange and the circumstance its
+verdict depends on). Whether it breaks clients, and why, is looked up in `JUDGEMENT`, one
+row per kind of change: to change a verdict, change its row.
+
 Only the batch read of tickets is compared: either document may be this project's
 fragment or HubSpot's full tickets spec with every other operation in it, at the v3 path
 or a date-versioned one (see `sources.locate`); a path that moved is a change of its own.
@@ -31,13 +36,20 @@ from tickets_contract.drift.sources import Located, SpecWarning, locate
 from tickets_contract.errors import SpecError
 
 __all__ = [
+    "JUDGEMENT",
+    "JUDGEMENT_ROWS",
     "Category",
     "Change",
     "ChangeKind",
+    "Context",
     "Direction",
     "Drift",
+    "Location",
+    "Verdict",
+    "When",
     "change_cells",
     "diff_documents",
+    "judgement",
     "operation_word",
     "render_json",
     "render_markdown",
@@ -330,11 +342,15 @@ def _either_side(
     return {(_REQUEST, when): request, (_RESPONSE, when): response}
 
 
+# The context of a change whose kind alone decides its verdict, on either side.
+_ANYWHERE: Context = (None, When.ALWAYS)
+
+
 def _anywhere(verdict: Verdict) -> dict[Context, Verdict]:
-    return {(None, When.ALWAYS): verdict}
+    return {_ANYWHERE: verdict}
 
 
-_ROWS: tuple[tuple[ChangeKind, Mapping[Context, Verdict]], ...] = (
+JUDGEMENT_ROWS: tuple[tuple[ChangeKind, Mapping[Context, Verdict]], ...] = (
     (
         ChangeKind.PATH_MOVED,
         {
@@ -558,7 +574,7 @@ def _table(
     return MappingProxyType(table)
 
 
-JUDGEMENT = _table(_ROWS)
+JUDGEMENT = _table(JUDGEMENT_ROWS)
 
 
 def judgement(kind: ChangeKind, context: Context) -> Verdict:
@@ -726,9 +742,6 @@ def _change(
     )
 
 
-_DOCUMENTATION: Context = (None, When.ALWAYS)
-
-
 def _docs(
     pair: _Pair,
     old: Any,
@@ -743,7 +756,7 @@ def _docs(
         # HubSpot publishes `example: null` on nearly every node: the same as no example.
         before, after = old.get(key), new.get(key)
         if before != after:
-            yield _change(where.child(prefix + key), ChangeKind.DOCS, before, after, _DOCUMENTATION)
+            yield _change(where.child(prefix + key), ChangeKind.DOCS, before, after, _ANYWHERE)
 
 
 def _diff_operation(
@@ -757,7 +770,7 @@ def _diff_operation(
             ChangeKind.OPERATION_ID_CHANGED,
             old.get("operationId"),
             new.get("operationId"),
-            (None, When.ALWAYS),
+            _ANYWHERE,
         )
     yield from _deprecation(old, new, where)
 
@@ -1028,9 +1041,6 @@ def _diff_responses(
         )
 
 
-_IN_RESPONSES: Context = (Direction.RESPONSE, When.ALWAYS)
-
-
 def _same_body(pair: _Pair, old_default: Any, new_response: Any, where: Location) -> bool:
     before, _ = pair.old.resolve(old_default, where)
     after, _ = pair.new.resolve(new_response, where)
@@ -1051,9 +1061,21 @@ def _diff_headers(
     for name in _ordered(old_names, new_names):
         here = where.child(f"header {name}")
         if name not in new_names:
-            yield _change(here, ChangeKind.HEADER_REMOVED, old_names[name], None, _IN_RESPONSES)
+            yield _change(
+                here,
+                ChangeKind.HEADER_REMOVED,
+                old_names[name],
+                None,
+                (Direction.RESPONSE, When.ALWAYS),
+            )
         elif name not in old_names:
-            yield _change(here, ChangeKind.HEADER_ADDED, None, new_names[name], _IN_RESPONSES)
+            yield _change(
+                here,
+                ChangeKind.HEADER_ADDED,
+                None,
+                new_names[name],
+                (Direction.RESPONSE, When.ALWAYS),
+            )
         else:
             before, _ = pair.old.resolve(old[old_names[name]], here)
             after, _ = pair.new.resolve(new[new_names[name]], here)
@@ -1088,7 +1110,7 @@ def _diff_schema(
         stack = stack | {(old_ref, new_ref)}
     if not isinstance(before, Mapping) or not isinstance(after, Mapping):
         if before != after:
-            yield _change(where, ChangeKind.UNCLASSIFIED, before, after, _UNCLASSIFIED)
+            yield _change(where, ChangeKind.UNCLASSIFIED, before, after, _ANYWHERE)
         return
     before = _flatten_all_of(pair.old, before, where)
     after = _flatten_all_of(pair.new, after, where)
@@ -1123,11 +1145,8 @@ def _diff_schema(
                 ChangeKind.UNCLASSIFIED,
                 before.get(key),
                 after.get(key),
-                _UNCLASSIFIED,
+                _ANYWHERE,
             )
-
-
-_UNCLASSIFIED: Context = (None, When.ALWAYS)
 
 
 def _flatten_all_of(
@@ -1476,7 +1495,7 @@ def _diff_alternatives(
         if before is None and after is None:
             continue
         if not isinstance(before, list) or not isinstance(after, list):
-            yield _change(where.child(key), ChangeKind.UNCLASSIFIED, before, after, _UNCLASSIFIED)
+            yield _change(where.child(key), ChangeKind.UNCLASSIFIED, before, after, _ANYWHERE)
             continue
         old_keys, new_keys = _alternative_keys(before), _alternative_keys(after)
         for index, alt_key in enumerate(old_keys):
@@ -1557,9 +1576,9 @@ def _diff_security(
             for scheme in sorted(key):
                 here = _scheme_location(scheme)
                 for scope in sorted(new[key][scheme] - old[key][scheme]):
-                    yield _change(here, ChangeKind.SCOPE_ADDED, None, scope, (None, When.ALWAYS))
+                    yield _change(here, ChangeKind.SCOPE_ADDED, None, scope, _ANYWHERE)
                 for scope in sorted(old[key][scheme] - new[key][scheme]):
-                    yield _change(here, ChangeKind.SCOPE_REMOVED, scope, None, (None, When.ALWAYS))
+                    yield _change(here, ChangeKind.SCOPE_REMOVED, scope, None, _ANYWHERE)
     used = set().union(*old, *new)
     for scheme in sorted(used):
         before = _scheme(pair.old, scheme)
