@@ -572,6 +572,7 @@ class Judge:
         from schemathesis import checks as builtin
 
         from tickets_contract.contract import ContractKind
+        from tickets_contract.hubspot import OBJECT_ID_PROPERTY
         from tickets_contract.invariants import INVARIANTS
         from tickets_contract.judges import (
             BUILTIN_CHECKS,
@@ -597,7 +598,7 @@ class Judge:
         self._explainer = (
             QuirkExplainer(contract) if contract.kind is ContractKind.PUBLISHED else None
         )
-        unique = [p for p in target.portal.unique_properties if p != "hs_object_id"]
+        unique = [p for p in target.portal.unique_properties if p != OBJECT_ID_PROPERTY]
         relations = relations_for(unique[0] if unique else None)
         builtins = [name for name in BUILTIN_CHECKS if name not in EXCLUDED_CHECKS]
         rules = [check.__name__ for check in INVARIANTS] + list(RELATION_NAMES)
