@@ -28,6 +28,7 @@ Errors print one message naming the file, the place and the fix, never a traceba
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import errno
 import json
 import os
@@ -35,8 +36,12 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from contextlib import ExitStack
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from tickets_contract.defaults import DEFAULT_TWIN_SIZE
 from tickets_contract.errors import (
@@ -48,7 +53,7 @@ from tickets_contract.errors import (
     UsageError,
 )
 from tickets_contract.files import make_directory, read_text, write_atomically
-from tickets_contract.redaction import RedactingStream
+from tickets_contract.redaction import DETECTOR, RedactingStream
 
 __all__ = [
     "EXIT_DEVIATION",
@@ -412,8 +417,6 @@ def _seconds(text: str) -> float:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version("hubspot-tickets-contract")
     except PackageNotFoundError:  # pragma: no cover - run from a tree never installed
@@ -424,6 +427,7 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     # why: the gate needs pytest, the plugin and the settings; the other commands do not
     import pytest
 
+    # why: the plugin's option table and the settings load only for `run`
     from tickets_contract.plugin import PHASES, forward_to_pytest, given_counts
     from tickets_contract.settings import load_settings
 
@@ -522,8 +526,6 @@ def _check_count(option: str, value: int, *, low: int = 0) -> None:
 def _redact_reports(report_dir: Path) -> None:
     """The reports pytest wrote (junit.xml) pass the secret detector like everything else:
     a token a server echoed into a failure message is redacted on disk too."""
-    from tickets_contract.redaction import DETECTOR
-
     if not DETECTOR or not report_dir.is_dir():
         return
     for path in sorted(report_dir.iterdir()):
@@ -535,10 +537,7 @@ def _redact_reports(report_dir: Path) -> None:
 
 def _twin_settings(pairs: Sequence[str]) -> dict[str, Any]:
     """``NAME=VALUE`` pairs as TwinConfig keyword arguments; VALUE is read as YAML."""
-    import dataclasses
-
-    import yaml
-
+    # why: the twin (starlette, uvicorn) loads only for `serve`
     from tickets_contract.twin import TwinConfig
 
     names = {f.name for f in dataclasses.fields(TwinConfig)}
@@ -560,6 +559,7 @@ def _twin_settings(pairs: Sequence[str]) -> dict[str, Any]:
 
 
 def _serve(args: argparse.Namespace, extra: list[str]) -> int:
+    # why: the twin (starlette, uvicorn) loads only for `serve`
     from tickets_contract.twin import DEMO_TOKEN, Twin, TwinConfig, run_server
 
     if not 0 <= args.port <= 65535:
@@ -633,8 +633,7 @@ def _serve(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _discover(args: argparse.Namespace, extra: list[str]) -> int:
-    from contextlib import ExitStack
-
+    # why: discovery and the HTTP targets load requests and the guards: only for `discover`
     from tickets_contract.discovery import discover
     from tickets_contract.settings import render_records
     from tickets_contract.targets import HttpTarget, parse_target
@@ -650,6 +649,7 @@ def _discover(args: argparse.Namespace, extra: list[str]) -> int:
     with ExitStack() as stack:
         unique = args.unique_property
         if args.target == "twin":
+            # why: the twin (starlette, uvicorn) loads only to discover on the twin
             from tickets_contract.twin import DEMO_TOKEN, UNIQUE_PROPERTY, Twin, serve_in_thread
 
             base_url = stack.enter_context(serve_in_thread(Twin()))
@@ -680,8 +680,10 @@ def _discover(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _record(args: argparse.Namespace, extra: list[str]) -> int:
+    # why: httpx loads only for `record` (its transport errors are caught here)
     import httpx
 
+    # why: cassettes, the recorder and httpx load only for `record`
     from tickets_contract.cassettes import (
         SCENARIOS,
         OutcomeStatus,
@@ -754,6 +756,7 @@ def _record(args: argparse.Namespace, extra: list[str]) -> int:
 
 def _print_settled(paths: list[Path]) -> None:
     """What the live cassettes at ``paths`` say about the ledger's bets (witness.py)."""
+    # why: the ledger and witness load only after a live recording
     from tickets_contract.cassettes import SourceKind, load_cassette
     from tickets_contract.contract import LEDGER_NAME, specs_dir
     from tickets_contract.ledger import load_ledger
@@ -767,6 +770,7 @@ def _print_settled(paths: list[Path]) -> None:
 
 
 def _quirks(args: argparse.Namespace, extra: list[str]) -> int:
+    # why: the ledger and its page load only for `quirks`
     from tickets_contract.cassettes import corpus_dir
     from tickets_contract.contract import LEDGER_NAME, specs_dir
     from tickets_contract.ledger import load_ledger
@@ -806,6 +810,7 @@ def _quirks(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _mark_observed(ledger_path: Path, directory: Path) -> None:
+    # why: the ledger writer loads only for `quirks --observed-from`
     from tickets_contract.contract import specs_dir
     from tickets_contract.observed import mark_observed
 
@@ -821,11 +826,13 @@ def _mark_observed(ledger_path: Path, directory: Path) -> None:
 
 
 def _spec(args: argparse.Namespace, extra: list[str]) -> int:
+    # why: the contract (OpenAPI validators) loads only for `spec`
     from tickets_contract.contract import BATCH_READ_PATH, ContractKind, Portal, build_contract
 
     kind = ContractKind.PUBLISHED if args.published else ContractKind.EFFECTIVE
     unique = tuple(args.unique_property)
     if not unique and kind is ContractKind.EFFECTIVE:
+        # why: the twin (starlette, uvicorn) loads only when its property is the default
         from tickets_contract.twin import UNIQUE_PROPERTY
 
         unique = (UNIQUE_PROPERTY,)
@@ -844,6 +851,7 @@ def _spec(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _diff(args: argparse.Namespace, extra: list[str]) -> int:
+    # why: the drift engine loads only for `diff`
     from tickets_contract.drift import diff_specs, read_spec, render_json, render_markdown
 
     old = read_spec(args.old, timeout=args.timeout)
@@ -858,6 +866,7 @@ def _diff(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _history(args: argparse.Namespace, extra: list[str]) -> int:
+    # why: the drift engine loads only for `history`
     from tickets_contract.drift.history import (
         expand_versions,
         render_history_json,

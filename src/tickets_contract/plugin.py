@@ -7,14 +7,21 @@ the ``pytest11`` entry point, so installing the package is enough.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
+import pkgutil
+import random
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 import pytest
+from _pytest.nodes import Node
+
+import tickets_contract
 
 # Only the standard library and pytest at import time: this module is loaded into every
 # pytest session of an environment where the package is installed, and a session that
@@ -432,12 +439,11 @@ def _choose_seed(config: pytest.Config) -> int:
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None and _WORKER_SEED_KEY in workerinput:
         return int(workerinput[_WORKER_SEED_KEY])
-    import random
-
     return random.getrandbits(64)
 
 
 def _register_profile(name: str) -> None:
+    # why: Hypothesis loads only in a session that asks for one of our profiles
     from hypothesis import HealthCheck, settings
     from hypothesis.errors import InvalidArgument
 
@@ -492,6 +498,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     config = session.config
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None:
+        # why: the package loads only in an xdist worker of a gate run
         from tickets_contract.discovery import Discovery
 
         data = workerinput.get(_DISCOVERY_KEY)
@@ -501,6 +508,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     target = config.getoption(OPT_TARGET, "twin")
     if target == "twin" or config.getoption("collectonly", False):
         return
+    # why: the package loads only in a session that runs the gate against a URL or live
     from tickets_contract.errors import ContractError
 
     try:
@@ -539,6 +547,7 @@ def _discovery(config: pytest.Config) -> Discovery | None:
 
 def _exit_for(exc: ContractError) -> NoReturn:
     """End the session with the CLI's exit code for ``exc``, in one message."""
+    # why: the package loads only in a session that uses it
     from tickets_contract.errors import SafetyError, UnreachableError
 
     if isinstance(exc, UnreachableError):
@@ -557,11 +566,6 @@ def _import_package() -> None:
     generates; importing everything up front makes that pool the same in every process,
     so an xdist worker generates what a serial run does.
     """
-    import importlib
-    import pkgutil
-
-    import tickets_contract
-
     for module in pkgutil.walk_packages(tickets_contract.__path__, "tickets_contract."):
         if not module.name.startswith("tickets_contract.suite"):
             importlib.import_module(module.name)
@@ -583,10 +587,6 @@ def _restore_node_nodeid() -> None:
     the test id). A property mapping ``_nodeid`` onto ``_id`` restores exactly that, and
     only in a session that runs the contract suite.
     """
-    import importlib
-
-    from _pytest.nodes import Node
-
     try:
         node_ids = importlib.import_module("_pytest.nodeid")
     except ImportError:  # pytest < 9.2: Node._nodeid is still there
@@ -609,6 +609,7 @@ _SETTINGS = pytest.StashKey["Settings"]()
 def _settings(config: pytest.Config) -> Settings:
     """The session's settings, read once (target, example counts and recording use them)."""
     if _SETTINGS not in config.stash:
+        # why: the package loads only in a session that uses it
         from tickets_contract.settings import load_settings
 
         path = config.getoption(OPT_CONFIG, None)
@@ -628,6 +629,7 @@ def _target_kind(target: str) -> str:
 @pytest.fixture(scope="session")
 def contract(request: pytest.FixtureRequest, contract_target: Target) -> Contract:
     """The contract the suite judges against (``--tc-contract``)."""
+    # why: the contract loads only in a session that runs the gate
     from tickets_contract.contract import ContractKind, build_contract
     from tickets_contract.errors import ContractError
 
@@ -730,6 +732,7 @@ def contract_judge(
     corpus = request.config.getoption(OPT_CASSETTE_DIR, None)
     har = None
     if request.config.getoption(OPT_REPORT_DIR, None):
+        # why: the HAR writer loads only when --tc-report-dir asks for it
         from tickets_contract.har import HarLog
 
         har = request.config.stash[_HAR] = HarLog()
@@ -778,6 +781,7 @@ EXIT_INTERRUPTED = 130
 
 def _gate_failure(exc: BaseException) -> bool:
     """Whether ``exc`` is the gate's own verdict (a failed check), not a breakdown."""
+    # why: schemathesis loads only in a session that ran the gate (a contract test failed)
     from schemathesis.core.failures import Failure, FailureGroup
 
     if isinstance(exc, (Failure, FailureGroup, AssertionError)):
@@ -788,6 +792,7 @@ def _gate_failure(exc: BaseException) -> bool:
 
 
 def _unreachable(exc: BaseException) -> bool:
+    # why: requests loads only in a session that ran the gate (a contract test failed)
     import requests
 
     if isinstance(exc, (requests.ConnectionError, requests.Timeout)):
@@ -828,8 +833,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 @pytest.hookimpl(tryfirst=True)
 def pytest_internalerror(excrepr: Any, excinfo: Any) -> bool | None:
     """One line, not pytest's INTERNALERROR traceback (unless --tb=long)."""
-    import sys
-
     config = _CONFIG[-1] if _CONFIG else None
     if config is None:
         return None
@@ -865,6 +868,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     tally = config.stash.get(_TALLY, None)
     if tally is not None and (tally.exchanges or tally.rules):
+        # why: the package loads only in a session that ran the gate
         from tickets_contract.files import write_atomically
 
         reproduce = _reproduce_line(config)
@@ -907,6 +911,7 @@ def _reproduce_line(config: pytest.Config) -> str:
 
 
 def _write_har(config: pytest.Config, report_dir: str) -> str:
+    # why: the package loads only in a session that ran the gate
     from tickets_contract.errors import SafetyError
 
     har = config.stash[_HAR]
@@ -955,8 +960,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Before JUnit XML and the terminal see a report, redact every configured secret
     from it (redaction.DETECTOR): a server may echo the token into a failure message."""
-    import sys
-
     # Only code that imported redaction can have configured a secret: a session that
     # never used the package does not import it here (bench/plugin_overhead.py).
     redaction = sys.modules.get("tickets_contract.redaction")
@@ -982,6 +985,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     """pytest-xdist controller: merge each worker's tally into one, for one summary."""
     har = getattr(node, "workeroutput", {}).get(_WORKER_HAR_KEY)
     if har is not None:
+        # why: the HAR log loads only in an xdist controller whose workers wrote one
         from tickets_contract.har import HarLog
 
         node.config.stash.setdefault(_HAR, HarLog()).entries.extend(json.loads(har))
@@ -991,6 +995,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     data = getattr(node, "workeroutput", {}).get(_WORKER_KEY)
     if data is None:
         return
+    # why: the tally loads only in an xdist controller whose workers ran the gate
     from tickets_contract.report import Tally
 
     incoming = Tally.from_dict(json.loads(data), ledger=_ledger_for(node.config))
@@ -1003,6 +1008,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 def _ledger_for(config: pytest.Config) -> Any:
     # Only the ledger is needed to read a worker's tally, not a whole validated contract.
+    # why: the ledger loads only in an xdist controller whose workers ran the gate
     from tickets_contract.contract import LEDGER_NAME, specs_dir
     from tickets_contract.ledger import load_ledger
 
@@ -1015,6 +1021,7 @@ def _ledger_for(config: pytest.Config) -> Any:
 @pytest.fixture(scope="session")
 def cassette_dir(request: pytest.FixtureRequest) -> Path:
     """Where cassettes are read and recorded (``--tc-cassette-dir``; default: the corpus)."""
+    # why: cassettes load only in a session that uses a cassette fixture
     from tickets_contract.cassettes import corpus_dir
 
     value = request.config.getoption(OPT_CASSETTE_DIR)
@@ -1027,6 +1034,7 @@ def cassette_recorder(request: pytest.FixtureRequest, cassette_dir: Path) -> Any
 
     Call it with scenario names (none: every scenario); mode none sends nothing.
     """
+    # why: cassettes load only in a session that uses a cassette fixture
     from tickets_contract.cassettes import SCENARIOS, Recorder, RecordMode
     from tickets_contract.errors import ContractError
 
@@ -1101,6 +1109,7 @@ def cassette_replay(
     request: pytest.FixtureRequest, cassette_dir: Path, cassette_recorder: Any
 ) -> Any:
     """Answers the requests of the cassettes named by ``@pytest.mark.cassette`` (respx)."""
+    # why: cassettes and respx load only in a session that replays one
     from tickets_contract.cassettes import Replay, load_cassette
     from tickets_contract.errors import ContractError
 
@@ -1134,6 +1143,7 @@ def hubspot_twin(request: pytest.FixtureRequest) -> Any:
     Yields a ``tickets_contract.testing.TwinHandle``: ``base_url``, ``token``,
     ``records``, ``config``, ``twin`` (and ``router`` in-process). See testing.py.
     """
+    # why: the twin loads only in a session that uses the hubspot_twin fixture
     from tickets_contract.errors import ContractError
     from tickets_contract.testing import hubspot_twin as open_twin
 
