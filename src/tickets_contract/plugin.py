@@ -1,7 +1,8 @@
 """pytest wiring for tickets-contract: options, Hypothesis profiles, fixtures, summary.
 
-Wiring only: the logic lives in contract, targets, judges and report. Registered through
-the ``pytest11`` entry point, so installing the package is enough.
+Wiring only: the logic lives in contract, targets, gate (the judge of each exchange),
+judges and report. Registered through the ``pytest11`` entry point, so installing the
+package is enough. The table of gate options here also builds ``tickets-contract run``'s.
 """
 
 from __future__ import annotations
