@@ -636,7 +636,7 @@ def _discover(args: argparse.Namespace, extra: list[str]) -> int:
     # why: discovery and the HTTP targets load requests and the guards: only for `discover`
     from tickets_contract.discovery import discover
     from tickets_contract.settings import render_records
-    from tickets_contract.targets import HttpTarget, parse_target
+    from tickets_contract.targets import HttpTarget, Target, parse_target, served_twin
 
     _check_count("--count", args.count, low=1)
     if args.output is not None and args.output.exists() and not args.force:
@@ -650,10 +650,9 @@ def _discover(args: argparse.Namespace, extra: list[str]) -> int:
         unique = args.unique_property
         if args.target == "twin":
             # why: the twin (starlette, uvicorn) loads only to discover on the twin
-            from tickets_contract.twin import DEMO_TOKEN, UNIQUE_PROPERTY, Twin, serve_in_thread
+            from tickets_contract.twin import UNIQUE_PROPERTY
 
-            base_url = stack.enter_context(serve_in_thread(Twin()))
-            target = parse_target(base_url, environ={"HUBSPOT_ACCESS_TOKEN": DEMO_TOKEN})
+            target: Target = stack.enter_context(served_twin())
             unique = unique or UNIQUE_PROPERTY
         else:
             target = parse_target(args.target, allowed_hosts=args.allow_host)

@@ -271,12 +271,14 @@ RUN_OPTIONS: tuple[RunOption, ...] = (
         name="twin-seed",
         type=int,
         default=0,
+        metavar="N",
         help="seed of the twin's generated store of tickets (default 0); not the generation "
         "seed, which is {seed}",
     ),
     RunOption(
         name="twin-size",
         type=int,
+        metavar="N",
         minimum=0,
         # None: the twin's own default size (defaults.DEFAULT_TWIN_SIZE, which this module,
         # loaded into every pytest session, does not import; test_options checks the text).

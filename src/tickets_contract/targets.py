@@ -4,6 +4,10 @@
 ``live``   https://api.hubapi.com with the token in HUBSPOT_ACCESS_TOKEN
 ``URL``    any base URL: a served twin, a proxy, a sandbox portal
 
+Each is built in one place: ``parse_target`` for the gate (``configured_target`` adds the
+run's settings), ``served_twin`` for a twin on loopback, and ``parse_recording_target`` for
+the cassette recorder and the quirk probe.
+
 For HTTP targets, requests travel through schemathesis' own transport (``requests``) with
 the guarded session of ``guards``: one guard for every command that sends anything.
 """
@@ -11,7 +15,8 @@ the guarded session of ``guards``: one guard for every command that sends anythi
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -49,6 +54,7 @@ __all__ = [
     "configured_target",
     "parse_recording_target",
     "parse_target",
+    "served_twin",
 ]
 
 
@@ -203,6 +209,21 @@ def parse_target(
         allowed_hosts=(*DEFAULT_ALLOWED_HOSTS, *allowed_hosts),
         rate_limit=rate_limit,
     )
+
+
+@contextmanager
+def served_twin(**settings: Any) -> Iterator[HttpTarget]:
+    """A twin served on loopback for the block (a thread, a free port), as the HTTP
+    target that reaches it with the twin's demo token. ``settings``: ``TwinConfig``'s."""
+    # why: the twin loads only for a twin target, never for a live or URL target
+    from tickets_contract.twin import DEMO_TOKEN, UNIQUE_PROPERTY, Twin, TwinConfig, serve_in_thread
+
+    with serve_in_thread(Twin(config=TwinConfig(**settings))) as base_url:
+        target = parse_target(
+            base_url, environ={TOKEN_ENV: DEMO_TOKEN}, unique_properties=(UNIQUE_PROPERTY,)
+        )
+        assert isinstance(target, HttpTarget)
+        yield target
 
 
 def configured_target(
