@@ -827,6 +827,7 @@ def _mark_observed(ledger_path: Path, directory: Path) -> None:
 def _spec(args: argparse.Namespace, extra: list[str]) -> int:
     # why: the contract (OpenAPI validators) loads only for `spec`
     from tickets_contract.contract import BATCH_READ_PATH, ContractKind, Portal, build_contract
+    from tickets_contract.hubspot import OBJECT_ID_PROPERTY
 
     kind = ContractKind.PUBLISHED if args.published else ContractKind.EFFECTIVE
     unique = tuple(args.unique_property)
@@ -839,7 +840,7 @@ def _spec(args: argparse.Namespace, extra: list[str]) -> int:
         kind,
         fragment_path=args.fragment,
         ledger_path=args.ledger,
-        portal=Portal(unique_properties=("hs_object_id", *unique)),
+        portal=Portal(unique_properties=(OBJECT_ID_PROPERTY, *unique)),
         path=args.path or BATCH_READ_PATH,
     )
     if args.format == "json":

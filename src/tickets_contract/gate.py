@@ -32,6 +32,7 @@ from tickets_contract.cassettes import corpus_dir
 from tickets_contract.contract import Contract, ContractKind
 from tickets_contract.errors import ConfigError
 from tickets_contract.har import HarLog
+from tickets_contract.hubspot import OBJECT_ID_PROPERTY
 from tickets_contract.invariants import HELD, INVARIANTS, ReadExchange
 from tickets_contract.judges import (
     BUILTIN_CHECKS,
@@ -126,7 +127,7 @@ class Judge:
         self._explainer = (
             QuirkExplainer(contract) if contract.kind is ContractKind.PUBLISHED else None
         )
-        unique = [p for p in target.portal.unique_properties if p != "hs_object_id"]
+        unique = [p for p in target.portal.unique_properties if p != OBJECT_ID_PROPERTY]
         relations = relations_for(unique[0] if unique else None)
         builtins = [name for name in BUILTIN_CHECKS if name not in EXCLUDED_CHECKS]
         rules = [check.__name__ for check in INVARIANTS] + list(RELATION_NAMES)

@@ -37,6 +37,7 @@ from tickets_contract.guards import (
     guarded_session,
     is_loopback,
 )
+from tickets_contract.hubspot import OBJECT_ID_PROPERTY
 from tickets_contract.records import KnownRecords, twin_records
 from tickets_contract.redaction import DETECTOR
 
@@ -169,7 +170,7 @@ def parse_target(
         return TwinTarget(
             name="twin",
             token=DEMO_TOKEN,
-            portal=Portal(unique_properties=("hs_object_id", UNIQUE_PROPERTY, *extra)),
+            portal=Portal(unique_properties=(OBJECT_ID_PROPERTY, UNIQUE_PROPERTY, *extra)),
             records=twin_records(twin, UNIQUE_PROPERTY),
             send_unexpected_methods=True,
             app=create_app(twin),
@@ -296,7 +297,7 @@ def parse_recording_target(
 
 
 def _unique(records: KnownRecords | None, extra: tuple[str, ...]) -> tuple[str, ...]:
-    names = ["hs_object_id", *extra]
+    names = [OBJECT_ID_PROPERTY, *extra]
     if records is not None and records.unique_property and records.unique_property not in names:
         names.append(records.unique_property)
     return tuple(names)

@@ -47,6 +47,7 @@ import yaml
 
 from tickets_contract.errors import CassetteError
 from tickets_contract.files import read_yaml
+from tickets_contract.hubspot import OBJECT_ID_PROPERTY
 
 __all__ = [
     "FORMAT_VERSION",
@@ -215,7 +216,7 @@ class Cassette:
     recorded_at: str
     contract: ContractStamp
     interactions: tuple[Interaction, ...]
-    unique_properties: tuple[str, ...] = ("hs_object_id",)
+    unique_properties: tuple[str, ...] = (OBJECT_ID_PROPERTY,)
     note: str | None = None
     path: str | None = None
 
@@ -533,7 +534,7 @@ def _contract(read: _Reader, value: Any) -> ContractStamp:
 
 def _portal(read: _Reader, value: Any) -> tuple[str, ...]:
     if value is None:
-        return ("hs_object_id",)
+        return (OBJECT_ID_PROPERTY,)
     raw = read.mapping(value, "portal", ("unique_properties",), ("unique_properties",))
     return read.strings(
         raw["unique_properties"],

@@ -51,6 +51,7 @@ from tickets_contract.contract import (
     specs_dir,
 )
 from tickets_contract.guards import LIVE_BASE_URL
+from tickets_contract.hubspot import OBJECT_ID_PROPERTY
 from tickets_contract.judges import (
     Deviation,
     QuirkExplainer,
@@ -187,7 +188,7 @@ def _contracts(ledger_path: Path | None, unique_properties: tuple[str, ...] | No
         built = [contracts for k, contracts in _BUILT.items() if k[:3] == key]
         if built:
             return built[0]
-        unique_properties = ("hs_object_id",)
+        unique_properties = (OBJECT_ID_PROPERTY,)
     key_with_portal = (*key, unique_properties)
     if key_with_portal not in _BUILT:
         portal = Portal(unique_properties=unique_properties)

@@ -60,6 +60,7 @@ from tickets_contract.guards import (
     check_base_url,
     check_token_host,
 )
+from tickets_contract.hubspot import OBJECT_ID_PROPERTY
 from tickets_contract.records import KnownRecords
 
 __all__ = [
@@ -393,7 +394,7 @@ class Recorder:
     def _cassette(self, scenario: Scenario, interactions: list[Interaction]) -> Cassette:
         target = self._target
         info = load_fragment()["info"]
-        unique: tuple[str, ...] = ("hs_object_id",)
+        unique: tuple[str, ...] = (OBJECT_ID_PROPERTY,)
         if target.records.unique_property:
             unique += (target.records.unique_property,)
         twin: Mapping[str, Any] = MappingProxyType({})

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
+from ..hubspot import MAX_INPUTS, MAX_INPUTS_WITH_HISTORY, NOT_FOUND_MESSAGE
 from .batch_input import BatchReadInput
 from .catalog import OBJECT_ID_PROPERTY, OBJECT_TYPE_ID
 from .clock import Clock, format_instant, to_utc_millis
@@ -24,14 +25,6 @@ from .store import TicketStore
 from .ticket import Snapshot
 
 __all__ = ["MAX_INPUTS", "MAX_INPUTS_WITH_HISTORY", "NOT_FOUND_MESSAGE", "read_batch"]
-
-MAX_INPUTS = 100
-MAX_INPUTS_WITH_HISTORY = 50
-NOT_FOUND_MESSAGE = (
-    "Could not get some TICKET objects, they may be deleted or not exist. Check that ids are valid."
-)
-"""S9, U1, S21: "Could not get some <OBJECT_TYPE_UPPER> objects, they may be deleted or not
-exist. Check that ids are valid." with ``TICKET`` (U4)."""
 
 _JAVA_LONG = re.compile(r"[+-]?[0-9]+")
 _ORDER_KEY = operator.attrgetter("order_key")
