@@ -8,6 +8,7 @@
     tickets-contract quirks   render the quirks page (docs/QUIRKS.md) from the ledger
     tickets-contract diff     classify the changes between two versions of the spec
     tickets-contract history  when each change of the operation happened, over versions
+    tickets-contract schema   print the JSON Schema of a cassette, the ledger or settings
 
 Exit codes:
     0    success (the gate: every rule evaluated, no regression)
@@ -54,6 +55,7 @@ from tickets_contract.errors import (
 )
 from tickets_contract.files import make_directory, read_text, write_atomically
 from tickets_contract.redaction import DETECTOR, RedactingStream
+from tickets_contract.validation import SCHEMAS, schema_text
 
 __all__ = [
     "EXIT_DEVIATION",
@@ -376,6 +378,20 @@ def _parser(*, with_run_options: bool = True) -> argparse.ArgumentParser:
     )
     _drift_options(history)
     history.set_defaults(handler=_history)
+
+    schema = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of a file format, for editors",
+        description="Print the JSON Schema that tickets-contract validates a file against: "
+        "a cassette, the quirks ledger, or the settings TOML ([tool.tickets-contract]). "
+        "Point an editor at it to check a file as you type (README, Checking files in an "
+        "editor).",
+    )
+    schema.add_argument("name", choices=SCHEMAS, metavar="NAME", help=", ".join(SCHEMAS))
+    schema.add_argument(
+        "--output", type=Path, metavar="FILE", help="write it to FILE, atomically (default stdout)"
+    )
+    schema.set_defaults(handler=_schema)
     return parser
 
 
@@ -847,6 +863,15 @@ def _spec(args: argparse.Namespace, extra: list[str]) -> int:
         sys.stdout.write(json.dumps(contract.document, indent=2) + "\n")
     else:
         sys.stdout.write(contract.to_yaml())
+    return EXIT_OK
+
+
+def _schema(args: argparse.Namespace, extra: list[str]) -> int:
+    text = schema_text(args.name)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomically(args.output, text)
     return EXIT_OK
 
 
