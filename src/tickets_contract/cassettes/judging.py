@@ -55,6 +55,7 @@ from tickets_contract.hubspot import OBJECT_ID_PROPERTY
 from tickets_contract.judges import (
     Deviation,
     QuirkExplainer,
+    check_exchange,
     excluded_check_functions,
     regressions,
     request_is_valid,
@@ -270,21 +271,13 @@ class _Contracts:
     def _failures(
         self, kind: ContractKind, case: Any, response: httpx.Response, *, catalogue: bool = True
     ) -> list[Any]:
-        # why: schemathesis is slow to import; only judging needs it, not loading a cassette
-        from schemathesis.core.failures import FailureGroup
-
-        failures: list[Any] = []
         extra = self._invariants if kind is ContractKind.EFFECTIVE else []
         if not catalogue:
             extra = [check for check in extra if check.__name__ not in CATALOGUE_INVARIANTS]
-        try:
-            case.validate_response(
-                response, excluded_checks=self._excluded, additional_checks=extra
-            )
-        except FailureGroup as group:
-            failures += group.exceptions
-        except AssertionError as failure:  # a single failure is raised bare
-            failures.append(failure)
+        group = check_exchange(
+            case, response, excluded_checks=self._excluded, additional_checks=extra
+        )
+        failures: list[Any] = list(group.exceptions) if group is not None else []
         return failures + self._request_side(kind, case, response.status_code)
 
     def _request_side(self, kind: ContractKind, case: Any, status: int) -> list[Any]:
