@@ -15,7 +15,7 @@ from tickets_contract.contract import (
     ContractKind,
     build_contract,
 )
-from tickets_contract.judges import QuirkExplainer
+from tickets_contract.judges import QuirkExplainer, check_exchange
 
 BODY = {"inputs": [{"id": "1"}], "properties": ["subject"], "propertiesWithHistory": []}
 
@@ -40,7 +40,6 @@ def _answer(subject: Any) -> dict[str, Any]:
 
 def _explain(explainer: QuirkExplainer, operation: Any, subject: Any) -> list[tuple[str, tuple]]:
     from schemathesis.checks import response_schema_conformance
-    from schemathesis.core.failures import FailureGroup
 
     case = operation.Case(body=BODY, media_type="application/json")
     response = httpx.Response(
@@ -50,13 +49,8 @@ def _explain(explainer: QuirkExplainer, operation: Any, subject: Any) -> list[tu
         request=httpx.Request(BATCH_READ_METHOD, f"https://api.hubapi.com{BATCH_READ_PATH}"),
     )
     response.elapsed = dt.timedelta(0)
-    try:
-        case.validate_response(response, checks=[response_schema_conformance])
-        failures: list[BaseException] = []
-    except FailureGroup as group:
-        failures = list(group.exceptions)
-    except AssertionError as failure:
-        failures = [failure]
+    group = check_exchange(case, response, checks=[response_schema_conformance])
+    failures = list(group.exceptions) if group is not None else []
     return [(d.check, d.quirks) for d in explainer.explain(case, response, failures)]
 
 
