@@ -333,7 +333,12 @@ class QuirkExplainer:
         function = getattr(checks, check, None)
         if function is None:
             return False
-        operation = self._schemas[variant][BATCH_READ_PATH][BATCH_READ_METHOD]
+        schema = self._schemas[variant]
+        key = _exchange_key(check, case, response)
+        memo = _PASSES.setdefault(id(schema), (schema, {}))[1] if key is not None else None
+        if memo is not None and key is not None and key in memo:
+            return memo[key]
+        operation = schema[BATCH_READ_PATH][BATCH_READ_METHOD]
         rebound = operation.Case(
             method=case.method,
             path_parameters=case.path_parameters,
@@ -342,4 +347,56 @@ class QuirkExplainer:
             body=case.body,
             media_type=case.media_type,
         )
-        return check_exchange(rebound, response, checks=[function]) is None
+        passed = check_exchange(rebound, response, checks=[function]) is None
+        if memo is not None and key is not None:
+            if len(memo) >= _PASSES_KEPT:
+                memo.clear()
+            memo[key] = passed
+        return passed
+
+
+# Checks whose verdict is a function of the request and the response alone (no generation
+# metadata, no further request, no history): the explainer's trials of them are kept.
+_PURE_RESPONSE_CHECKS = frozenset(
+    {
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_headers_conformance",
+        "response_schema_conformance",
+    }
+)
+# Per variant; an entry holds the response body (shared by the variants): a bounded memory.
+_PASSES_KEPT = 1024
+# id(variant schema) -> (the schema, kept alive so that its id stays its own; exchange -> passes)
+_PASSES: dict[int, tuple[Any, dict[tuple[Any, ...], bool]]] = {}
+
+
+def _exchange_key(check: str, case: Any, response: Any) -> tuple[Any, ...] | None:
+    """What a pure check's verdict on (case, response) depends on, as a key; None for
+    other checks. Explaining one deviation tries the check under each variant of the
+    contract (~15 trials, a millisecond each); the probe judges every corpus scenario as
+    committed and as answered again, mostly the same exchanges, and every gate run in one
+    process (a test session) repeats them."""
+    if check not in _PURE_RESPONSE_CHECKS:
+        return None
+    headers = response.headers
+    multi = getattr(headers, "multi_items", None)
+    response_headers = tuple(multi()) if multi is not None else repr(headers)
+    return (
+        check,
+        repr(
+            (
+                case.method,
+                case.path,
+                case.path_parameters,
+                case.headers,
+                case.query,
+                case.body,
+                case.media_type,
+            )
+        ),
+        response.status_code,
+        response_headers,
+        bytes(response.content),
+    )

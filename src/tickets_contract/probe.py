@@ -23,17 +23,19 @@ the ledger's bets: ``witnessed`` says, per entry, whether they confirmed or refu
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tickets_contract.contract import LEDGER_NAME, specs_dir
 from tickets_contract.judges import Deviation
 from tickets_contract.witness import Witnessed, witness_cassettes
 
 if TYPE_CHECKING:
     from tickets_contract.cassettes import Cassette, RecordingTarget, Scenario
+    from tickets_contract.cassettes.judging import CassetteJudge
 
 __all__ = ["ProbeResult", "QuirkStatus", "probe_quirks"]
 
@@ -78,7 +80,7 @@ def probe_quirks(
     for scenario in todo:
         path = corpus / f"{scenario.name}.yaml"
         if path.is_file():
-            for quirk in judge.judge(load_cassette(path)).shown:
+            for quirk in _shown_by_committed(path, judge, load_cassette):
                 expected.setdefault(quirk, set()).add(scenario.name)
     shown: set[str] = set()
     regressions: list[Deviation] = []
@@ -118,6 +120,30 @@ def probe_quirks(
         live=live,
         witnessed=witness_cassettes(fresh) if live else {},
     )
+
+
+_FileKey = tuple[str, int, int]
+_SHOWN: dict[tuple[_FileKey, _FileKey], frozenset[str]] = {}
+
+
+def _file_key(path: Path) -> _FileKey:
+    stat = path.stat() if path.exists() else None
+    return (str(path.resolve()), stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0)
+
+
+def _shown_by_committed(
+    path: Path, judge: CassetteJudge, load: Callable[[Path], Cassette]
+) -> frozenset[str]:
+    """The quirks the committed cassette at ``path`` shows (judged against the default
+    ledger), kept per process: every probe of a run, and every gate run in one process
+    (a test session), judged the same unchanged files again. Keyed on the version of the
+    cassette and of the ledger (path, mtime, size), as ``CassetteJudge`` keys its
+    contracts: an edited file is judged afresh."""
+    key = (_file_key(path), _file_key(specs_dir() / LEDGER_NAME))
+    shown = _SHOWN.get(key)
+    if shown is None:
+        shown = _SHOWN[key] = judge.judge(load(path)).shown
+    return shown
 
 
 def _named(deviation: Deviation, scenario: str) -> Deviation:
