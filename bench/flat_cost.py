@@ -31,6 +31,11 @@ Measured from outside, over HTTP, on one connection per server (issue 13):
   in turn, request by request, so that other load on the machine weighs on both alike.
   Every answer is checked: 200 with 100 results.
 
+* Server CPU: user + system time of each measured server over its timed reads (from
+  ``/proc``, 10 ms ticks, so summed over all reads rather than per read), per read. On a
+  machine shared with other work the wall-clock p50s move with the load; the CPU a
+  read costs the server moves much less, so the script prints both ratios.
+
 Target: p50 at the large size within 1.2x of the small size's. The script prints both
 ratios; ``docs/PERFORMANCE.md`` says which one the target is met on, and why.
 """
@@ -210,6 +215,9 @@ def _run(args: argparse.Namespace, rng: random.Random, tmp: Path) -> int:
     per_server = len(small_pool) // BATCH
 
     timings: dict[str, list[int]] = {"large": [], "small steady": [], "small fresh": []}
+    # Server CPU (user + system, /proc) over the timed reads: less moved by other load.
+    cpu: dict[str, float | None] = {}
+    large_cpu = steady_cpu = None
     large_reads = _bodies(large_pool, args.warmup + args.requests, rng)
     with contextlib.ExitStack() as stack:
         large = stack.enter_context(_served("large", args.large, tmp))
@@ -220,11 +228,17 @@ def _run(args: argparse.Namespace, rng: random.Random, tmp: Path) -> int:
         stack.callback(steady_connection.close)
         steady_reads = _bodies(small_pool, args.warmup + args.requests, rng)
         for number in range(args.warmup + args.requests):
+            if number == args.warmup:
+                large_cpu = c.process_cpu_seconds(large.pid)
+                steady_cpu = c.process_cpu_seconds(steady.pid)
             large_ns = _read(large_connection, large_reads[number])
             steady_ns = _read(steady_connection, steady_reads[number])
             if number >= args.warmup:
                 timings["large"].append(large_ns)
                 timings["small steady"].append(steady_ns)
+        cpu["large"] = _spent(large_cpu, large.pid)
+        cpu["small steady"] = _spent(steady_cpu, steady.pid)
+        cpu["small fresh"] = 0.0
 
         # Fresh: a new small server whenever its live tickets have all been read once.
         # Started one after the other (a server starting beside the measured one would
@@ -239,6 +253,7 @@ def _run(args: argparse.Namespace, rng: random.Random, tmp: Path) -> int:
                 try:
                     for _ in range(args.warmup):
                         _read_missing(connection)
+                    fresh_cpu = c.process_cpu_seconds(fresh.pid)
                     for ids in _bodies(small_pool, per_server, rng):
                         if done >= args.requests:
                             break
@@ -247,6 +262,12 @@ def _run(args: argparse.Namespace, rng: random.Random, tmp: Path) -> int:
                         # load is as in the steady pass.
                         _read(large_connection, large_reads[done % len(large_reads)])
                         done += 1
+                    # This server did nothing but the timed reads since fresh_cpu.
+                    spent = _spent(fresh_cpu, fresh.pid)
+                    previous = cpu["small fresh"]
+                    cpu["small fresh"] = (
+                        None if spent is None or previous is None else previous + spent
+                    )
                 finally:
                     connection.close()
 
@@ -258,16 +279,30 @@ def _run(args: argparse.Namespace, rng: random.Random, tmp: Path) -> int:
             f"   {name:<14} {figures['p50']:>7.2f} {figures['p90']:>7.2f} "
             f"{figures['p99']:>7.2f} {figures['mean']:>7.2f}"
         )
+    print(f"\nserver CPU per read (user + system, ms; {args.requests} reads per case):")
+    for name, spent in cpu.items():
+        shown = "n/a" if spent is None else f"{spent * 1000 / args.requests:.2f}"
+        print(f"   {name:<14} {shown:>7}")
     large_p50 = summary["large"]["p50"]
     print("\nratios of p50 (target: large <= 1.2x small):")
     for name in ("small fresh", "small steady"):
         ratio = large_p50 / summary[name]["p50"]
         verdict = "MET" if ratio <= 1.2 else "MISSED"
         print(f"   large {args.large:,} cold / {name} {args.small:,}: {ratio:.2f}x -> {verdict}")
+    large_spent = cpu.get("large")
+    for name in ("small fresh", "small steady"):
+        spent = cpu.get(name)
+        if large_spent and spent:
+            print(f"   by server CPU per read, large / {name}: {large_spent / spent:.2f}x")
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2))
     c.reproduce()
     return 0
+
+
+def _spent(before: float | None, pid: int) -> float | None:
+    after = c.process_cpu_seconds(pid)
+    return None if before is None or after is None else after - before
 
 
 def _summary(values: list[int]) -> dict[str, float]:

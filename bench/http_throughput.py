@@ -17,8 +17,12 @@ POSTs a fixed batch-read body and reports latency percentiles):
 For batches of 1, 10 and 100 inputs (ids of unarchived tickets, so the twin answers
 200), each server gets a warm-up run, then a measured run of ``--duration`` seconds with
 ``--connections`` connections. Everything is in one run so the ratios compare like with
-like. Targets: twin >= 0.6x the floor's requests/s for 1-input reads and >= 0.3x for
-100-input reads (issue 13), and >= 10x Prism's for 1-input reads (issue 6).
+like: the servers' order alternates between rounds, each round's twin/floor ratio is
+printed, and the verdict is the median of those paired ratios; beside it, each
+server's CPU per request (user + system from ``/proc`` while wrk drove it), which moves
+less with other load on the machine. Targets: twin >= 0.6x the floor's requests/s for
+1-input reads and >= 0.3x for 100-input reads (issue 13), and >= 10x Prism's for
+1-input reads (issue 6).
 
 Needs wrk (``apt-get install -y wrk``) and Prism (``npm install --prefix bench/.node
 @stoplight/prism-cli``; installed there automatically when npm is present). ``--profile``
@@ -32,6 +36,7 @@ import argparse
 import contextlib
 import json
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -264,23 +269,38 @@ def main(argv: list[str] | None = None) -> int:
             for number in range(1, args.rounds + 1):
                 print(f"\nround {number}/{args.rounds}:")
                 results: dict[tuple[str, int], dict[str, Any]] = {}
+                # Alternated: the floor first in odd rounds, last in even ones, so that
+                # neither side always runs while the machine's load rises or falls.
+                order = list(servers.items())
+                if number % 2 == 0:
+                    order.reverse()
                 for size in sizes:
-                    for name, server in servers.items():
-                        base_url = floors[size].base_url if name == "floor" else server.base_url
-                        url = base_url + c.BATCH_READ_PATH
+                    for name, server in order:
+                        target = floors[size] if name == "floor" else server
+                        url = target.base_url + c.BATCH_READ_PATH
                         if args.warmup:
                             _wrk(wrk, url, bodies[size], DEMO_TOKEN, args, args.warmup)
+                        cpu_before = c.process_cpu_seconds(target.pid)
                         result = _wrk(wrk, url, bodies[size], DEMO_TOKEN, args, args.duration)
+                        cpu_after = c.process_cpu_seconds(target.pid)
+                        result["cpu_ms_per_request"] = (
+                            None
+                            if cpu_before is None or cpu_after is None
+                            else (cpu_after - cpu_before) * 1000 / max(1, result["requests"])
+                        )
                         results[(name, size)] = result
+                        cpu = result["cpu_ms_per_request"]
                         print(
                             f"   {name:<13} {size:>3} inputs: {result['rps']:>9.1f} req/s  "
                             f"p50 {result['p50_ms']:7.2f} ms  p99 {result['p99_ms']:7.2f} ms"
                             f"  errors {result['errors_total']}"
+                            + ("" if cpu is None else f"  server CPU {cpu:.3f} ms/req")
                         )
                 rounds.append(results)
 
             final = _median_round(rounds)
             _report(final, list(servers), sizes, args)
+            _paired_ratios(rounds, sizes)
 
             if args.profile:
                 _profile(servers["twin"], wrk, bodies, sizes, DEMO_TOKEN, args, tmp)
@@ -372,6 +392,38 @@ def _median_round(
     return final
 
 
+def _paired_ratios(rounds: list[dict[tuple[str, int], dict[str, Any]]], sizes: list[int]) -> None:
+    """Twin over floor within each round (measured minutes apart at most), and by CPU.
+
+    requests/s ratio: the target's measure; the two servers of one round ran back to
+    back, in alternated order. CPU ratio: the floor's server CPU per request over the
+    twin's (user + system of the server process while wrk drove it): what each request
+    costs the server whatever else runs, so it moves less with the machine's load.
+    """
+    print("\ntwin/floor per round (requests/s; server CPU per request, floor/twin):")
+    for size in sizes:
+        by_rps = [r[("twin", size)]["rps"] / r[("floor", size)]["rps"] for r in rounds]
+        cpu = [
+            r[("floor", size)]["cpu_ms_per_request"] / r[("twin", size)]["cpu_ms_per_request"]
+            for r in rounds
+            if r[("floor", size)]["cpu_ms_per_request"] and r[("twin", size)]["cpu_ms_per_request"]
+        ]
+        text = ", ".join(f"{ratio:.2f}x" for ratio in by_rps)
+        line = f"   {size:>3} inputs: req/s {text} (median {statistics.median(by_rps):.2f}x)"
+        if cpu:
+            each = ", ".join(f"{ratio:.2f}x" for ratio in cpu)
+            line += f"; CPU {each} (median {statistics.median(cpu):.2f}x)"
+        print(line)
+    smallest, largest = min(sizes), max(sizes)
+    print("\ntargets (median of the per-round twin/floor requests/s, the same bytes):")
+    for size, target in ((smallest, 0.6), (largest, 0.3)):
+        ratio = statistics.median(
+            r[("twin", size)]["rps"] / r[("floor", size)]["rps"] for r in rounds
+        )
+        verdict = "MET" if ratio >= target else "MISSED"
+        print(f"   {size}-input reads: twin/floor {ratio:.2f}x (target >= {target}) -> {verdict}")
+
+
 def _report(
     results: dict[tuple[str, int], dict[str, Any]], names: list[str], sizes: list[int], args: Any
 ) -> None:
@@ -390,7 +442,7 @@ def _report(
                 f"   {name:<13} {size:>6} {r['rps']:>9.1f} {r['p50_ms']:>8.2f} "
                 f"{r['p99_ms']:>8.2f} {r['bytes_per_response']:>10.0f} {r['errors_total']:>6}"
             )
-    print("\nratios (requests/s):")
+    print("\nratios of the median rounds (requests/s):")
     twins = [name for name in names if name.startswith("twin")]
     prisms = [name for name in names if name.startswith("prism")]
     for size in sizes:
@@ -404,11 +456,6 @@ def _report(
         print(f"   {size:>3} inputs: " + ", ".join(parts))
     smallest, largest = min(sizes), max(sizes)
     twin = results[("twin", smallest)]["rps"]
-    print("\ntargets (requests/s of the twin over the floor serving the same bytes):")
-    for size, target in ((smallest, 0.6), (largest, 0.3)):
-        ratio = results[("twin", size)]["rps"] / results[("floor", size)]["rps"]
-        verdict = "MET" if ratio >= target else "MISSED"
-        print(f"   {size}-input reads: twin/floor {ratio:.2f}x (target >= {target}) -> {verdict}")
     prism_name = next((n for n in names if n in ("prism", "prism-dynamic")), None)
     if prism_name:
         prism_ratio = twin / results[(prism_name, smallest)]["rps"]

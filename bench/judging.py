@@ -7,7 +7,7 @@ Records one answer of the twin to a 100-input read by id (status 200, 100 result
 times, in-process with ``time.perf_counter_ns``, on a fresh copy of the recorded
 response each call (schemathesis caches the parsed body on a response):
 
-* ``built-in checks``  ``case.validate_response(response, excluded_checks=...)`` with the
+* ``built-in checks``  ``judges.check_exchange(case, response, excluded_checks=...)`` with the
   suite's exclusions (``judges.excluded_check_functions()``): the schema checks;
 * ``built-in + invariants``  the same with ``additional_checks=INVARIANTS``: what
   ``Judge.judge`` runs for each exchange (when ``tickets_contract.invariants`` exists;
@@ -52,10 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from schemathesis.checks import CHECKS, load_all_checks
-    from schemathesis.core.failures import FailureGroup
 
     from tickets_contract.contract import BATCH_READ_PATH, ContractKind, build_contract
-    from tickets_contract.judges import excluded_check_functions
+    from tickets_contract.judges import check_exchange, excluded_check_functions
     from tickets_contract.targets import parse_target
 
     c.banner(
@@ -63,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         ("schemathesis", "jsonschema", "openapi-schema-validator"),
     )
 
-    # The suite's own objects: target, contract and schema as plugin.py builds them.
+    # The suite's own objects: target, contract and schema as the plugin builds them.
     target = parse_target("twin")
     contract = build_contract(ContractKind.EFFECTIVE, portal=target.portal)
     schema = target.bind(contract.schemathesis_schema())
@@ -95,15 +94,15 @@ def main(argv: list[str] | None = None) -> int:
     ) -> Callable[[], None]:
         def run() -> None:
             # A fresh Response each time: schemathesis caches the parsed body on it.
-            try:
-                case.validate_response(
-                    _fresh(response),
-                    checks=checks,
-                    additional_checks=additional,
-                    excluded_checks=excluded,
-                )
-            except (FailureGroup, AssertionError) as exc:
-                failures.setdefault(label, type(exc).__name__)
+            group = check_exchange(
+                case,
+                _fresh(response),
+                checks=checks,
+                additional_checks=additional or (),
+                excluded_checks=excluded,
+            )
+            if group is not None:
+                failures.setdefault(label, type(group).__name__)
 
         return run
 

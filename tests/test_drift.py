@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import copy
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -14,14 +16,21 @@ import yaml
 from tickets_contract.cli import EXIT_DEVIATION, EXIT_INPUT, EXIT_OK, EXIT_USAGE, main
 from tickets_contract.contract import BATCH_READ_PATH, load_fragment, specs_dir
 from tickets_contract.drift import (
+    JUDGEMENT,
     Category,
+    Change,
     ChangeKind,
+    Direction,
     Drift,
+    Location,
+    When,
     diff_documents,
     load_spec,
     render_json,
     render_markdown,
 )
+from tickets_contract.drift import compare as compare_module
+from tickets_contract.drift.compare import JUDGEMENT_ROWS
 from tickets_contract.errors import SpecError
 
 K = ChangeKind
@@ -591,6 +600,157 @@ def test_one_of_alternatives_and_request_body_presence() -> None:
     bodiless = patched([remove(f"{OP}/requestBody")])
     assert found(diff_documents(BASE, bodiless)) == {("request body", K.BODY_REMOVED, True)}
     assert found(diff_documents(bodiless, BASE)) == {("request body", K.BODY_ADDED, True)}
+
+
+# --- the judgement table ---------------------------------------------------------------
+
+# Pairs of edits (before, after), each compared both ways with documentation on, that
+# reach the table's verdicts CASES does not: together they emit every kind in every
+# context the table judges.
+TEMPLATED = "/crm/objects/2025-09/{objectType}/batch/read"
+OBJECT_TYPE = {"name": "objectType", "in": "path", "required": True, "schema": {"type": "string"}}
+MORE_CONTEXTS: list[tuple[list[dict[str, Any]], list[dict[str, Any]]]] = [
+    (  # alternatives in a request and in a response
+        [
+            replace(f"{SCHEMAS}/Input/properties/idProperty", {"oneOf": [{"type": "string"}]}),
+            replace(f"{SCHEMAS}/Obj/properties/count", {"oneOf": [{"type": "integer"}]}),
+        ],
+        [
+            replace(
+                f"{SCHEMAS}/Input/properties/idProperty",
+                {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+            ),
+            replace(
+                f"{SCHEMAS}/Obj/properties/count",
+                {"oneOf": [{"type": "integer"}, {"type": "string"}]},
+            ),
+        ],
+    ),
+    ([], [remove(f"{OP}/requestBody")]),  # a required body
+    ([replace(f"{OP}/requestBody/required", False)], [remove(f"{OP}/requestBody")]),
+    (  # patterns replaced on both sides
+        [
+            add(f"{SCHEMAS}/Input/properties/idProperty/pattern", "^a$"),
+            add(f"{SCHEMAS}/Obj/properties/id/pattern", "^a$"),
+        ],
+        [
+            add(f"{SCHEMAS}/Input/properties/idProperty/pattern", "^b$"),
+            add(f"{SCHEMAS}/Obj/properties/id/pattern", "^b$"),
+        ],
+    ),
+    (  # a request media type replaced by a range that covers it
+        [],
+        [
+            replace(
+                f"{OP}/requestBody/content",
+                {"application/*": {"schema": {"$ref": "#/components/schemas/Input"}}},
+            )
+        ],
+    ),
+    ([], [add(f"{SCHEMAS}/Obj/properties/count/default", 0)]),
+    ([], [add(f"{SCHEMAS}/Obj/properties/id/description", "the id")]),
+    ([], [replace(f"{SCHEMAS}/Input/properties/pageSize/format", "uuid")]),
+    ([], [replace(f"{SCHEMAS}/Obj/properties/count/type", "number")]),
+    (  # a status added where no `default` answered before
+        [remove(f"{OP}/responses/default")],
+        [
+            remove(f"{OP}/responses/default"),
+            add(f"{OP}/responses/404", {"$ref": "#/components/responses/Error"}),
+        ],
+    ),
+    (  # the same URL, spelled with the object type as a template
+        [
+            {
+                "op": "move",
+                "from": "/paths/" + BATCH_READ_PATH.replace("/", "~1"),
+                "path": "/paths/~1crm~1objects~12025-09~1tickets~1batch~1read",
+            }
+        ],
+        [
+            {
+                "op": "move",
+                "from": "/paths/" + BATCH_READ_PATH.replace("/", "~1"),
+                "path": "/paths/" + TEMPLATED.replace("/", "~1"),
+            },
+            add("/paths/" + TEMPLATED.replace("/", "~1") + "/post/parameters/-", OBJECT_TYPE),
+        ],
+    ),
+]
+
+
+def every_change_the_tests_make() -> list[Change]:
+    pairs = [([], ops) for _, ops, _, _ in CASES] + MORE_CONTEXTS
+    changes: list[Change] = []
+    for before_ops, after_ops in pairs:
+        before, after = patched(before_ops), patched(after_ops)
+        for old, new in ((before, after), (after, before)):
+            changes += diff_documents(old, new, include_docs=True).changes
+    return changes
+
+
+def test_the_judgement_table_has_exactly_one_row_per_kind() -> None:
+    kinds = [kind for kind, _ in JUDGEMENT_ROWS]
+    assert sorted(kinds) == sorted(ChangeKind)  # none missing, none twice
+    assert set(JUDGEMENT) == set(ChangeKind)
+    assert all(JUDGEMENT[kind] for kind in ChangeKind)
+
+
+def test_every_change_is_judged_by_its_row_and_every_row_is_reached() -> None:
+    changes = every_change_the_tests_make()
+    for change in changes:
+        verdict = JUDGEMENT[change.kind][change.context]
+        assert change.breaking is verdict.breaking, change
+        assert change.reason == verdict.reason.format_map(dict(change.facts)), change
+        assert "{" not in change.reason, change
+    # Every kind the comparer emits, in every context: the table has no dead verdict,
+    # and the comparer no change the table does not judge.
+    reached = {(change.kind, change.context) for change in changes}
+    judged = {(kind, context) for kind, row in JUDGEMENT.items() for context in row}
+    assert reached == judged
+
+
+def test_no_detector_decides_a_verdict() -> None:
+    # The verdict is not a field: a detector can only name a kind and a context.
+    assert {f.name for f in dataclasses.fields(Change)}.isdisjoint({"breaking", "reason"})
+    # And there is one place that makes a change.
+    tree = ast.parse(Path(compare_module.__file__).read_text(encoding="utf-8"))
+    makers = [
+        function.name
+        for function in ast.walk(tree)
+        if isinstance(function, ast.FunctionDef)
+        for call in ast.walk(function)
+        if isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Name)
+        and call.func.id == "Change"
+    ]
+    assert makers == ["_change"]
+
+
+def test_a_change_the_table_does_not_judge_cannot_be_made() -> None:
+    where = Location(Category.RESPONSES, ("response 200",))
+    with pytest.raises(LookupError, match="HEADER_ADDED"):
+        Change(
+            where=where,
+            kind=K.HEADER_ADDED,
+            context=(Direction.REQUEST, When.ALWAYS),
+            old=None,
+            new="x",
+        )
+
+
+def test_the_category_is_where_the_change_was_found_not_its_wording() -> None:
+    # A location's text never decides its table: a parameter named like a response stays
+    # a parameter.
+    where = Location(Category.PARAMETERS, ("response 200",))
+    change = Change(
+        where=where,
+        kind=K.PARAMETER_REMOVED,
+        context=(Direction.REQUEST, When.ALWAYS),
+        old="string, optional",
+        new=None,
+    )
+    assert change.category is Category.PARAMETERS
+    assert change.location == "response 200"
 
 
 EQUIVALENT = [

@@ -19,13 +19,6 @@ PACKAGE = "tickets_contract"
 # (.ci/wheel-check runs these tests with no src/ beside them).
 SRC = Path(tickets_contract.__file__).resolve().parent.parent
 
-# Files whose every late import is deliberate start-up saving, so one reason covers them.
-LATE_IMPORTS_ALLOWED = {
-    "tickets_contract/plugin.py": "pytest loads the plugin in every run of every project that "
-    "installs the package: it must import nothing until a --tc- option or fixture is used",
-    "tickets_contract/cli.py": "each command imports only what it runs, so `tickets-contract "
-    "--help` and the light commands start fast",
-}
 REASON_MARK = "# why:"
 
 
@@ -124,8 +117,6 @@ def late_imports_without_reason() -> list[str]:
     missing: list[str] = []
     for path, _ in MODULES.values():
         rel = path.relative_to(SRC).as_posix()
-        if rel in LATE_IMPORTS_ALLOWED:
-            continue
         lines = path.read_text(encoding="utf-8").splitlines()
         tree = ast.parse("\n".join(lines))
         seen: set[int] = set()
@@ -167,5 +158,5 @@ def test_every_late_import_says_why() -> None:
     missing = late_imports_without_reason()
     assert not missing, (
         "imports inside functions need a one-line '# why:' reason on the line or above "
-        "the block (or an entry in LATE_IMPORTS_ALLOWED):\n" + "\n".join(missing)
+        "the block:\n" + "\n".join(missing)
     )

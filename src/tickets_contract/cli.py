@@ -8,6 +8,7 @@
     tickets-contract quirks   render the quirks page (docs/QUIRKS.md) from the ledger
     tickets-contract diff     classify the changes between two versions of the spec
     tickets-contract history  when each change of the operation happened, over versions
+    tickets-contract schema   print the JSON Schema of a cassette, the ledger or settings
 
 Exit codes:
     0    success (the gate: every rule evaluated, no regression)
@@ -28,6 +29,7 @@ Errors print one message naming the file, the place and the fix, never a traceba
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import errno
 import json
 import os
@@ -35,9 +37,14 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from contextlib import ExitStack
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+import yaml
+
+from tickets_contract.defaults import DEFAULT_TWIN_SIZE
 from tickets_contract.errors import (
     ConfigError,
     ContractError,
@@ -47,7 +54,8 @@ from tickets_contract.errors import (
     UsageError,
 )
 from tickets_contract.files import make_directory, read_text, write_atomically
-from tickets_contract.redaction import RedactingStream
+from tickets_contract.redaction import DETECTOR, RedactingStream
+from tickets_contract.validation import SCHEMAS, schema_text
 
 __all__ = [
     "EXIT_DEVIATION",
@@ -102,7 +110,7 @@ def _on_sigterm() -> Any:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = _parser()
+    parser = _parser(with_run_options=_runs(argv))
     args, extra = parser.parse_known_args(argv)
     if extra and args.command != "run":
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
@@ -129,7 +137,21 @@ def _main(argv: Sequence[str] | None) -> int:
     return code
 
 
-def _parser() -> argparse.ArgumentParser:
+def _runs(argv: Sequence[str] | None) -> bool:
+    """Whether ``argv`` names the ``run`` command (the first word that is no option)."""
+    words = [arg for arg in (sys.argv[1:] if argv is None else argv) if not arg.startswith("-")]
+    return bool(words) and words[0] == "run"
+
+
+def _add_run_options(run: argparse.ArgumentParser) -> None:
+    # why: run's options are the plugin's table, and the plugin imports pytest (~0.1 s):
+    # only `run` pays for it, not --help or the other commands
+    from tickets_contract.plugin import add_cli_options
+
+    add_cli_options(run)
+
+
+def _parser(*, with_run_options: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tickets-contract",
         description="Contract tests, a local twin and a quirks ledger for HubSpot's "
@@ -149,103 +171,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Generate requests from the contract with schemathesis, send them to "
         "the target and judge every answer. Arguments after the options go to pytest.",
     )
-    run.add_argument(
-        "--target",
-        default="twin",
-        help="twin (in-process, default), live (api.hubapi.com, token in "
-        "HUBSPOT_ACCESS_TOKEN) or an http(s) base URL",
-    )
-    run.add_argument(
-        "--strict",
-        action="store_true",
-        help="judge against the published contract alone and list every quirk as a deviation",
-    )
-    run.add_argument(
-        "--profile",
-        choices=["dev", "ci", "thorough"],
-        help="Hypothesis profile (default: ci when CI is set, else dev)",
-    )
-    run.add_argument(
-        "--allow-host",
-        action="append",
-        default=[],
-        metavar="HOST",
-        help="a host besides api.hubapi.com and loopback that may get the token",
-    )
-    run.add_argument(
-        "--unique-property",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="a unique-value property of the target portal (usable as idProperty)",
-    )
-    # Named as schemathesis' `st run` names them: --seed is the generation seed,
-    # --max-examples the example count. `-n` is not st's example count: arguments this
-    # command does not know go to pytest, where -n is pytest-xdist's worker count
-    # (--workers says so explicitly).
-    run.add_argument(
-        "--seed",
-        type=int,
-        metavar="N",
-        help="generation seed: the summary prints the one a run used; passing it replays "
-        "that run's requests (default: a new one, or derandomized under CI)",
-    )
-    run.add_argument(
-        "--max-examples",
-        type=int,
-        metavar="N",
-        help="examples per test in the fuzzing phase (default: the profile's)",
-    )
-    run.add_argument(
-        "--checks",
-        metavar="LIST",
-        help="run only these checks, comma-separated (schemathesis' built-in checks and the "
-        "invariants and relations by name; default: all)",
-    )
-    run.add_argument("--exclude-checks", metavar="LIST", help="skip these checks, comma-separated")
-    run.add_argument(
-        "--workers",
-        metavar="N",
-        help="pytest-xdist worker processes, a number or auto (the same as pytest's -n); "
-        "verdicts and the summary are those of a serial run",
-    )
-    run.add_argument(
-        "--cassette-dir",
-        type=Path,
-        metavar="DIR",
-        help="the cassettes whose scenarios the quirk probe sends (default: the corpus "
-        "shipped with the package; `tickets-contract record` writes tests/cassettes)",
-    )
-    run.add_argument(
-        "--twin-seed", type=int, default=0, help="seed of the twin's store of tickets (default 0)"
-    )
-    run.add_argument(
-        "--twin-size", type=int, default=1000, help="tickets in the twin's store (default 1000)"
-    )
-    run.add_argument(
-        "--phases",
-        default="examples,coverage,fuzzing",
-        help="schemathesis phases, comma-separated (default: all three)",
-    )
-    run.add_argument(
-        "--config",
-        type=Path,
-        metavar="FILE",
-        help="TOML with [tool.tickets-contract] (default: ./pyproject.toml if it has one)",
-    )
-    run.add_argument(
-        "--report-dir",
-        type=Path,
-        metavar="DIR",
-        help="write junit.xml, summary.md and exchanges.har (every exchange, secrets "
-        "filtered; HAR 1.2) into DIR",
-    )
-    run.add_argument(
-        "--accept-inconclusive",
-        action="store_true",
-        help="exit 0 when no regression was found even if some invariant or relation was "
-        "evaluated on no exchange (default: exit 6, inconclusive)",
-    )
+    if with_run_options:
+        _add_run_options(run)
     run.set_defaults(handler=_run)
 
     serve = commands.add_parser(
@@ -258,7 +185,12 @@ def _parser() -> argparse.ArgumentParser:
         "--port", type=int, default=8000, help="port, 0 for any free one (default 8000)"
     )
     serve.add_argument("--seed", type=int, default=0, help="store seed (default 0)")
-    serve.add_argument("--size", type=int, default=1000, help="stored tickets (default 1000)")
+    serve.add_argument(
+        "--size",
+        type=int,
+        default=DEFAULT_TWIN_SIZE,
+        help=f"stored tickets (default {DEFAULT_TWIN_SIZE})",
+    )
     serve.add_argument(
         "--rate-limit-ten-secondly",
         type=int,
@@ -446,6 +378,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     _drift_options(history)
     history.set_defaults(handler=_history)
+
+    schema = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of a file format, for editors",
+        description="Print the JSON Schema that tickets-contract validates a file against: "
+        "a cassette, the quirks ledger, or the settings TOML ([tool.tickets-contract]). "
+        "Point an editor at it to check a file as you type (README, Checking files in an "
+        "editor).",
+    )
+    schema.add_argument("name", choices=SCHEMAS, metavar="NAME", help=", ".join(SCHEMAS))
+    schema.add_argument(
+        "--output", type=Path, metavar="FILE", help="write it to FILE, atomically (default stdout)"
+    )
+    schema.set_defaults(handler=_schema)
     return parser
 
 
@@ -487,8 +433,6 @@ def _seconds(text: str) -> float:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version("hubspot-tickets-contract")
     except PackageNotFoundError:  # pragma: no cover - run from a tree never installed
@@ -496,35 +440,17 @@ def _version() -> str:
 
 
 def _run(args: argparse.Namespace, extra: list[str]) -> int:
+    # why: the gate needs pytest, the plugin and the settings; the other commands do not
     import pytest
 
-    from tickets_contract.plugin import (
-        OPT_ACCEPT_INCONCLUSIVE,
-        OPT_ALLOW_HOST,
-        OPT_CASSETTE_DIR,
-        OPT_CHECKS,
-        OPT_CONFIG,
-        OPT_CONTRACT,
-        OPT_EXCLUDE_CHECKS,
-        OPT_MAX_EXAMPLES,
-        OPT_PHASES,
-        OPT_REPORT_DIR,
-        OPT_SEED,
-        OPT_TARGET,
-        OPT_TWIN_SEED,
-        OPT_TWIN_SIZE,
-        OPT_UNIQUE_PROPERTY,
-    )
+    # why: the plugin's option table and the settings load only for `run`
+    from tickets_contract.plugin import PHASES, forward_to_pytest, given_counts
     from tickets_contract.settings import load_settings
-    from tickets_contract.targets import parse_target
 
     # Validate settings and target here, so that a bad one is one clear line. ("twin"
     # cannot be wrong, and building one only to check it would cost the start-up time.)
-    _check_count("--twin-size", args.twin_size)
-    if args.max_examples is not None:
-        _check_count("--max-examples", args.max_examples, low=1)
-    from tickets_contract.plugin import PHASES
-
+    for option, value, low in given_counts(args):
+        _check_count(option, value, low=low)
     phases = [p.strip() for p in args.phases.split(",") if p.strip()]
     if not phases or set(phases) - set(PHASES):
         raise UsageError(
@@ -537,14 +463,11 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         make_directory(args.report_dir, option="--report-dir", error=UsageError)
     settings = load_settings(args.config)
     if args.target != "twin":
+        # why: discovery and the HTTP targets load requests and the guards; twin runs skip them
         from tickets_contract.discovery import reach
-        from tickets_contract.targets import HttpTarget
+        from tickets_contract.targets import HttpTarget, configured_target
 
-        target = parse_target(
-            args.target,
-            allowed_hosts=(*settings.allowed_hosts, *args.allow_host),
-            rate_limit=settings.rate_limit,
-        )
+        target = configured_target(args.target, settings, allowed_hosts=args.allow_host)
         assert isinstance(target, HttpTarget)
         # One read first, so that an unreachable target or a refused token is one line.
         reach(target.session(), target.base_url, target.token)
@@ -565,40 +488,10 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         # so pytest cannot rewrite its asserts; that is expected here, not a problem.
         "-W",
         "ignore::pytest.PytestAssertRewriteWarning",
-        OPT_TARGET,
-        args.target,
-        OPT_CONTRACT,
-        "published" if args.strict else "effective",
-        OPT_TWIN_SEED,
-        str(args.twin_seed),
-        OPT_TWIN_SIZE,
-        str(args.twin_size),
+        # Every option of the command, as the plugin's --tc- options (and pytest's own for
+        # --profile and --workers).
+        *forward_to_pytest(args),
     ]
-    for host in args.allow_host:
-        pytest_args += [OPT_ALLOW_HOST, host]
-    for name in args.unique_property:
-        pytest_args += [OPT_UNIQUE_PROPERTY, name]
-    if args.profile:
-        pytest_args += ["--hypothesis-profile", args.profile]
-    if args.config:
-        pytest_args += [OPT_CONFIG, str(args.config)]
-    pytest_args += [OPT_PHASES, args.phases]
-    if args.report_dir:
-        pytest_args += [OPT_REPORT_DIR, str(args.report_dir)]
-    if args.seed is not None:
-        pytest_args += [OPT_SEED, str(args.seed)]
-    if args.max_examples is not None:
-        pytest_args += [OPT_MAX_EXAMPLES, str(args.max_examples)]
-    if args.checks is not None:
-        pytest_args += [OPT_CHECKS, args.checks]
-    if args.exclude_checks is not None:
-        pytest_args += [OPT_EXCLUDE_CHECKS, args.exclude_checks]
-    if args.workers is not None:
-        pytest_args += ["-n", args.workers]
-    if args.cassette_dir is not None:
-        pytest_args += [OPT_CASSETTE_DIR, str(args.cassette_dir)]
-    if args.accept_inconclusive:
-        pytest_args += [OPT_ACCEPT_INCONCLUSIVE]
     if not any(arg.startswith("--assert") for arg in extra):
         # The suite has no assert statements; without this pytest would rewrite those of
         # every module of schemathesis and hypothesis (pytest plugins) as it imports them,
@@ -649,8 +542,6 @@ def _check_count(option: str, value: int, *, low: int = 0) -> None:
 def _redact_reports(report_dir: Path) -> None:
     """The reports pytest wrote (junit.xml) pass the secret detector like everything else:
     a token a server echoed into a failure message is redacted on disk too."""
-    from tickets_contract.redaction import DETECTOR
-
     if not DETECTOR or not report_dir.is_dir():
         return
     for path in sorted(report_dir.iterdir()):
@@ -662,10 +553,7 @@ def _redact_reports(report_dir: Path) -> None:
 
 def _twin_settings(pairs: Sequence[str]) -> dict[str, Any]:
     """``NAME=VALUE`` pairs as TwinConfig keyword arguments; VALUE is read as YAML."""
-    import dataclasses
-
-    import yaml
-
+    # why: the twin (starlette, uvicorn) loads only for `serve`
     from tickets_contract.twin import TwinConfig
 
     names = {f.name for f in dataclasses.fields(TwinConfig)}
@@ -687,6 +575,7 @@ def _twin_settings(pairs: Sequence[str]) -> dict[str, Any]:
 
 
 def _serve(args: argparse.Namespace, extra: list[str]) -> int:
+    # why: the twin (starlette, uvicorn) loads only for `serve`
     from tickets_contract.twin import DEMO_TOKEN, Twin, TwinConfig, run_server
 
     if not 0 <= args.port <= 65535:
@@ -760,11 +649,10 @@ def _serve(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _discover(args: argparse.Namespace, extra: list[str]) -> int:
-    from contextlib import ExitStack
-
+    # why: discovery and the HTTP targets load requests and the guards: only for `discover`
     from tickets_contract.discovery import discover
     from tickets_contract.settings import render_records
-    from tickets_contract.targets import HttpTarget, parse_target
+    from tickets_contract.targets import HttpTarget, Target, parse_target, served_twin
 
     _check_count("--count", args.count, low=1)
     if args.output is not None and args.output.exists() and not args.force:
@@ -777,10 +665,10 @@ def _discover(args: argparse.Namespace, extra: list[str]) -> int:
     with ExitStack() as stack:
         unique = args.unique_property
         if args.target == "twin":
-            from tickets_contract.twin import DEMO_TOKEN, UNIQUE_PROPERTY, Twin, serve_in_thread
+            # why: the twin (starlette, uvicorn) loads only to discover on the twin
+            from tickets_contract.twin import UNIQUE_PROPERTY
 
-            base_url = stack.enter_context(serve_in_thread(Twin()))
-            target = parse_target(base_url, environ={"HUBSPOT_ACCESS_TOKEN": DEMO_TOKEN})
+            target: Target = stack.enter_context(served_twin())
             unique = unique or UNIQUE_PROPERTY
         else:
             target = parse_target(args.target, allowed_hosts=args.allow_host)
@@ -807,21 +695,21 @@ def _discover(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _record(args: argparse.Namespace, extra: list[str]) -> int:
+    # why: httpx loads only for `record` (its transport errors are caught here)
     import httpx
 
+    # why: cassettes, the recorder and httpx load only for `record`
     from tickets_contract.cassettes import (
         SCENARIOS,
         OutcomeStatus,
         Recorder,
         RecordMode,
         SourceKind,
-        http_recording_target,
         scenario_named,
-        twin_recording_target,
     )
     from tickets_contract.cassettes.diff import render_changes
     from tickets_contract.settings import load_records
-    from tickets_contract.targets import LIVE_BASE_URL
+    from tickets_contract.targets import parse_recording_target
 
     if args.list:
         for scenario in SCENARIOS:
@@ -837,12 +725,8 @@ def _record(args: argparse.Namespace, extra: list[str]) -> int:
             fix="choose one of `tickets-contract record --list`",
         )
     chosen = [s for s in SCENARIOS if not args.scenario or s.name in args.scenario]
-    if args.target == "twin":
-        target = twin_recording_target()
-    else:
-        base_url = LIVE_BASE_URL if args.target == "live" else args.target
-        source = "live" if args.target == "live" else args.source
-        if source is None:
+    if args.target != "twin":
+        if args.target != "live" and args.source is None:
             raise ConfigError(
                 source="--source",
                 where=args.target,
@@ -857,12 +741,12 @@ def _record(args: argparse.Namespace, extra: list[str]) -> int:
                 fix="run `tickets-contract discover --target ... --output records.toml` and "
                 "pass --records records.toml",
             )
-        target = http_recording_target(
-            base_url,
-            kind=SourceKind(source),
-            records=load_records(args.records),
-            allowed_hosts=args.allow_host,
-        )
+    target = parse_recording_target(
+        args.target,
+        source=args.source,
+        records=load_records(args.records) if args.records is not None else None,
+        allowed_hosts=args.allow_host,
+    )
     try:
         outcomes = Recorder(target, args.cassette_dir, RecordMode(args.mode)).record(chosen)
     except httpx.TransportError as exc:
@@ -887,6 +771,7 @@ def _record(args: argparse.Namespace, extra: list[str]) -> int:
 
 def _print_settled(paths: list[Path]) -> None:
     """What the live cassettes at ``paths`` say about the ledger's bets (witness.py)."""
+    # why: the ledger and witness load only after a live recording
     from tickets_contract.cassettes import SourceKind, load_cassette
     from tickets_contract.contract import LEDGER_NAME, specs_dir
     from tickets_contract.ledger import load_ledger
@@ -900,6 +785,7 @@ def _print_settled(paths: list[Path]) -> None:
 
 
 def _quirks(args: argparse.Namespace, extra: list[str]) -> int:
+    # why: the ledger and its page load only for `quirks`
     from tickets_contract.cassettes import corpus_dir
     from tickets_contract.contract import LEDGER_NAME, specs_dir
     from tickets_contract.ledger import load_ledger
@@ -939,6 +825,7 @@ def _quirks(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _mark_observed(ledger_path: Path, directory: Path) -> None:
+    # why: the ledger writer loads only for `quirks --observed-from`
     from tickets_contract.contract import specs_dir
     from tickets_contract.observed import mark_observed
 
@@ -954,11 +841,14 @@ def _mark_observed(ledger_path: Path, directory: Path) -> None:
 
 
 def _spec(args: argparse.Namespace, extra: list[str]) -> int:
+    # why: the contract (OpenAPI validators) loads only for `spec`
     from tickets_contract.contract import BATCH_READ_PATH, ContractKind, Portal, build_contract
+    from tickets_contract.hubspot import OBJECT_ID_PROPERTY
 
     kind = ContractKind.PUBLISHED if args.published else ContractKind.EFFECTIVE
     unique = tuple(args.unique_property)
     if not unique and kind is ContractKind.EFFECTIVE:
+        # why: the twin (starlette, uvicorn) loads only when its property is the default
         from tickets_contract.twin import UNIQUE_PROPERTY
 
         unique = (UNIQUE_PROPERTY,)
@@ -966,7 +856,7 @@ def _spec(args: argparse.Namespace, extra: list[str]) -> int:
         kind,
         fragment_path=args.fragment,
         ledger_path=args.ledger,
-        portal=Portal(unique_properties=("hs_object_id", *unique)),
+        portal=Portal(unique_properties=(OBJECT_ID_PROPERTY, *unique)),
         path=args.path or BATCH_READ_PATH,
     )
     if args.format == "json":
@@ -976,7 +866,17 @@ def _spec(args: argparse.Namespace, extra: list[str]) -> int:
     return EXIT_OK
 
 
+def _schema(args: argparse.Namespace, extra: list[str]) -> int:
+    text = schema_text(args.name)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomically(args.output, text)
+    return EXIT_OK
+
+
 def _diff(args: argparse.Namespace, extra: list[str]) -> int:
+    # why: the drift engine loads only for `diff`
     from tickets_contract.drift import diff_specs, read_spec, render_json, render_markdown
 
     old = read_spec(args.old, timeout=args.timeout)
@@ -991,6 +891,7 @@ def _diff(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _history(args: argparse.Namespace, extra: list[str]) -> int:
+    # why: the drift engine loads only for `history`
     from tickets_contract.drift.history import (
         expand_versions,
         render_history_json,

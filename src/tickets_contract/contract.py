@@ -24,6 +24,12 @@ from openapi_spec_validator import validate as validate_openapi
 import tickets_contract
 from tickets_contract.errors import ConfigError, LedgerError, SpecError
 from tickets_contract.files import read_yaml
+from tickets_contract.hubspot import (
+    BATCH_READ_METHOD,
+    BATCH_READ_PATH,
+    OBJECT_ID_PROPERTY,
+    TICKETS_OBJECT_TYPE_ID,
+)
 from tickets_contract.ledger import Ledger, Quirk, load_ledger
 
 __all__ = [
@@ -41,14 +47,13 @@ __all__ = [
     "validate_document",
 ]
 
-BATCH_READ_PATH = "/crm/v3/objects/tickets/batch/read"
-BATCH_READ_METHOD = "POST"
 # Where HubSpot serves the same batch read: the v3 path, and the date-versioned ones
 # (/crm/objects/2026-03/tickets/batch/read) beside it, with the object type fixed or a
 # template ({objectType}) whose value for tickets is `tickets` or its type id `0-5` (S34).
-TICKETS_OBJECT_TYPES = ("tickets", "0-5")
+TICKETS_OBJECT_TYPES = ("tickets", TICKETS_OBJECT_TYPE_ID)
 _BATCH_READ_SHAPE = re.compile(
-    r"^/crm/(?:v3/objects|objects/[A-Za-z0-9._-]+)/(?P<type>tickets|0-5|\{[^{}/]+\})/batch/read$"
+    r"^/crm/(?:v3/objects|objects/[A-Za-z0-9._-]+)/"
+    rf"(?P<type>{'|'.join(map(re.escape, TICKETS_OBJECT_TYPES))}|\{{[^{{}}/]+\}})/batch/read$"
 )
 FRAGMENT_NAME = "tickets-batch-read.openapi.yaml"
 LEDGER_NAME = "quirks.yaml"
@@ -64,7 +69,7 @@ class Portal:
     """Facts about one HubSpot portal that the effective contract depends on."""
 
     # hs_object_id is accepted as idProperty (assumed; quirk idproperty-must-be-unique).
-    unique_properties: tuple[str, ...] = ("hs_object_id",)
+    unique_properties: tuple[str, ...] = (OBJECT_ID_PROPERTY,)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -29,19 +29,17 @@ import requests
 
 from tickets_contract.contract import BATCH_READ_PATH
 from tickets_contract.errors import ConfigError, UnreachableError
+from tickets_contract.hubspot import LIST_MAX_LIMIT, LIST_PATH, OBJECT_ID_PROPERTY, PROPERTIES_PATH
 from tickets_contract.records import STANDARD_TICKET_PROPERTIES, KnownRecords
 from tickets_contract.redaction import DETECTOR
 
 __all__ = ["LIST_PATH", "PROPERTIES_PATH", "Discovery", "discover", "discover_run", "reach"]
 
-LIST_PATH = "/crm/v3/objects/tickets"
-PROPERTIES_PATH = "/crm/v3/properties/tickets"
-PAGE_SIZE = 100  # the list endpoint's maximum
+PAGE_SIZE = LIST_MAX_LIMIT
 MAX_PAGES = 20  # bounded: discovery never walks a whole portal
 RUN_PAGES = 2  # per kind (live, archived) at the start of a gate run
 RUN_COUNT = 60  # records of each kind a gate run keeps
 HISTORY_SAMPLE = 10  # tickets read with history to learn which properties hold some
-OBJECT_ID_PROPERTY = "hs_object_id"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -38,6 +38,7 @@ import urllib3.util
 from tickets_contract.budget import RateBudget
 from tickets_contract.contract import BATCH_READ_METHOD, BATCH_READ_PATH
 from tickets_contract.errors import SafetyError, UsageError
+from tickets_contract.hubspot import API_BASE_URL, API_HOST, LIST_PATH, PROPERTIES_PATH
 from tickets_contract.redaction import DETECTOR
 
 __all__ = [
@@ -56,21 +57,21 @@ __all__ = [
     "retry_after",
 ]
 
-DEFAULT_ALLOWED_HOSTS = ("api.hubapi.com",)
+DEFAULT_ALLOWED_HOSTS = (API_HOST,)
 # The only operations a live target may receive: the batch read, and the list read used
 # to discover known records. Both only read.
 READ_OPERATIONS = frozenset(
     {
         (BATCH_READ_METHOD, BATCH_READ_PATH),
-        ("GET", "/crm/v3/objects/tickets"),
+        ("GET", LIST_PATH),
         # The Properties API (S7): discovery reads which property has unique values.
-        ("GET", "/crm/v3/properties/tickets"),
+        ("GET", PROPERTIES_PATH),
     }
 )
 
 # Here, not in targets, so that cassettes can use them without importing the targets
 # (which import cassettes): no import cycle.
-LIVE_BASE_URL = "https://api.hubapi.com"
+LIVE_BASE_URL = API_BASE_URL
 TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
 
 
@@ -127,8 +128,8 @@ def check_read(method: str, url: str) -> None:
     if (method.upper(), path) not in READ_OPERATIONS:
         raise SafetyError(
             f"refused {method} {path}: only reads are sent to this target "
-            f"(POST {BATCH_READ_PATH}, GET /crm/v3/objects/tickets and GET "
-            "/crm/v3/properties/tickets). Nothing was sent."
+            f"(POST {BATCH_READ_PATH}, GET {LIST_PATH} and GET {PROPERTIES_PATH}). "
+            "Nothing was sent."
         )
 
 

@@ -19,6 +19,12 @@ evaluated (a run that evaluated one zero times is inconclusive, not a pass).
 A violation raises ``InvariantViolation``, whose title names the invariant;
 ``judges.check_name_of`` reports the invariant's name as the check.
 
+A new invariant is one function under ``@invariant(...)``: its name is the function's
+name (the name the gate's ``--tc-checks``, its counters and docs/RULES.md use), its body
+judges a parsed ``ReadExchange`` and returns ``HELD``, ``NOT_APPLICABLE`` or the
+violation's message; the declaration parses the exchange, skips what the rule does not
+apply to (``needs=``), raises the violation and adds the rule to ``INVARIANTS``.
+
 Ids. Without ``idProperty`` (or with ``hs_object_id``) an input is a record id, which
 HubSpot reads as a Java ``long``: ``"017000000934"`` finds record ``17000000934``. Inputs
 and result ids are compared by numeric value when they are numbers, so an answer that
@@ -36,11 +42,21 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
+from functools import update_wrapper
+from typing import Any, ClassVar, TypeVar, overload
 
 from schemathesis.core.failures import Failure, Severity
 
-from tickets_contract.contract import BATCH_READ_METHOD, BATCH_READ_PATH
+from tickets_contract.hubspot import (
+    ALWAYS_INCLUDED_PROPERTIES,
+    BATCH_READ_METHOD,
+    BATCH_READ_PATH,
+    CORRELATION_ID_HEADER,
+    CREATED_PROPERTY,
+    DEFAULT_PROPERTIES,
+    MODIFIED_PROPERTY,
+    OBJECT_ID_PROPERTY,
+)
 
 __all__ = [
     "ALWAYS_INCLUDED_PROPERTIES",
@@ -52,6 +68,7 @@ __all__ = [
     "Check",
     "InvariantViolation",
     "ReadExchange",
+    "Verdict",
     "always_included_properties_returned",
     "archived_consistent",
     "batch_status_complete",
@@ -60,6 +77,7 @@ __all__ = [
     "history_keys_as_asked",
     "history_newest_first",
     "inputs_accounted_for",
+    "invariant",
     "no_duplicate_results",
     "no_unrequested_results",
     "not_found_errors_list_ids",
@@ -84,23 +102,9 @@ HELD = False
 rule as evaluated on an exchange when it returned ``HELD`` or raised; a rule that
 returns ``None`` is never counted, so a new rule must say which it did."""
 
-OBJECT_ID_PROPERTY = "hs_object_id"
-
-# Quirk always-included-properties: "Without `properties` (absent or empty) the tickets
-# default set comes back (content, hs_pipeline, hs_pipeline_stage, hs_ticket_category,
-# hs_ticket_priority, subject); hs_object_id, createdate and hs_lastmodifieddate always
-# come back." (S1 info.description table; S21, S22 bodies.)
-DEFAULT_PROPERTIES = frozenset(
-    {
-        "content",
-        "hs_pipeline",
-        "hs_pipeline_stage",
-        "hs_ticket_category",
-        "hs_ticket_priority",
-        "subject",
-    }
-)
-ALWAYS_INCLUDED_PROPERTIES = frozenset({"createdate", "hs_lastmodifieddate", OBJECT_ID_PROPERTY})
+Verdict = bool | str
+"""What an invariant's body returns: ``HELD``, ``NOT_APPLICABLE``, or the message of its
+violation (the declaration raises ``InvariantViolation`` with it, under the rule's name)."""
 
 _SUCCESS_STATUSES = frozenset({200, 207})
 _JAVA_LONG = re.compile(r"([+-]?)0*([0-9]+)")
@@ -229,7 +233,7 @@ class ReadExchange:
 
     @classmethod
     def of(cls, case: Any, response: Any) -> ReadExchange | None:
-        if case.method.upper() != BATCH_READ_METHOD or case.path != BATCH_READ_PATH:
+        if not _is_batch_read(case):
             return None
         meta = getattr(case, "meta", None)
         if meta is not None and meta.generation.mode.is_negative:
@@ -293,14 +297,19 @@ class ReadExchange:
         """
         return record_key(raw) if self.by_record_id else raw.casefold()
 
-    def fail(self, invariant: str, message: str, case: Any = None) -> InvariantViolation:
-        operation = getattr(getattr(case, "operation", None), "label", None)
-        return InvariantViolation(
-            invariant=invariant,
-            message=message,
-            operation=operation or f"{BATCH_READ_METHOD} {BATCH_READ_PATH}",
-            case_id=getattr(case, "id", None),
-        )
+
+def _is_batch_read(case: Any) -> bool:
+    return bool(case.method.upper() == BATCH_READ_METHOD and case.path == BATCH_READ_PATH)
+
+
+def _violation(invariant: str, message: str, case: Any) -> InvariantViolation:
+    operation = getattr(getattr(case, "operation", None), "label", None)
+    return InvariantViolation(
+        invariant=invariant,
+        message=message,
+        operation=operation or f"{BATCH_READ_METHOD} {BATCH_READ_PATH}",
+        case_id=getattr(case, "id", None),
+    )
 
 
 def _keyed(exchange: ReadExchange) -> list[tuple[str, Mapping[str, Any]]]:
@@ -317,20 +326,87 @@ def _history(result: Mapping[str, Any]) -> Mapping[str, Any]:
     return history if isinstance(history, dict) else {}
 
 
+# --- declaring an invariant -------------------------------------------------------------
+
+_T = TypeVar("_T")
+_DECLARED: dict[str, Check] = {}
+
+
+@overload
+def invariant(
+    *, needs: Callable[[ReadExchange], bool] | None = None
+) -> Callable[[Callable[[ReadExchange], Verdict]], Check]: ...
+@overload
+def invariant(
+    *, reads: Callable[[Any, Any], _T | None], needs: Callable[[_T], bool] | None = None
+) -> Callable[[Callable[[_T], Verdict]], Check]: ...
+def invariant(
+    *,
+    reads: Callable[[Any, Any], Any] = ReadExchange.of,
+    needs: Callable[[Any], bool] | None = None,
+) -> Callable[[Callable[[Any], Verdict]], Check]:
+    """Declare the function below as an invariant, named by the function's name.
+
+    The body judges what ``reads`` makes of ``(case, response)`` (a ``ReadExchange`` by
+    default) and returns ``HELD``, ``NOT_APPLICABLE`` or its violation's message. The
+    declaration turns it into a schemathesis check: ``NOT_APPLICABLE`` when ``reads``
+    gives nothing or ``needs`` says the exchange has nothing for the rule, and a message
+    raised as ``InvariantViolation`` under the rule's name. ``INVARIANTS`` lists every
+    declared rule in the order of declaration; a name declared twice is refused.
+    """
+
+    def declare(rule: Callable[[Any], Verdict]) -> Check:
+        name = rule.__name__
+        if name in _DECLARED:
+            raise ValueError(f"invariant {name!r} is declared twice")
+
+        def check(ctx: Any, response: Any, case: Any) -> bool:
+            judged = reads(case, response)
+            if judged is None or (needs is not None and not needs(judged)):
+                return NOT_APPLICABLE
+            verdict = rule(judged)
+            if isinstance(verdict, str):
+                raise _violation(name, verdict, case)
+            return verdict
+
+        update_wrapper(check, rule)
+        _DECLARED[name] = check
+        return check
+
+    return declare
+
+
+def _has_inputs(exchange: ReadExchange) -> bool:
+    return bool(exchange.inputs)
+
+
+def _has_results(exchange: ReadExchange) -> bool:
+    return bool(exchange.results)
+
+
+def _has_two_results(exchange: ReadExchange) -> bool:
+    return len(exchange.results) >= 2
+
+
+def _has_errors(exchange: ReadExchange) -> bool:
+    return bool(exchange.errors)
+
+
+def _has_history(exchange: ReadExchange) -> bool:
+    return any(_history(result) for result in exchange.results)
+
+
 # --- the invariants ---------------------------------------------------------------------
 
 
-def inputs_accounted_for(ctx: Any, response: Any, case: Any) -> bool:
+@invariant(needs=_has_inputs)
+def inputs_accounted_for(exchange: ReadExchange) -> Verdict:
     """Every distinct input is returned or listed as missing, exactly once.
 
     Quirk aggregated-not-found-error: "All missing inputs are listed in `context.ids` of
     a single OBJECT_NOT_FOUND entry (as sent, also for idProperty values)"; S9, U1, S21.
     Quirk duplicate-ids: a repeated input is answered once.
     """
-    exchange = ReadExchange.of(case, response)
-    if exchange is None or not (exchange.inputs):
-        return NOT_APPLICABLE
-    name = "inputs_accounted_for"
     inputs = exchange.distinct_inputs
     listed = exchange.listed_missing
     problems = []
@@ -367,27 +443,22 @@ def inputs_accounted_for(ctx: Any, response: Any, case: Any) -> bool:
                 f" values {_shown(inputs)} (missing: {_shown(listed)})"
             )
     if problems:
-        raise exchange.fail(
-            name,
+        return (
             "\n".join(problems)
             + f"\n\nExpected: each of the inputs {_shown(inputs)} in `results` or in an "
             "error's context.ids, exactly once\n"
-            f"Received: results {_shown(exchange.result_ids)}, listed missing {_shown(listed)}",
-            case,
+            f"Received: results {_shown(exchange.result_ids)}, listed missing {_shown(listed)}"
         )
     return HELD
 
 
-def no_unrequested_results(ctx: Any, response: Any, case: Any) -> bool:
+@invariant(needs=_has_results)
+def no_unrequested_results(exchange: ReadExchange) -> Verdict:
     """Nothing is returned that was not asked for.
 
     The operation "reads a batch of tickets by internal ID or unique property values"
     (spec summary); a result answers one of the inputs.
     """
-    exchange = ReadExchange.of(case, response)
-    if exchange is None or not (exchange.results):
-        return NOT_APPLICABLE
-    name = "no_unrequested_results"
     keys = {exchange.input_key(raw) for raw in exchange.inputs}
     if exchange.by_record_id or exchange.maps_by_value:
         extra = [
@@ -397,82 +468,68 @@ def no_unrequested_results(ctx: Any, response: Any, case: Any) -> bool:
         ]
         if extra:
             what = "ids" if exchange.by_record_id else f"{exchange.id_property} values"
-            raise exchange.fail(
-                name,
+            return (
                 f"Results that answer no input: {_shown(dict.fromkeys(extra))}\n\n"
                 f"Expected: results whose {what} are among the inputs {_shown(sorted(keys))}\n"
-                f"Received: {_shown(exchange.answered_as(r) for r in exchange.results)}",
-                case,
+                f"Received: {_shown(exchange.answered_as(r) for r in exchange.results)}"
             )
         return HELD
     missing = set(exchange.listed_missing)
     expected = len([raw for raw in exchange.distinct_inputs if raw not in missing])
     found = set(exchange.result_ids)
     if len(found) > expected:
-        raise exchange.fail(
-            name,
+        return (
             f"More records than inputs found: {len(found)} distinct results for "
             f"{expected} {exchange.id_property} values not listed as missing\n\n"
             f"Expected: at most {expected} results for inputs {_shown(exchange.inputs)}\n"
-            f"Received: results {_shown(sorted(found))}",
-            case,
+            f"Received: results {_shown(sorted(found))}"
         )
     return HELD
 
 
-def status_matches_errors(ctx: Any, response: Any, case: Any) -> bool:
+@invariant()
+def status_matches_errors(exchange: ReadExchange) -> Verdict:
     """207 exactly when there are errors; 200 exactly when there are none.
 
     Quirk multi-status-on-read: "Answers 207 whenever at least one input was not found";
     S1, S10: "Success is HTTP 200 when every input was found". An empty ``errors``
     list in a 200 is tolerated (the associations endpoint emits one, S14).
     """
-    exchange = ReadExchange.of(case, response)
-    if exchange is None:
-        return NOT_APPLICABLE
     has_errors = bool(exchange.errors)
     if has_errors != (exchange.status == 207):
         expected = 207 if has_errors else 200
-        raise exchange.fail(
-            "status_matches_errors",
+        return (
             f"Expected: status {expected} for an answer with {len(exchange.errors)} error "
             f"entries\nReceived: status {exchange.status}, errors "
-            f"{_shown(e.get('category') for e in exchange.errors)}",
-            case,
+            f"{_shown(e.get('category') for e in exchange.errors)}"
         )
     return HELD
 
 
-def num_errors_consistent(ctx: Any, response: Any, case: Any) -> bool:
+@invariant()
+def num_errors_consistent(exchange: ReadExchange) -> Verdict:
     """``numErrors`` is present when there are errors and counts the error entries.
 
     Spec: numErrors is "the number of errors"; quirk aggregated-not-found-error:
     "`numErrors` counts entries, so it is 1" (U1, S21: it counts entries, not ids).
     """
-    exchange = ReadExchange.of(case, response)
-    if exchange is None:
-        return NOT_APPLICABLE
     num_errors = exchange.payload.get("numErrors")
     count = len(exchange.errors)
     if ("numErrors" in exchange.payload or count) and num_errors != count:
-        raise exchange.fail(
-            "num_errors_consistent",
+        return (
             f"Expected: numErrors {count} (the number of entries in `errors`)\n"
-            f"Received: numErrors {num_errors!r}",
-            case,
+            f"Received: numErrors {num_errors!r}"
         )
     return HELD
 
 
-def archived_consistent(ctx: Any, response: Any, case: Any) -> bool:
+@invariant(needs=_has_results)
+def archived_consistent(exchange: ReadExchange) -> Verdict:
     """Every result's ``archived`` equals the query's, with ``archivedAt`` exactly then.
 
     Quirk archived-query-exclusive: "archived=false excludes archived tickets (reported
     missing); archived=true finds only archived ones, with archivedAt" (S1, S23).
     """
-    exchange = ReadExchange.of(case, response)
-    if exchange is None or not (exchange.results):
-        return NOT_APPLICABLE
     wrong = [
         str(result.get("id"))
         for result in exchange.results
@@ -485,19 +542,18 @@ def archived_consistent(ctx: Any, response: Any, case: Any) -> bool:
             for r in exchange.results
             if str(r.get("id")) in wrong
         ]
-        raise exchange.fail(
-            "archived_consistent",
+        return (
             f"Results that disagree with archived={str(exchange.archived).lower()}: "
             f"{_shown(wrong)}\n\n"
             f"Expected: archived {exchange.archived}, archivedAt "
             f"{'set' if exchange.archived else 'absent'}\n"
-            f"Received (id, archived, archivedAt): {_shown(shown)}",
-            case,
+            f"Received (id, archived, archivedAt): {_shown(shown)}"
         )
     return HELD
 
 
-def properties_within_requested(ctx: Any, response: Any, case: Any) -> bool:
+@invariant(needs=_has_results)
+def properties_within_requested(exchange: ReadExchange) -> Verdict:
     """Returned properties are the requested ones (or the default set) plus the always
     included ones.
 
@@ -505,37 +561,30 @@ def properties_within_requested(ctx: Any, response: Any, case: Any) -> bool:
     are admitted too: quirk history-only-properties is assumed and its sources conflict
     (S21 left them out of ``properties``, S13 had them).
     """
-    exchange = ReadExchange.of(case, response)
-    if exchange is None or not (exchange.results):
-        return NOT_APPLICABLE
     requested = set(exchange.properties or ()) or set(DEFAULT_PROPERTIES)
-    allowed = requested | ALWAYS_INCLUDED_PROPERTIES | set(exchange.with_history)
+    allowed = requested | set(ALWAYS_INCLUDED_PROPERTIES) | set(exchange.with_history)
     extra = {
         str(result.get("id")): sorted(set(_properties(result)) - allowed)
         for result in exchange.results
     }
     extra = {record: names for record, names in extra.items() if names}
     if extra:
-        raise exchange.fail(
-            "properties_within_requested",
+        return (
             f"Unrequested properties returned (result id [names]): {_per_record(extra)}\n\n"
             f"Expected: names within {_shown(sorted(allowed))}\n"
-            f"Received: {_per_record({r: sorted(_properties(x)) for r, x in _keyed(exchange)})}",
-            case,
+            f"Received: {_per_record({r: sorted(_properties(x)) for r, x in _keyed(exchange)})}"
         )
     return HELD
 
 
-def requested_properties_in_every_result(ctx: Any, response: Any, case: Any) -> bool:
+@invariant(needs=_has_two_results)
+def requested_properties_in_every_result(exchange: ReadExchange) -> Verdict:
     """A property returned for one result is present, ``null`` if empty, in every result.
 
     Quirk null-property-values: "A requested property that is defined but empty on the
     ticket is returned with the value null" (S6, S22). Whether a name is
     defined on the portal is target knowledge; that one result carries it shows it is.
     """
-    exchange = ReadExchange.of(case, response)
-    if exchange is None or not (len(exchange.results) >= 2):
-        return NOT_APPLICABLE
     returned = {name for result in exchange.results for name in _properties(result)}
     lacking = {
         str(result.get("id")): sorted(returned - set(_properties(result)))
@@ -543,26 +592,22 @@ def requested_properties_in_every_result(ctx: Any, response: Any, case: Any) -> 
     }
     lacking = {record: names for record, names in lacking.items() if names}
     if lacking:
-        raise exchange.fail(
-            "requested_properties_in_every_result",
+        return (
             f"Results without properties that other results carry (result id [names]): "
             f"{_per_record(lacking)}\n\n"
             f"Expected: every result with each of {_shown(sorted(returned))} (null when empty)\n"
-            f"Received: {_per_record({r: sorted(_properties(x)) for r, x in _keyed(exchange)})}",
-            case,
+            f"Received: {_per_record({r: sorted(_properties(x)) for r, x in _keyed(exchange)})}"
         )
     return HELD
 
 
-def history_keys_as_asked(ctx: Any, response: Any, case: Any) -> bool:
+@invariant(needs=_has_results)
+def history_keys_as_asked(exchange: ReadExchange) -> Verdict:
     """History comes back only for names listed in ``propertiesWithHistory``.
 
     S13, S21: ``"propertiesWithHistory": {"<prop>": [ValueWithTimestamp, ...]}`` for the
     requested names; nothing asked, no history.
     """
-    exchange = ReadExchange.of(case, response)
-    if exchange is None or not (exchange.results):
-        return NOT_APPLICABLE
     asked = set(exchange.with_history)
     extra = {
         str(result.get("id")): sorted(set(_history(result)) - asked) for result in exchange.results
@@ -577,13 +622,11 @@ def history_keys_as_asked(ctx: Any, response: Any, case: Any) -> bool:
         }
     )
     if extra or not_lists:
-        raise exchange.fail(
-            "history_keys_as_asked",
+        return (
             (f"History not asked for (result id [names]): {_per_record(extra)}\n" if extra else "")
             + (f"History that is not a list: {_shown(not_lists)}\n" if not_lists else "")
             + f"\nExpected: history keys within {_shown(sorted(asked))}, each a list\n"
-            f"Received: {_shown(sorted({n for r in exchange.results for n in _history(r)}))}",
-            case,
+            f"Received: {_shown(sorted({n for r in exchange.results for n in _history(r)}))}"
         )
     return HELD
 
@@ -597,16 +640,14 @@ def _instant(value: Any) -> datetime | None:
         return None
 
 
-def history_newest_first(ctx: Any, response: Any, case: Any) -> bool:
+@invariant(needs=_has_history)
+def history_newest_first(exchange: ReadExchange) -> Verdict:
     """History lists newest first, its first value the current one.
 
     Quirk history-newest-first (assumed): "Believed to list history newest first, the
     first entry equal to the current value." Its own invariant, so that a live run that
     refutes the belief names it and nothing else.
     """
-    exchange = ReadExchange.of(case, response)
-    if exchange is None or not (any(_history(r) for r in exchange.results)):
-        return NOT_APPLICABLE
     problems = []
     for result in exchange.results:
         record = str(result.get("id"))
@@ -630,32 +671,26 @@ def history_newest_first(ctx: Any, response: Any, case: Any) -> bool:
                     f"{record}.{name}: newest history value {first!r}, current value {current!r}"
                 )
     if problems:
-        raise exchange.fail(
-            "history_newest_first",
+        return (
             "\n".join(problems)
-            + "\n\nExpected: entries newest first, the first equal to the current value",
-            case,
+            + "\n\nExpected: entries newest first, the first equal to the current value"
         )
     return HELD
 
 
-def no_duplicate_results(ctx: Any, response: Any, case: Any) -> bool:
+@invariant(needs=_has_two_results)
+def no_duplicate_results(exchange: ReadExchange) -> Verdict:
     """Each record comes back at most once.
 
     Quirk duplicate-ids: "Believed to answer each distinct input once"; two spellings of
     one record id (``"17"``, ``"017"``) are one record too.
     """
-    exchange = ReadExchange.of(case, response)
-    if exchange is None or not (len(exchange.results) >= 2):
-        return NOT_APPLICABLE
     repeated = [rid for rid, count in Counter(exchange.result_ids).items() if count > 1]
     if repeated:
-        raise exchange.fail(
-            "no_duplicate_results",
+        return (
             f"Records returned more than once: {_shown(repeated)}\n\n"
             f"Expected: distinct result ids for inputs {_shown(exchange.inputs)}\n"
-            f"Received: {_shown(exchange.result_ids)}",
-            case,
+            f"Received: {_shown(exchange.result_ids)}"
         )
     return HELD
 
@@ -664,7 +699,7 @@ def no_duplicate_results(ctx: Any, response: Any, case: Any) -> bool:
 # Each returns NOT_APPLICABLE when it did not apply to the exchange, HELD when it judged
 # the exchange and the rule held.
 
-_CORRELATION_HEADER = "x-hubspot-correlation-id"
+_CORRELATION_HEADER = CORRELATION_ID_HEADER.lower()
 _RECORD_ID = re.compile(r"[0-9]+")
 # A record page: .../record/<objectTypeId>/<id> (S26); tickets are 0-5 (S34), but the
 # judges also read recorded answers of other objects (contacts, 0-1), so any type passes.
@@ -677,7 +712,8 @@ def _url_record(url: Any) -> str | None:
     return found[1] if found else None
 
 
-def timestamps_match_properties(ctx: Any, response: Any, case: Any) -> bool:
+@invariant()
+def timestamps_match_properties(exchange: ReadExchange) -> Verdict:
     """``createdAt`` is ``createdate`` and ``updatedAt`` is ``hs_lastmodifieddate``,
     whenever those properties come back with a value.
 
@@ -685,14 +721,11 @@ def timestamps_match_properties(ctx: Any, response: Any, case: Any) -> bool:
     hs_lastmodifieddate in real bodies" (S4, S21, S22). Compared as instants: quirk-free
     formatting differences (``...17Z`` and ``...17.000Z``, S21) are equal.
     """
-    exchange = ReadExchange.of(case, response)
-    if exchange is None:
-        return NOT_APPLICABLE
     compared = 0
     wrong = []
     for result in exchange.results:
         values = _properties(result)
-        for field, name in (("createdAt", "createdate"), ("updatedAt", "hs_lastmodifieddate")):
+        for field, name in (("createdAt", CREATED_PROPERTY), ("updatedAt", MODIFIED_PROPERTY)):
             if values.get(name) is None:
                 continue
             compared += 1
@@ -702,17 +735,42 @@ def timestamps_match_properties(ctx: Any, response: Any, case: Any) -> bool:
     if not compared:
         return NOT_APPLICABLE
     if wrong:
-        raise exchange.fail(
-            "timestamps_match_properties",
+        return (
             f"Record timestamps that disagree with their properties: {_shown(wrong)}\n\n"
             "Expected: createdAt the instant of createdate, updatedAt that of "
-            "hs_lastmodifieddate",
-            case,
+            "hs_lastmodifieddate"
         )
     return HELD
 
 
-def correlation_id_matches_header(ctx: Any, response: Any, case: Any) -> bool:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _CorrelatedAnswer:
+    """An answer of the operation, any status, with its correlation-id header's values."""
+
+    status: int
+    sent: list[str]
+    body_id: Any
+
+    @classmethod
+    def of(cls, case: Any, response: Any) -> _CorrelatedAnswer | None:
+        """``None`` for another operation, or an answer without the header."""
+        if not _is_batch_read(case):
+            return None
+        headers = getattr(response, "headers", None) or {}
+        values = next((v for k, v in headers.items() if k.lower() == _CORRELATION_HEADER), None)
+        sent = [values] if isinstance(values, str) else list(values or [])
+        if not sent:
+            return None
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = None
+        body_id = payload.get("correlationId") if isinstance(payload, dict) else None
+        return cls(status=response.status_code, sent=sent, body_id=body_id)
+
+
+@invariant(reads=_CorrelatedAnswer.of)
+def correlation_id_matches_header(answer: _CorrelatedAnswer) -> Verdict:
     """The ``X-HubSpot-Correlation-Id`` header, when an answer has one, is one UUID, and
     the body's ``correlationId`` when the body carries one (the error answers).
 
@@ -722,27 +780,12 @@ def correlation_id_matches_header(ctx: Any, response: Any, case: Any) -> bool:
     operation with the header; a missing header is not judged: documented and reported
     bodies are quoted without their headers.
     """
-    if case.method.upper() != BATCH_READ_METHOD or case.path != BATCH_READ_PATH:
-        return NOT_APPLICABLE
-    headers = getattr(response, "headers", None) or {}
-    values = next((v for k, v in headers.items() if k.lower() == _CORRELATION_HEADER), None)
-    sent = [values] if isinstance(values, str) else list(values or [])
-    if not sent:
-        return NOT_APPLICABLE
-    try:
-        payload = response.json()
-    except ValueError:
-        payload = None
-    body_id = payload.get("correlationId") if isinstance(payload, dict) else None
+    sent, body_id = answer.sent, answer.body_id
     expected = f"{body_id!r} (the body's correlationId)" if body_id is not None else "one UUID"
     if len(sent) != 1 or not _is_uuid(sent[0]) or (body_id is not None and sent != [body_id]):
-        raise InvariantViolation(
-            invariant="correlation_id_matches_header",
-            message=f"Expected: header X-HubSpot-Correlation-Id {expected} on a "
-            f"{response.status_code} answer\nReceived: {_shown(sent)}",
-            operation=getattr(getattr(case, "operation", None), "label", None)
-            or f"{BATCH_READ_METHOD} {BATCH_READ_PATH}",
-            case_id=getattr(case, "id", None),
+        return (
+            f"Expected: header X-HubSpot-Correlation-Id {expected} on a "
+            f"{answer.status} answer\nReceived: {_shown(sent)}"
         )
     return HELD
 
@@ -755,28 +798,25 @@ def _is_uuid(value: Any) -> bool:
     return True
 
 
-def batch_status_complete(ctx: Any, response: Any, case: Any) -> bool:
+@invariant()
+def batch_status_complete(exchange: ReadExchange) -> Verdict:
     """A batch read's ``status`` is ``COMPLETE``.
 
     Spec: "The expected value is \"COMPLETE\"" (S1); every real body seen says so
     (S4, S9, S21, U1); quirk status-enum-spelling: "A synchronous read always answers
     COMPLETE". PENDING or PROCESSING on a read would mean results still to come.
     """
-    exchange = ReadExchange.of(case, response)
-    if exchange is None:
-        return NOT_APPLICABLE
     status = exchange.payload.get("status")
     if status != "COMPLETE":
-        raise exchange.fail(
-            "batch_status_complete",
+        return (
             f"Expected: status 'COMPLETE' for a batch read\nReceived: status {status!r} with "
-            f"{len(exchange.results)} results",
-            case,
+            f"{len(exchange.results)} results"
         )
     return HELD
 
 
-def result_ids_are_record_ids(ctx: Any, response: Any, case: Any) -> bool:
+@invariant(needs=_has_results)
+def result_ids_are_record_ids(exchange: ReadExchange) -> Verdict:
     """Each result's ``id`` is an internal record id: a number, equal to the record's
     ``hs_object_id`` when that comes back, and named by its ``url`` when there is one;
     never the ``idProperty`` value read by.
@@ -788,9 +828,6 @@ def result_ids_are_record_ids(ctx: Any, response: Any, case: Any) -> bool:
     (S26, S27, contacts), so a url ends in ``/record/<objectTypeId>/<id>`` (tickets: 0-5,
     S34; the type is not checked, as recorded answers of other objects are judged too).
     """
-    exchange = ReadExchange.of(case, response)
-    if exchange is None or not exchange.results:
-        return NOT_APPLICABLE
     wrong = []
     for result in exchange.results:
         rid = result.get("id")
@@ -802,13 +839,11 @@ def result_ids_are_record_ids(ctx: Any, response: Any, case: Any) -> bool:
         elif "url" in result and _url_record(result["url"]) != rid:
             wrong.append(f"{rid!r} is not the record of its url {result['url']!r}")
     if wrong:
-        raise exchange.fail(
-            "result_ids_are_record_ids",
+        return (
             f"Result ids that are not record ids: {_shown(wrong)}\n\n"
             f"Expected: numeric record ids (each its {OBJECT_ID_PROPERTY}), also when read "
             f"by {exchange.id_property or 'idProperty'}\n"
-            f"Received: {_shown(exchange.result_ids)}",
-            case,
+            f"Received: {_shown(exchange.result_ids)}"
         )
     return HELD
 
@@ -821,7 +856,8 @@ def _utc_problems(where: str, value: Any) -> list[str]:
     return []
 
 
-def timestamps_in_utc(ctx: Any, response: Any, case: Any) -> bool:
+@invariant()
+def timestamps_in_utc(exchange: ReadExchange) -> Verdict:
     """Every timestamp of the answer is ISO 8601 in UTC with the ``Z`` designator.
 
     S4, S7: "createdAt/updatedAt/archivedAt/startedAt/completedAt ... are ISO 8601
@@ -829,9 +865,6 @@ def timestamps_in_utc(ctx: Any, response: Any, case: Any) -> bool:
     timestamps alike (S13, S21, S28). An offset such as ``+00:00`` is a valid date-time
     for the schema but not what HubSpot sends; milliseconds may be dropped (S21).
     """
-    exchange = ReadExchange.of(case, response)
-    if exchange is None:
-        return NOT_APPLICABLE
     problems = []
     for field in ("startedAt", "completedAt", "requestedAt"):
         problems += _utc_problems(field, exchange.payload.get(field))
@@ -844,40 +877,35 @@ def timestamps_in_utc(ctx: Any, response: Any, case: Any) -> bool:
                 if isinstance(entry, dict):
                     problems += _utc_problems(f"{rid}.{name} history", entry.get("timestamp"))
     if problems:
-        raise exchange.fail(
-            "timestamps_in_utc",
+        return (
             f"Timestamps not in UTC with Z: {_shown(problems)}\n\n"
-            "Expected: e.g. '2024-08-15T17:09:13.648Z'",
-            case,
+            "Expected: e.g. '2024-08-15T17:09:13.648Z'"
         )
     return HELD
 
 
-def batch_times_ordered(ctx: Any, response: Any, case: Any) -> bool:
+@invariant()
+def batch_times_ordered(exchange: ReadExchange) -> Verdict:
     """A batch does not complete before it starts: ``startedAt`` <= ``completedAt``.
 
     Spec: both are required date-times of the batch (S1); real bodies show them equal or
     a few milliseconds apart (U1; S21). [inferred from their meaning]
     """
-    exchange = ReadExchange.of(case, response)
-    if exchange is None:
-        return NOT_APPLICABLE
     started = _instant(exchange.payload.get("startedAt"))
     completed = _instant(exchange.payload.get("completedAt"))
     if started is None or completed is None or started.tzinfo is None or completed.tzinfo is None:
         return NOT_APPLICABLE
     if completed < started:
-        raise exchange.fail(
-            "batch_times_ordered",
+        return (
             f"Expected: startedAt <= completedAt\nReceived: startedAt "
             f"{exchange.payload.get('startedAt')!r}, completedAt "
-            f"{exchange.payload.get('completedAt')!r}",
-            case,
+            f"{exchange.payload.get('completedAt')!r}"
         )
     return HELD
 
 
-def not_found_errors_list_ids(ctx: Any, response: Any, case: Any) -> bool:
+@invariant(needs=_has_errors)
+def not_found_errors_list_ids(exchange: ReadExchange) -> Verdict:
     """Each error entry of a read is an OBJECT_NOT_FOUND with ``status: error`` and the
     missing inputs in ``context.ids``.
 
@@ -886,9 +914,6 @@ def not_found_errors_list_ids(ctx: Any, response: Any, case: Any) -> bool:
     An entry that names the missing ids only in its message leaves a client nothing to
     match on.
     """
-    exchange = ReadExchange.of(case, response)
-    if exchange is None or not exchange.errors:
-        return NOT_APPLICABLE
     wrong = []
     for error in exchange.errors:
         context = error.get("context")
@@ -904,12 +929,10 @@ def not_found_errors_list_ids(ctx: Any, response: Any, case: Any) -> bool:
                 f"context.ids {ids!r}"
             )
     if wrong:
-        raise exchange.fail(
-            "not_found_errors_list_ids",
+        return (
             f"Error entries that are not OBJECT_NOT_FOUND with context.ids: {_shown(wrong)}"
             "\n\nExpected: {status: 'error', category: 'OBJECT_NOT_FOUND', message, "
-            "context: {ids: [the missing inputs]}}",
-            case,
+            "context: {ids: [the missing inputs]}}"
         )
     return HELD
 
@@ -918,10 +941,11 @@ def _with_aliases(result: Mapping[str, Any]) -> set[str]:
     # Contacts name their last-modified property lastmodifieddate (S26); the
     # judges also read recorded answers of contacts.
     names = set(_properties(result))
-    return names | {"hs_lastmodifieddate"} if "lastmodifieddate" in names else names
+    return names | {MODIFIED_PROPERTY} if "lastmodifieddate" in names else names
 
 
-def always_included_properties_returned(ctx: Any, response: Any, case: Any) -> bool:
+@invariant(needs=_has_results)
+def always_included_properties_returned(exchange: ReadExchange) -> Verdict:
     """``hs_object_id``, ``createdate`` and ``hs_lastmodifieddate`` come back in every
     result, whatever ``properties`` asked for.
 
@@ -930,44 +954,20 @@ def always_included_properties_returned(ctx: Any, response: Any, case: Any) -> b
     hs_object_id; S22 ticket bodies; S26: a body with only inputs). Assumed
     for createdate: a live run that refutes it names this rule alone.
     """
-    exchange = ReadExchange.of(case, response)
-    if exchange is None or not exchange.results:
-        return NOT_APPLICABLE
     lacking = {
-        str(result.get("id")): sorted(ALWAYS_INCLUDED_PROPERTIES - _with_aliases(result))
+        str(result.get("id")): sorted(set(ALWAYS_INCLUDED_PROPERTIES) - _with_aliases(result))
         for result in exchange.results
     }
     lacking = {record: names for record, names in lacking.items() if names}
     if lacking:
-        raise exchange.fail(
-            "always_included_properties_returned",
+        return (
             f"Results without the always-included properties (result id [names]): "
             f"{_per_record(lacking)}\n\n"
             f"Expected: {_shown(sorted(ALWAYS_INCLUDED_PROPERTIES))} in every result, also "
-            f"when `properties` was {_shown(exchange.properties or ())}",
-            case,
+            f"when `properties` was {_shown(exchange.properties or ())}"
         )
     return HELD
 
 
-INVARIANTS: Sequence[Check] = (
-    inputs_accounted_for,
-    no_unrequested_results,
-    status_matches_errors,
-    num_errors_consistent,
-    archived_consistent,
-    properties_within_requested,
-    requested_properties_in_every_result,
-    history_keys_as_asked,
-    history_newest_first,
-    no_duplicate_results,
-    timestamps_match_properties,
-    correlation_id_matches_header,
-    batch_status_complete,
-    result_ids_are_record_ids,
-    timestamps_in_utc,
-    batch_times_ordered,
-    not_found_errors_list_ids,
-    always_included_properties_returned,
-)
+INVARIANTS: Sequence[Check] = tuple(_DECLARED.values())
 """Every invariant, in the order they run: pass as ``additional_checks=``."""

@@ -22,7 +22,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tickets_contract.contract import (
     BATCH_READ_METHOD,
@@ -34,12 +34,16 @@ from tickets_contract.contract import (
 )
 from tickets_contract.ledger import Quirk
 
+if TYPE_CHECKING:
+    from schemathesis.core.failures import FailureGroup
+
 __all__ = [
     "BUILTIN_CHECKS",
     "EXCLUDED_CHECKS",
     "REQUEST_SIDE_CHECKS",
     "Deviation",
     "QuirkExplainer",
+    "check_exchange",
     "check_name_of",
     "excluded_check_functions",
     "regressions",
@@ -125,6 +129,44 @@ def check_name_of(failure: BaseException) -> str:
         if cls.__name__ in _FAILURE_CHECKS:
             return _FAILURE_CHECKS[cls.__name__]
     return type(failure).__name__
+
+
+def check_exchange(
+    case: Any,
+    response: Any,
+    *,
+    checks: Sequence[Any] | None = None,
+    additional_checks: Sequence[Any] = (),
+    excluded_checks: Sequence[Any] = (),
+    session: Any = None,
+) -> FailureGroup | None:
+    """Run schemathesis' checks on one exchange: the failures, or None when all passed.
+
+    The one place that asks schemathesis for a verdict (``Case.validate_response``).
+    ``checks`` replaces schemathesis' default set, ``additional_checks`` adds to it (the
+    invariants), ``excluded_checks`` removes from it. ``session``: the ``requests``
+    session of an HTTP target, for the checks that send again (``ignored_auth``).
+
+    schemathesis 4.32 raises exactly one ``FailureGroup`` for any number of failures: its
+    ``run_checks`` catches a check's ``AssertionError`` (a ``Failure``, or a bare
+    ``assert``) and wraps it (schemathesis/checks.py, ``run_checks``), and a
+    ``FailureGroup`` is a ``BaseExceptionGroup``, no ``AssertionError``. Any other
+    exception is a broken check, not a verdict, and propagates.
+    """
+    # why: schemathesis is slow to import; judges' constants are read without it
+    from schemathesis.core.failures import FailureGroup
+
+    try:
+        case.validate_response(
+            response,
+            checks=list(checks) if checks is not None else None,
+            additional_checks=list(additional_checks),
+            excluded_checks=list(excluded_checks),
+            transport_kwargs={"session": session} if session is not None else None,
+        )
+    except FailureGroup as group:
+        return group
+    return None
 
 
 def excluded_check_functions() -> list[Any]:
@@ -287,7 +329,6 @@ class QuirkExplainer:
     def _response_passes(self, variant: str | None, check: str, case: Any, response: Any) -> bool:
         # why: schemathesis is slow to import; judges' constants are read without it
         from schemathesis import checks
-        from schemathesis.core.failures import FailureGroup
 
         function = getattr(checks, check, None)
         if function is None:
@@ -301,10 +342,4 @@ class QuirkExplainer:
             body=case.body,
             media_type=case.media_type,
         )
-        try:
-            rebound.validate_response(response, checks=[function])
-        except FailureGroup:
-            return False
-        except AssertionError:
-            return False
-        return True
+        return check_exchange(rebound, response, checks=[function]) is None

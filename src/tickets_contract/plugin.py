@@ -1,29 +1,39 @@
 """pytest wiring for tickets-contract: options, Hypothesis profiles, fixtures, summary.
 
-Wiring only: the logic lives in contract, targets, judges and report. Registered through
-the ``pytest11`` entry point, so installing the package is enough.
+Wiring only: the logic lives in contract, targets, gate (the judge of each exchange),
+judges and report. Registered through the ``pytest11`` entry point, so installing the
+package is enough. The table of gate options here also builds ``tickets-contract run``'s.
 """
 
 from __future__ import annotations
 
-import functools
+import argparse
+import importlib
 import json
 import os
-import time
-from collections.abc import Callable, Collection
+import pkgutil
+import random
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 import pytest
+from _pytest.nodes import Node
+
+import tickets_contract
 
 # Only the standard library and pytest at import time: this module is loaded into every
 # pytest session of an environment where the package is installed, and a session that
 # never uses the contract suite, the cassettes or the twin must not pay for them. Each
 # hook and fixture imports what it needs (bench/plugin_overhead.py measures the cost).
 if TYPE_CHECKING:
+    from tickets_contract.cassettes import RecordingTarget
     from tickets_contract.contract import Contract
     from tickets_contract.discovery import Discovery
     from tickets_contract.errors import ContractError
+    from tickets_contract.gate import Judge
     from tickets_contract.har import HarLog
     from tickets_contract.report import Tally
     from tickets_contract.settings import Settings
@@ -31,33 +41,39 @@ if TYPE_CHECKING:
 
 __all__ = ["Judge"]
 
-# Every option carries the tc- prefix: plain names such as --record-mode (pytest-recording)
-# or --target collide with other plugins, and argparse then refuses to start any session.
-OPT_TARGET = "--tc-target"
-OPT_CONTRACT = "--tc-contract"
-OPT_ALLOW_HOST = "--tc-allow-host"
-OPT_UNIQUE_PROPERTY = "--tc-unique-property"
-OPT_TWIN_SEED = "--tc-twin-seed"
-OPT_TWIN_SIZE = "--tc-twin-size"
-OPT_CONFIG = "--tc-config"
-OPT_REPORT_DIR = "--tc-report-dir"
-OPT_PHASES = "--tc-phases"
-OPT_RECORD_MODE = "--tc-record-mode"
-OPT_CASSETTE_DIR = "--tc-cassette-dir"
-OPT_SEED = "--tc-seed"
-OPT_MAX_EXAMPLES = "--tc-max-examples"
-OPT_CHECKS = "--tc-checks"
-OPT_EXCLUDE_CHECKS = "--tc-exclude-checks"
+
+def __getattr__(name: str) -> Any:
+    """``tickets_contract.plugin.Judge``, where the judge lived before ``gate``."""
+    if name == "Judge":
+        # why: the judge loads schemathesis and every rule; only its users pay for that
+        from tickets_contract.gate import Judge
+
+        return Judge
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# --- the options of a gate run, declared once for pytest and `tickets-contract run` --------
+#
+# Each RunOption is one knob of the gate, with one default and one help text. This plugin
+# registers it as --tc-NAME (every option carries the tc- prefix: plain names such as
+# --record-mode of pytest-recording, or --target, collide with other plugins, and argparse
+# then refuses to start any session). `tickets-contract run` offers it as --NAME and hands
+# its value to pytest as --tc-NAME (cli.py). A few exist on one surface only:
+# --tc-contract and --tc-record-mode in pytest; --strict, --profile and --workers in the
+# command, which turns each into pytest arguments of its own (``forward``). The table
+# lives here, not in a module of its own, because the plugin may import no other module
+# of the package until a session uses it (tests/test_toolchain.py).
+
+PYTEST_PREFIX = "--tc-"
 PHASES = ("examples", "coverage", "fuzzing")
 HAR_NAME = "exchanges.har"
-
-OPT_ACCEPT_INCONCLUSIVE = "--tc-accept-inconclusive"
-
 # Exit codes beyond pytest's own; the CLI documents all of them (cli.py).
 EXIT_INCONCLUSIVE = 6
 EXIT_UNREACHABLE = 7
+EXIT_INTERNAL = 8
+EXIT_INTERRUPTED = 130
 
-PROFILES: dict[str, dict[str, Any]] = {
+PROFILES: Mapping[str, Mapping[str, Any]] = {
     # Quick local runs; the example database remembers failures between runs.
     "dev": {"max_examples": 25, "deadline": None},
     # Deterministic: the same examples on every run and every machine.
@@ -77,119 +93,301 @@ PROFILES: dict[str, dict[str, Any]] = {
     },
 }
 
-_TALLY = pytest.StashKey["Tally"]()
+Surface = Literal["both", "pytest", "cli"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunOption:
+    """One option of a gate run.
+
+    ``name``      the command's flag without dashes; pytest's is ``--tc-`` + name
+    ``help``      the same on both surfaces; ``{other}`` names another option as each
+                  surface spells it (``{seed}``: ``--tc-seed`` or ``--seed``)
+    ``cli_help``  the command's text where its meaning differs (it records nothing)
+    ``kind``      ``value``, ``flag`` (store_true) or ``list`` (repeatable)
+    ``path``      the command reads the value as a path (pytest keeps the text)
+    ``minimum``   counts: the command refuses less (exit 2) before starting pytest
+    ``forward``   command-only options: the pytest arguments a value becomes
+    """
+
+    name: str
+    help: str
+    cli_help: str | None = None
+    default: Any = None
+    kind: Literal["value", "flag", "list"] = "value"
+    type: Callable[[str], Any] | None = None
+    path: bool = False
+    choices: Sequence[str] | None = None
+    metavar: str | None = None
+    minimum: int | None = None
+    surface: Surface = "both"
+    forward: Callable[[Any], list[str]] | None = None
+
+    @property
+    def pytest_flag(self) -> str:
+        return PYTEST_PREFIX + self.name
+
+    @property
+    def cli_flag(self) -> str:
+        return "--" + self.name
+
+    @property
+    def dest(self) -> str:
+        return self.name.replace("-", "_")
+
+    def _kwargs(self, text: str, prefix: str) -> dict[str, Any]:
+        flags = {option.dest: prefix + option.name for option in RUN_OPTIONS}
+        kwargs: dict[str, Any] = {"help": text.format_map(flags)}
+        if self.kind == "flag":
+            kwargs.update(action="store_true", default=bool(self.default))
+            return kwargs
+        if self.kind == "list":
+            kwargs.update(action="append", default=list(self.default or ()))
+        else:
+            kwargs["default"] = self.default
+        if self.type is not None:
+            kwargs["type"] = self.type
+        if self.choices is not None:
+            kwargs["choices"] = list(self.choices)
+        if self.metavar is not None:
+            kwargs["metavar"] = self.metavar
+        return kwargs
+
+    def pytest_kwargs(self) -> dict[str, Any]:
+        return self._kwargs(self.help, PYTEST_PREFIX)
+
+    def cli_kwargs(self) -> dict[str, Any]:
+        kwargs = self._kwargs(self.cli_help or self.help, "--")
+        if self.path:
+            kwargs["type"] = Path
+        return kwargs
+
+
+def _contract(strict: bool) -> list[str]:
+    return [OPT_CONTRACT, "published" if strict else "effective"]
+
+
+def _profile(name: str | None) -> list[str]:
+    return ["--hypothesis-profile", name] if name else []
+
+
+def _workers(count: str | None) -> list[str]:
+    # pytest-xdist's worker count. `-n` is not schemathesis' example count here: arguments
+    # the command does not know go to pytest, where -n is xdist's.
+    return ["-n", count] if count is not None else []
+
+
+RUN_OPTIONS: tuple[RunOption, ...] = (
+    RunOption(
+        name="target",
+        default="twin",
+        help="where requests go: twin (in-process, default), live (api.hubapi.com with "
+        "HUBSPOT_ACCESS_TOKEN) or an http(s) base URL",
+    ),
+    RunOption(
+        name="contract",
+        surface="pytest",
+        choices=("effective", "published"),  # contract.ContractKind, not imported here
+        default="effective",
+        help="judge against the effective contract (published + quirks ledger; default) "
+        "or the published one alone, which lists every quirk as a deviation",
+    ),
+    RunOption(
+        name="strict",
+        surface="cli",
+        kind="flag",
+        forward=_contract,
+        help="judge against the published contract alone and list every quirk as a deviation",
+    ),
+    RunOption(
+        name="profile",
+        surface="cli",
+        choices=tuple(PROFILES),
+        forward=_profile,
+        help="Hypothesis profile (default: ci when CI is set, else dev)",
+    ),
+    RunOption(
+        name="allow-host",
+        kind="list",
+        metavar="HOST",
+        help="a host besides api.hubapi.com and loopback that may receive the token",
+    ),
+    RunOption(
+        name="unique-property",
+        kind="list",
+        metavar="NAME",
+        help="a unique-value ticket property of the target portal, usable as idProperty",
+    ),
+    # Named as schemathesis' `st run` names them: --seed is the generation seed,
+    # --max-examples the example count.
+    RunOption(
+        name="seed",
+        type=int,
+        metavar="N",
+        help="the generation seed (schemathesis' --seed): the summary prints the one a run "
+        "used, and passing it again replays that run's requests (default: a new one, or "
+        "derandomized under CI)",
+    ),
+    RunOption(
+        name="max-examples",
+        type=int,
+        metavar="N",
+        minimum=1,
+        help="examples per test in the fuzzing phase (default: the profile's, else the "
+        "per-target count from settings)",
+    ),
+    RunOption(
+        name="checks",
+        metavar="LIST",
+        help="run only these checks, comma-separated: schemathesis' built-in checks and the "
+        "project's invariants and relations by name (default: all)",
+    ),
+    RunOption(
+        name="exclude-checks",
+        metavar="LIST",
+        help="skip these checks, comma-separated (names as for {checks})",
+    ),
+    RunOption(
+        name="workers",
+        surface="cli",
+        metavar="N",
+        forward=_workers,
+        help="pytest-xdist worker processes, a number or auto (the same as pytest's -n); "
+        "verdicts and the summary are those of a serial run",
+    ),
+    RunOption(
+        name="phases",
+        default=",".join(PHASES),
+        metavar="LIST",
+        help=f"schemathesis phases to run, comma-separated (default: {','.join(PHASES)})",
+    ),
+    RunOption(
+        name="accept-inconclusive",
+        kind="flag",
+        help="pass a run in which some invariant or relation was evaluated on no exchange "
+        f"(default: such a run is inconclusive and exits {EXIT_INCONCLUSIVE})",
+    ),
+    RunOption(
+        name="twin-seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed of the twin's generated store of tickets (default 0); not the generation "
+        "seed, which is {seed}",
+    ),
+    RunOption(
+        name="twin-size",
+        type=int,
+        metavar="N",
+        minimum=0,
+        # None: the twin's own default size (defaults.DEFAULT_TWIN_SIZE, which this module,
+        # loaded into every pytest session, does not import; test_options checks the text).
+        help="tickets in the twin's store (default 1000)",
+    ),
+    RunOption(
+        name="config",
+        path=True,
+        metavar="FILE",
+        help="TOML file with a [tool.tickets-contract] table "
+        "(default: ./pyproject.toml if it has one)",
+    ),
+    RunOption(
+        name="report-dir",
+        path=True,
+        metavar="DIR",
+        help="write junit.xml, summary.md and exchanges.har (every exchange, secrets "
+        "filtered; HAR 1.2) of the contract run into DIR",
+    ),
+    RunOption(
+        name="record-mode",
+        surface="pytest",
+        choices=("none", "once", "new", "all"),
+        default="none",
+        help="cassettes: none replays only (default); once records scenarios without a "
+        "cassette from {target}; new also re-sends the others and shows what changed; all "
+        "re-records and overwrites what changed",
+    ),
+    RunOption(
+        name="cassette-dir",
+        path=True,
+        metavar="DIR",
+        help="where cassettes are read (the quirk probe sends their scenarios) and recorded "
+        "(default: the corpus shipped with the package, tests/cassettes of this project)",
+        cli_help="the cassettes whose scenarios the quirk probe sends (default: the corpus "
+        "shipped with the package; `tickets-contract record` writes tests/cassettes)",
+    ),
+)
+
+_BY_NAME = {option.name: option for option in RUN_OPTIONS}
+
+OPT_TARGET = _BY_NAME["target"].pytest_flag
+OPT_CONTRACT = _BY_NAME["contract"].pytest_flag
+OPT_ALLOW_HOST = _BY_NAME["allow-host"].pytest_flag
+OPT_UNIQUE_PROPERTY = _BY_NAME["unique-property"].pytest_flag
+OPT_SEED = _BY_NAME["seed"].pytest_flag
+OPT_MAX_EXAMPLES = _BY_NAME["max-examples"].pytest_flag
+OPT_CHECKS = _BY_NAME["checks"].pytest_flag
+OPT_EXCLUDE_CHECKS = _BY_NAME["exclude-checks"].pytest_flag
+OPT_PHASES = _BY_NAME["phases"].pytest_flag
+OPT_ACCEPT_INCONCLUSIVE = _BY_NAME["accept-inconclusive"].pytest_flag
+OPT_TWIN_SEED = _BY_NAME["twin-seed"].pytest_flag
+OPT_TWIN_SIZE = _BY_NAME["twin-size"].pytest_flag
+OPT_CONFIG = _BY_NAME["config"].pytest_flag
+OPT_REPORT_DIR = _BY_NAME["report-dir"].pytest_flag
+OPT_RECORD_MODE = _BY_NAME["record-mode"].pytest_flag
+OPT_CASSETTE_DIR = _BY_NAME["cassette-dir"].pytest_flag
+
+
+def add_pytest_options(add: Callable[..., Any]) -> None:
+    """Register every pytest-side option with ``add`` (a pytest option group's addoption)."""
+    for option in RUN_OPTIONS:
+        if option.surface != "cli":
+            add(option.pytest_flag, **option.pytest_kwargs())
+
+
+def add_cli_options(command: argparse.ArgumentParser) -> None:
+    """Give ``tickets-contract run`` every command-side option."""
+    for option in RUN_OPTIONS:
+        if option.surface != "pytest":
+            command.add_argument(option.cli_flag, **option.cli_kwargs())
+
+
+def given_counts(args: argparse.Namespace) -> list[tuple[str, int, int]]:
+    """``(flag, value, minimum)`` of each count the command was given, to check."""
+    return [
+        (option.cli_flag, value, option.minimum)
+        for option in RUN_OPTIONS
+        if option.minimum is not None
+        and option.surface != "pytest"
+        and (value := getattr(args, option.dest)) is not None
+    ]
+
+
+def forward_to_pytest(args: argparse.Namespace) -> list[str]:
+    """The pytest arguments that say what the command's options ``args`` say."""
+    out: list[str] = []
+    for option in RUN_OPTIONS:
+        if option.surface == "pytest":
+            continue
+        value = getattr(args, option.dest)
+        if option.forward is not None:
+            out += option.forward(value)
+        elif option.kind == "flag":
+            out += [option.pytest_flag] if value else []
+        elif option.kind == "list":
+            for item in value:
+                out += [option.pytest_flag, str(item)]
+        elif value is not None:
+            out += [option.pytest_flag, str(value)]
+    return out
+
+
+_TALLY: pytest.StashKey[Tally] = pytest.StashKey()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("tickets-contract", "HubSpot tickets batch-read contract")
-    group.addoption(
-        OPT_TARGET,
-        default="twin",
-        help="where requests go: twin (in-process, default), live (api.hubapi.com with "
-        "HUBSPOT_ACCESS_TOKEN) or an http(s) base URL",
-    )
-    group.addoption(
-        OPT_CONTRACT,
-        choices=["effective", "published"],  # contract.ContractKind, not imported here
-        default="effective",
-        help="judge against the effective contract (published + quirks ledger; default) "
-        "or the published one alone, which lists every quirk as a deviation",
-    )
-    group.addoption(
-        OPT_ALLOW_HOST,
-        action="append",
-        default=[],
-        metavar="HOST",
-        help="a host besides api.hubapi.com and loopback that may receive the token",
-    )
-    group.addoption(
-        OPT_UNIQUE_PROPERTY,
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="a unique-value ticket property of the target portal, usable as idProperty",
-    )
-    group.addoption(
-        OPT_CONFIG,
-        default=None,
-        metavar="FILE",
-        help="TOML file with a [tool.tickets-contract] table "
-        "(default: ./pyproject.toml if it has one)",
-    )
-    group.addoption(
-        OPT_REPORT_DIR,
-        default=None,
-        metavar="DIR",
-        help="write junit.xml, summary.md and exchanges.har (every exchange, secrets "
-        "filtered) of the contract run into DIR",
-    )
-    group.addoption(
-        OPT_SEED,
-        type=int,
-        default=None,
-        metavar="N",
-        help="the generation seed (schemathesis' --seed): the summary prints the one a run "
-        "used, and passing it again replays that run's requests",
-    )
-    group.addoption(
-        OPT_MAX_EXAMPLES,
-        type=int,
-        default=None,
-        metavar="N",
-        help="examples per test in the fuzzing phase (default: the profile's, else the "
-        "per-target count from settings)",
-    )
-    group.addoption(
-        OPT_CHECKS,
-        default=None,
-        metavar="LIST",
-        help="run only these checks, comma-separated: schemathesis' built-in checks and the "
-        "project's invariants and relations by name (default: all)",
-    )
-    group.addoption(
-        OPT_EXCLUDE_CHECKS,
-        default=None,
-        metavar="LIST",
-        help="skip these checks, comma-separated (names as for --tc-checks)",
-    )
-    group.addoption(
-        OPT_PHASES,
-        default=",".join(PHASES),
-        metavar="LIST",
-        help="schemathesis phases to run, comma-separated (default: examples,coverage,fuzzing)",
-    )
-    group.addoption(
-        OPT_ACCEPT_INCONCLUSIVE,
-        action="store_true",
-        default=False,
-        help="pass a run in which some invariant or relation was evaluated on no exchange "
-        f"(default: such a run is inconclusive and exits {EXIT_INCONCLUSIVE})",
-    )
-    group.addoption(
-        OPT_TWIN_SEED,
-        type=int,
-        default=0,
-        help="seed of the twin's generated store of tickets (default 0); not the generation "
-        f"seed, which is {OPT_SEED}",
-    )
-    group.addoption(
-        OPT_TWIN_SIZE, type=int, default=1000, help="tickets in the twin's store (default 1000)"
-    )
-    group.addoption(
-        OPT_RECORD_MODE,
-        choices=["none", "once", "new", "all"],
-        default="none",
-        help="cassettes: none replays only (default); once records scenarios without a "
-        f"cassette from {OPT_TARGET}; new also re-sends the others and shows what changed; all "
-        "re-records and overwrites what changed",
-    )
-    group.addoption(
-        OPT_CASSETTE_DIR,
-        default=None,
-        metavar="DIR",
-        help="where cassettes are read and recorded (default: the recorded corpus, "
-        "tests/cassettes of this project)",
-    )
+    add_pytest_options(group.addoption)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -228,7 +426,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 _SEED = pytest.StashKey[int]()
 _TOKEN = pytest.StashKey[str]()
-_HAR = pytest.StashKey["HarLog"]()
+_HAR: pytest.StashKey[HarLog] = pytest.StashKey()
 _WORKER_SEED_KEY = "tickets_contract_seed"
 
 
@@ -244,12 +442,11 @@ def _choose_seed(config: pytest.Config) -> int:
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None and _WORKER_SEED_KEY in workerinput:
         return int(workerinput[_WORKER_SEED_KEY])
-    import random
-
     return random.getrandbits(64)
 
 
 def _register_profile(name: str) -> None:
+    # why: Hypothesis loads only in a session that asks for one of our profiles
     from hypothesis import HealthCheck, settings
     from hypothesis.errors import InvalidArgument
 
@@ -266,8 +463,9 @@ def _register_profile(name: str) -> None:
 @pytest.fixture(scope="session")
 def contract_target(request: pytest.FixtureRequest) -> Target:
     """Where the conformance suite sends requests (``--tc-target``)."""
+    # why: targets load the guards and requests; the twin loads for the twin target only
     from tickets_contract.errors import ContractError
-    from tickets_contract.targets import parse_target
+    from tickets_contract.targets import configured_target
 
     option = request.config.getoption
     try:
@@ -277,13 +475,13 @@ def contract_target(request: pytest.FixtureRequest) -> Target:
         records = config.records if target != "twin" else None
         if records is None and discovery is not None:
             records = discovery.records
-        return parse_target(
+        return configured_target(
             target,
-            allowed_hosts=(*config.allowed_hosts, *option(OPT_ALLOW_HOST)),
+            config,
+            allowed_hosts=option(OPT_ALLOW_HOST),
             unique_properties=option(OPT_UNIQUE_PROPERTY),
             twin_seed=option(OPT_TWIN_SEED),
             twin_size=option(OPT_TWIN_SIZE),
-            rate_limit=config.rate_limit,
             records=records,
         )
     except ContractError as exc:
@@ -303,6 +501,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     config = session.config
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None:
+        # why: the package loads only in an xdist worker of a gate run
         from tickets_contract.discovery import Discovery
 
         data = workerinput.get(_DISCOVERY_KEY)
@@ -312,20 +511,18 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     target = config.getoption(OPT_TARGET, "twin")
     if target == "twin" or config.getoption("collectonly", False):
         return
+    # why: the package loads only in a session that runs the gate against a URL or live
     from tickets_contract.errors import ContractError
 
     try:
         settings_ = _settings(config)
         if settings_.records is not None:
             return  # configured records win
+        # why: discovery and the HTTP targets load requests and the guards; twin runs skip them
         from tickets_contract.discovery import discover_run
-        from tickets_contract.targets import HttpTarget, parse_target
+        from tickets_contract.targets import HttpTarget, configured_target
 
-        http = parse_target(
-            target,
-            allowed_hosts=(*settings_.allowed_hosts, *config.getoption(OPT_ALLOW_HOST)),
-            rate_limit=settings_.rate_limit,
-        )
+        http = configured_target(target, settings_, allowed_hosts=config.getoption(OPT_ALLOW_HOST))
         assert isinstance(http, HttpTarget)
         config.stash[_DISCOVERY] = discover_run(
             http.session(),
@@ -353,6 +550,7 @@ def _discovery(config: pytest.Config) -> Discovery | None:
 
 def _exit_for(exc: ContractError) -> NoReturn:
     """End the session with the CLI's exit code for ``exc``, in one message."""
+    # why: the package loads only in a session that uses it
     from tickets_contract.errors import SafetyError, UnreachableError
 
     if isinstance(exc, UnreachableError):
@@ -364,16 +562,6 @@ def _exit_for(exc: ContractError) -> NoReturn:
     pytest.exit(str(exc), returncode=4)
 
 
-def _is_positive(case: Any) -> bool:
-    meta = getattr(case, "meta", None)
-    return meta is None or not meta.generation.mode.is_negative
-
-
-def _phase(case: Any) -> str | None:
-    meta = getattr(case, "meta", None)
-    return None if meta is None else str(meta.phase.name.value)
-
-
 def _import_package() -> None:
     """Import every module of the package now.
 
@@ -381,11 +569,6 @@ def _import_package() -> None:
     generates; importing everything up front makes that pool the same in every process,
     so an xdist worker generates what a serial run does.
     """
-    import importlib
-    import pkgutil
-
-    import tickets_contract
-
     for module in pkgutil.walk_packages(tickets_contract.__path__, "tickets_contract."):
         if not module.name.startswith("tickets_contract.suite"):
             importlib.import_module(module.name)
@@ -407,10 +590,6 @@ def _restore_node_nodeid() -> None:
     the test id). A property mapping ``_nodeid`` onto ``_id`` restores exactly that, and
     only in a session that runs the contract suite.
     """
-    import importlib
-
-    from _pytest.nodes import Node
-
     try:
         node_ids = importlib.import_module("_pytest.nodeid")
     except ImportError:  # pytest < 9.2: Node._nodeid is still there
@@ -433,6 +612,7 @@ _SETTINGS = pytest.StashKey["Settings"]()
 def _settings(config: pytest.Config) -> Settings:
     """The session's settings, read once (target, example counts and recording use them)."""
     if _SETTINGS not in config.stash:
+        # why: the package loads only in a session that uses it
         from tickets_contract.settings import load_settings
 
         path = config.getoption(OPT_CONFIG, None)
@@ -452,6 +632,7 @@ def _target_kind(target: str) -> str:
 @pytest.fixture(scope="session")
 def contract(request: pytest.FixtureRequest, contract_target: Target) -> Contract:
     """The contract the suite judges against (``--tc-contract``)."""
+    # why: the contract loads only in a session that runs the gate
     from tickets_contract.contract import ContractKind, build_contract
     from tickets_contract.errors import ContractError
 
@@ -517,23 +698,6 @@ def contract_schema(
     return schema
 
 
-def _enabled_checks(
-    known: list[str], checks: Collection[str] | None, exclude: Collection[str]
-) -> set[str]:
-    from tickets_contract.errors import ConfigError
-
-    for option, names in ((OPT_CHECKS, checks or ()), (OPT_EXCLUDE_CHECKS, exclude)):
-        unknown = [name for name in names if name not in known]
-        if unknown:
-            raise ConfigError(
-                source=option,
-                where=unknown[0],
-                problem="is not a check of this suite",
-                fix=f"choose among: {', '.join(known)}",
-            )
-    return set(checks if checks is not None else known) - set(exclude)
-
-
 def _check_list(config: pytest.Config, option: str) -> list[str] | None:
     value = config.getoption(option, None)
     if value is None:
@@ -541,250 +705,14 @@ def _check_list(config: pytest.Config, option: str) -> list[str] | None:
     return [name.strip() for name in value.split(",") if name.strip()]
 
 
-class Judge:
-    """Validates each exchange and keeps the tally.
-
-    Against the effective contract a failure fails the test at once. Against the
-    published one every failure is recorded and attributed to quirks, so that one run
-    lists every quirk rather than the first one Hypothesis shrinks to; the session fails
-    at the end only if some deviation is explained by no quirk (a regression).
-    """
-
-    # A live run with the thorough profile takes minutes: say how far it got.
-    PROGRESS_SECONDS = 10.0
-
-    def __init__(
-        self,
-        contract: Contract,
-        target: Target,
-        tally: Tally,
-        progress: Callable[[str], None] | None = None,
-        *,
-        checks: Collection[str] | None = None,
-        exclude_checks: Collection[str] = (),
-        har: HarLog | None = None,
-        corpus: Path | None = None,
-    ) -> None:
-        """``checks``: run only these (None: all); ``exclude_checks``: skip these. Names
-        are schemathesis' built-in checks and the invariants' and relations' names; an
-        unknown one raises ``ConfigError``. ``har`` gets every exchange sent. ``corpus``:
-        the cassettes the probe sends (default: the shipped corpus)."""
-        from schemathesis import checks as builtin
-
-        from tickets_contract.contract import ContractKind
-        from tickets_contract.invariants import INVARIANTS
-        from tickets_contract.judges import (
-            BUILTIN_CHECKS,
-            EXCLUDED_CHECKS,
-            QuirkExplainer,
-            excluded_check_functions,
-        )
-        from tickets_contract.relations import (
-            RELATION_BUDGET,
-            RELATION_NAMES,
-            REMOTE_RELATION_BUDGET,
-            RelationSampler,
-            relations_for,
-        )
-
-        self._contract = contract
-        self._target = target
-        self._tally = tally
-        self._progress = progress
-        self._har = har
-        self._corpus = corpus
-        self._started = self._last_progress = time.monotonic()
-        self._explainer = (
-            QuirkExplainer(contract) if contract.kind is ContractKind.PUBLISHED else None
-        )
-        unique = [p for p in target.portal.unique_properties if p != "hs_object_id"]
-        relations = relations_for(unique[0] if unique else None)
-        builtins = [name for name in BUILTIN_CHECKS if name not in EXCLUDED_CHECKS]
-        rules = [check.__name__ for check in INVARIANTS] + list(RELATION_NAMES)
-        enabled = _enabled_checks([*builtins, *rules], checks, exclude_checks)
-        self._excluded = excluded_check_functions() + [
-            getattr(builtin, name) for name in builtins if name not in enabled
-        ]
-        self._invariants = [
-            self._counted(check) for check in INVARIANTS if check.__name__ in enabled
-        ]
-        self._relations = [relation for relation in relations if relation.__name__ in enabled]
-        # Follow-up reads cost little in the process; over HTTP each waits for the budget.
-        in_process = target.session() is None
-        self._sampler = RelationSampler(RELATION_BUDGET if in_process else REMOTE_RELATION_BUDGET)
-        tally.checks |= {name for name in [*builtins, *rules] if name in enabled}
-        tally.checks -= set(RELATION_NAMES) - {relation.__name__ for relation in self._relations}
-        # Every rule chosen must be evaluated at least once, the unique-property relation
-        # too: a portal without such a property leaves it untested, and the run says so.
-        tally.rules |= {name for name in rules if name in enabled}
-
-    def _counted(self, check: Any) -> Any:
-        """``check``, counting the exchanges it evaluated (invariants.HELD or a raise)."""
-        from tickets_contract.invariants import HELD
-
-        evaluated = self._tally.evaluated
-        name = check.__name__
-
-        @functools.wraps(check)
-        def counted(ctx: Any, response: Any, case: Any) -> Any:
-            try:
-                result = check(ctx, response, case)
-            except Exception:
-                evaluated[name] += 1
-                raise
-            if result is HELD:
-                evaluated[name] += 1
-            return result
-
-        return counted
-
-    def send(self, case: Any) -> Any:
-        positive = _is_positive(case)
-        # The spec's named examples each show a shape on purpose (a partial miss, an
-        # idProperty read): they keep it, with known ids swapped in, and are not mixed.
-        mix = positive and _phase(case) != "examples"
-        case.body = self._target.records.steer(case.body, case.query, mix=mix)
-        response = self._call(case)
-        if positive:
-            self._count_read(case, response)
-        return response
-
-    def _call(self, case: Any) -> Any:
-        if self._har is None:
-            return case.call(session=self._target.session())
-        from datetime import UTC, datetime
-
-        started = datetime.now(UTC)
-        response = case.call(session=self._target.session())
-        self._har.add(response, started)
-        return response
-
-    def _count_read(self, case: Any, response: Any) -> None:
-        from tickets_contract.invariants import ReadExchange
-
-        if case.method.upper() != "POST" or not str(case.path).endswith("/batch/read"):
-            return
-        reads = self._tally.reads
-        reads["reads"] += 1
-        exchange = ReadExchange.of(case, response)
-        if exchange is None:
-            return
-        found = len(set(exchange.result_ids))
-        reads["with tickets"] += found >= 1
-        reads["two or more"] += found >= 2
-        reads["partial misses"] += found >= 1 and bool(exchange.errors)
-        reads["archived hits"] += found >= 1 and exchange.archived
-        reads["idProperty hits"] += found >= 1 and not exchange.by_record_id
-        reads["history"] += any(r.get("propertiesWithHistory") for r in exchange.results)
-
-    def _send_derived(self, case: Any) -> Any:
-        """Send a body and query built from ``case`` to the same target (relations)."""
-
-        def send(body: Any, query: Any) -> tuple[int, Any]:
-            # The auth provider ran for ``case`` only: copy its headers (the token).
-            derived = case.operation.Case(
-                body=dict(body),
-                query=dict(query) or None,
-                media_type=case.media_type,
-                headers=dict(case.headers or {}),
-            )
-            response = self._call(derived)
-            try:
-                return response.status_code, response.json()
-            except ValueError:
-                return response.status_code, None
-
-        return send
-
-    def _relate(self, case: Any, response: Any) -> None:
-        from schemathesis.core.failures import FailureGroup
-
-        from tickets_contract.invariants import ReadExchange
-        from tickets_contract.relations import run_relations
-
-        exchange = ReadExchange.of(case, response)
-        if exchange is None or not self._sampler.admits(exchange):
-            return
-        derived: Callable[[Any, Any], tuple[int, Any]] = self._send_derived(case)
-        sent = 0
-
-        def send(body: Any, query: Any) -> tuple[int, Any]:
-            nonlocal sent
-            sent += 1
-            return derived(body, query)
-
-        violations, evaluated = run_relations(send, exchange, self._relations)
-        self._sampler.spend(sent)
-        self._tally.evaluated.update(evaluated)
-        if violations:
-            from tickets_contract.judges import regressions
-
-            self._tally.add(regressions(case, violations))
-            if self._explainer is None:
-                raise FailureGroup(violations)
-
-    def _report_progress(self) -> None:
-        now = time.monotonic()
-        if self._progress is None or now - self._last_progress < self.PROGRESS_SECONDS:
-            return
-        self._last_progress = now
-        tally = self._tally
-        self._progress(
-            f"tickets-contract: {tally.exchanges} exchanges judged in {now - self._started:.0f} s "
-            f"against {self._target.name}; {len(tally.regressions)} regression(s), "
-            f"{len(tally.deviations) - len(tally.regressions)} known-quirk deviation(s) so far"
-        )
-
-    def probe(self) -> None:
-        """Send the corpus scenarios to the target; record quirk statuses, fail on
-        regressions (probe.py)."""
-        from tickets_contract.cassettes import corpus_dir
-        from tickets_contract.probe import probe_quirks
-
-        corpus = self._corpus or corpus_dir()
-        result = probe_quirks(self._target.recording_target(), corpus=corpus)
-        self._tally.probe.update({q: s.value for q, s in result.statuses.items()})
-        self._tally.probe_evaluated.update(result.evaluated)
-        if result.live:
-            from tickets_contract.witness import settled
-
-            self._tally.settled.update(settled(self._tally.ledger, result.witnessed))
-        if result.regressions:
-            self._tally.add(list(result.regressions))
-            lines = [f"{d.check}: {d.title}: {d.message.strip()[:300]}" for d in result.regressions]
-            raise AssertionError(
-                "corpus scenarios sent to the target came back as regressions:\n" + "\n".join(lines)
-            )
-
-    def judge(self, case: Any, response: Any) -> None:
-        from schemathesis.core.failures import FailureGroup
-
-        session = self._target.session()
-        self._tally.exchanges += 1
-        self._report_progress()
-        try:
-            case.validate_response(
-                response,
-                additional_checks=self._invariants,
-                excluded_checks=self._excluded,
-                transport_kwargs={"session": session} if session is not None else None,
-            )
-        except FailureGroup as group:
-            from tickets_contract.judges import regressions
-
-            if self._explainer is None:
-                self._tally.add(regressions(case, group.exceptions))
-                raise
-            self._tally.add(self._explainer.explain(case, response, group.exceptions))
-        self._relate(case, response)
-
-
 @pytest.fixture(scope="session")
 def contract_judge(
     request: pytest.FixtureRequest, contract: Contract, contract_target: Target
 ) -> Judge:
-    """Judges exchanges against ``--tc-contract``; see :class:`Judge`."""
+    """Judges exchanges against ``--tc-contract``; see :class:`tickets_contract.gate.Judge`."""
+    # why: the judge loads schemathesis and every rule; only a session that runs the gate
     from tickets_contract.errors import ContractError
+    from tickets_contract.gate import Judge
     from tickets_contract.report import Tally
 
     tally = Tally(kind=contract.kind, ledger=contract.ledger)
@@ -807,6 +735,7 @@ def contract_judge(
     corpus = request.config.getoption(OPT_CASSETTE_DIR, None)
     har = None
     if request.config.getoption(OPT_REPORT_DIR, None):
+        # why: the HAR writer loads only when --tc-report-dir asks for it
         from tickets_contract.har import HarLog
 
         har = request.config.stash[_HAR] = HarLog()
@@ -855,6 +784,7 @@ EXIT_INTERRUPTED = 130
 
 def _gate_failure(exc: BaseException) -> bool:
     """Whether ``exc`` is the gate's own verdict (a failed check), not a breakdown."""
+    # why: schemathesis loads only in a session that ran the gate (a contract test failed)
     from schemathesis.core.failures import Failure, FailureGroup
 
     if isinstance(exc, (Failure, FailureGroup, AssertionError)):
@@ -865,6 +795,7 @@ def _gate_failure(exc: BaseException) -> bool:
 
 
 def _unreachable(exc: BaseException) -> bool:
+    # why: requests loads only in a session that ran the gate (a contract test failed)
     import requests
 
     if isinstance(exc, (requests.ConnectionError, requests.Timeout)):
@@ -905,8 +836,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 @pytest.hookimpl(tryfirst=True)
 def pytest_internalerror(excrepr: Any, excinfo: Any) -> bool | None:
     """One line, not pytest's INTERNALERROR traceback (unless --tb=long)."""
-    import sys
-
     config = _CONFIG[-1] if _CONFIG else None
     if config is None:
         return None
@@ -942,6 +871,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     tally = config.stash.get(_TALLY, None)
     if tally is not None and (tally.exchanges or tally.rules):
+        # why: the package loads only in a session that ran the gate
         from tickets_contract.files import write_atomically
 
         reproduce = _reproduce_line(config)
@@ -974,8 +904,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 def _reproduce_line(config: pytest.Config) -> str:
     if _derandomized(config) and config.getoption(OPT_SEED, None) is None:
         return (
-            "generation: derandomized (CI or the ci profile): every run generates the same "
-            "requests"
+            "generation: derandomized (CI or the ci profile): every run generates the same requests"
         )
     seed = config.stash[_SEED]
     return (
@@ -985,6 +914,7 @@ def _reproduce_line(config: pytest.Config) -> str:
 
 
 def _write_har(config: pytest.Config, report_dir: str) -> str:
+    # why: the package loads only in a session that ran the gate
     from tickets_contract.errors import SafetyError
 
     har = config.stash[_HAR]
@@ -1033,8 +963,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Before JUnit XML and the terminal see a report, redact every configured secret
     from it (redaction.DETECTOR): a server may echo the token into a failure message."""
-    import sys
-
     # Only code that imported redaction can have configured a secret: a session that
     # never used the package does not import it here (bench/plugin_overhead.py).
     redaction = sys.modules.get("tickets_contract.redaction")
@@ -1060,6 +988,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     """pytest-xdist controller: merge each worker's tally into one, for one summary."""
     har = getattr(node, "workeroutput", {}).get(_WORKER_HAR_KEY)
     if har is not None:
+        # why: the HAR log loads only in an xdist controller whose workers wrote one
         from tickets_contract.har import HarLog
 
         node.config.stash.setdefault(_HAR, HarLog()).entries.extend(json.loads(har))
@@ -1069,6 +998,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     data = getattr(node, "workeroutput", {}).get(_WORKER_KEY)
     if data is None:
         return
+    # why: the tally loads only in an xdist controller whose workers ran the gate
     from tickets_contract.report import Tally
 
     incoming = Tally.from_dict(json.loads(data), ledger=_ledger_for(node.config))
@@ -1081,6 +1011,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 def _ledger_for(config: pytest.Config) -> Any:
     # Only the ledger is needed to read a worker's tally, not a whole validated contract.
+    # why: the ledger loads only in an xdist controller whose workers ran the gate
     from tickets_contract.contract import LEDGER_NAME, specs_dir
     from tickets_contract.ledger import load_ledger
 
@@ -1093,6 +1024,7 @@ def _ledger_for(config: pytest.Config) -> Any:
 @pytest.fixture(scope="session")
 def cassette_dir(request: pytest.FixtureRequest) -> Path:
     """Where cassettes are read and recorded (``--tc-cassette-dir``; default: the corpus)."""
+    # why: cassettes load only in a session that uses a cassette fixture
     from tickets_contract.cassettes import corpus_dir
 
     value = request.config.getoption(OPT_CASSETTE_DIR)
@@ -1105,6 +1037,7 @@ def cassette_recorder(request: pytest.FixtureRequest, cassette_dir: Path) -> Any
 
     Call it with scenario names (none: every scenario); mode none sends nothing.
     """
+    # why: cassettes load only in a session that uses a cassette fixture
     from tickets_contract.cassettes import SCENARIOS, Recorder, RecordMode
     from tickets_contract.errors import ContractError
 
@@ -1134,18 +1067,15 @@ def cassette_recorder(request: pytest.FixtureRequest, cassette_dir: Path) -> Any
     return record
 
 
-def _recording_target(config: pytest.Config) -> Any:
-    from tickets_contract.budget import DEFAULT_RATE_LIMIT
-    from tickets_contract.cassettes import SourceKind, http_recording_target, twin_recording_target
+def _recording_target(config: pytest.Config) -> RecordingTarget:
+    """``--tc-target`` as the recorder sees it; a base URL and a live target without known
+    records are refused in this plugin's words (pytest has no --source)."""
+    # why: targets load the guards and requests; only a session that records needs them
     from tickets_contract.errors import ConfigError
-    from tickets_contract.targets import LIVE_BASE_URL
+    from tickets_contract.targets import parse_recording_target
 
     target = config.getoption(OPT_TARGET)
-    if target == "twin":
-        return twin_recording_target(
-            seed=config.getoption(OPT_TWIN_SEED), size=config.getoption(OPT_TWIN_SIZE)
-        )
-    if target != "live":
+    if target not in ("twin", "live"):
         raise ConfigError(
             source=OPT_TARGET,
             where=target,
@@ -1153,6 +1083,12 @@ def _recording_target(config: pytest.Config) -> Any:
             "behind a proxy or a twin",
             fix="record from a base URL with `tickets-contract record --target URL --source "
             "live|twin`, or use --target live or twin here",
+        )
+    if target == "twin":
+        return parse_recording_target(
+            target,
+            twin_seed=config.getoption(OPT_TWIN_SEED),
+            twin_size=config.getoption(OPT_TWIN_SIZE),
         )
     settings_ = _settings(config)
     if settings_.records is None:
@@ -1163,12 +1099,11 @@ def _recording_target(config: pytest.Config) -> Any:
             fix="run `tickets-contract discover --target live` and put its table in "
             "pyproject.toml (or pass --tc-config FILE)",
         )
-    return http_recording_target(
-        LIVE_BASE_URL,
-        kind=SourceKind.LIVE,
+    return parse_recording_target(
+        target,
         records=settings_.records,
         allowed_hosts=(*settings_.allowed_hosts, *config.getoption(OPT_ALLOW_HOST)),
-        rate_limit=settings_.rate_limit or DEFAULT_RATE_LIMIT,
+        rate_limit=settings_.rate_limit,
     )
 
 
@@ -1177,6 +1112,7 @@ def cassette_replay(
     request: pytest.FixtureRequest, cassette_dir: Path, cassette_recorder: Any
 ) -> Any:
     """Answers the requests of the cassettes named by ``@pytest.mark.cassette`` (respx)."""
+    # why: cassettes and respx load only in a session that replays one
     from tickets_contract.cassettes import Replay, load_cassette
     from tickets_contract.errors import ContractError
 
@@ -1210,6 +1146,7 @@ def hubspot_twin(request: pytest.FixtureRequest) -> Any:
     Yields a ``tickets_contract.testing.TwinHandle``: ``base_url``, ``token``,
     ``records``, ``config``, ``twin`` (and ``router`` in-process). See testing.py.
     """
+    # why: the twin loads only in a session that uses the hubspot_twin fixture
     from tickets_contract.errors import ContractError
     from tickets_contract.testing import hubspot_twin as open_twin
 
@@ -1229,4 +1166,3 @@ def hubspot_twin(request: pytest.FixtureRequest) -> Any:
         yield handle
     finally:
         context.__exit__(None, None, None)
-

@@ -14,23 +14,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tickets_contract.hubspot import (
+    ALWAYS_INCLUDED_PROPERTIES,
+    DEFAULT_PROPERTIES,
+    MAX_INPUTS_WITH_HISTORY,
+    OBJECT_ID_PROPERTY,
+)
+
 __all__ = ["STANDARD_TICKET_PROPERTIES", "KnownRecords", "twin_records"]
 
 
 # Ticket properties every portal defines: the default set (published in the spec's
 # info table), the always-included ones (quirk always-included-properties) and common
 # standard ones.
-STANDARD_TICKET_PROPERTIES = (
-    "content",
-    "createdate",
-    "hs_lastmodifieddate",
-    "hs_object_id",
-    "hs_pipeline",
-    "hs_pipeline_stage",
-    "hs_ticket_category",
-    "hs_ticket_priority",
-    "hubspot_owner_id",
-    "subject",
+STANDARD_TICKET_PROPERTIES = tuple(
+    sorted({*DEFAULT_PROPERTIES, *ALWAYS_INCLUDED_PROPERTIES, "hubspot_owner_id"})
 )
 
 
@@ -102,9 +100,14 @@ class KnownRecords:
         if mix and self.unique_property and _unique_shape(id_property, digest):
             steered["idProperty"] = id_property = self.unique_property
         history = steered.get("propertiesWithHistory")
-        if mix and history == [] and (digest >> 12) % 3 == 0 and len(body["inputs"]) < 50:
+        if (
+            mix
+            and history == []
+            and (digest >> 12) % 3 == 0
+            and len(body["inputs"]) < _HISTORY_LIMIT
+        ):
             steered["propertiesWithHistory"] = [(self.history_properties or self.properties)[0]]
-        if id_property in (None, "hs_object_id"):
+        if id_property in (None, OBJECT_ID_PROPERTY):
             pool = self.archived_ids if archived else self.ids
         elif id_property == self.unique_property:
             pool = self.archived_unique_values if archived else self.unique_values
@@ -137,7 +140,7 @@ def _unique_shape(id_property: Any, digest: int) -> bool:
     with an unknown ``idProperty`` name, one in five without one."""
     if id_property is None:
         return (digest >> 16) % 5 == 0
-    return isinstance(id_property, str) and id_property != "hs_object_id" and bool(digest % 5)
+    return isinstance(id_property, str) and id_property != OBJECT_ID_PROPERTY and bool(digest % 5)
 
 
 _SHAPES = ("found",) * 8 + ("partial",) * 7 + ("missing",) * 2 + ("duplicates",) * 3
@@ -176,7 +179,8 @@ def _mix(inputs: list[Any], pool: tuple[str, ...], digest: int) -> list[Any]:
     return mixed
 
 
-_HISTORY_LIMIT = 50  # quirk history-input-limit: fewer inputs keep every shape valid
+# Quirk history-input-limit: fewer inputs keep every shape valid with history.
+_HISTORY_LIMIT = MAX_INPUTS_WITH_HISTORY
 
 
 def _pick(value: Any, pool: tuple[str, ...]) -> Any:

@@ -20,6 +20,10 @@ The choice is keyed by the request, so when Hypothesis replays a chosen case the
 relations run again and a failure reproduces (new cases tried while shrinking past the
 budget get none: the failure is reported unshrunk, never as flaky).
 
+A new relation is one function under ``@relation``: its name is the function's name; its
+body sends follow-ups through ``FollowUps.read`` and returns ``HELD``, ``NOT_APPLICABLE``
+or a ``Disagreement``, and the declaration does the rest (see ``relation``).
+
 A relation failure is a ``RelationViolation``: an ``InvariantViolation`` whose title
 says "Relation violated: <name>" and whose ``invariant`` is the relation's name, which
 ``judges.check_name_of`` reports as the check.
@@ -42,13 +46,17 @@ __all__ = [
     "RELATION_NAMES",
     "REMOTE_RELATION_BUDGET",
     "Answer",
+    "Disagreement",
+    "FollowUps",
     "Relation",
     "RelationSampler",
+    "RelationVerdict",
     "RelationViolation",
     "Send",
     "check_relations",
     "id_and_unique_property_agree",
     "permutation_invariance",
+    "relation",
     "relations_for",
     "repeatable_read",
     "run_relations",
@@ -186,26 +194,83 @@ def _original(exchange: ReadExchange) -> Answer:
     return answer
 
 
-def _follow_up(
-    send: Send, relation: str, exchange: ReadExchange, body: Mapping[str, Any]
-) -> Answer | None:
-    """The answer to ``body``; ``None`` when the target could not answer (429, 5xx).
+class _Unanswered(Exception):
+    """The target could not answer a follow-up (429, 5xx): the relation is not decided."""
 
-    Every follow-up is as valid as the original read, so any other answer (a 400, or a
-    401 because the token was lost) is itself a violation of the relation.
+
+@dataclass(frozen=True, slots=True)
+class FollowUps:
+    """Follow-up reads for one relation on one exchange, sent to the original's target."""
+
+    send: Send
+    relation: str
+    exchange: ReadExchange
+
+    def read(self, body: Mapping[str, Any]) -> Answer:
+        """The answer to ``body``, with the original query.
+
+        A target that could not answer (429, 5xx) leaves the relation undecided
+        (``NOT_APPLICABLE``). Every follow-up is as valid as the original read, so any
+        other answer (a 400, or a 401 because the token was lost) is itself a violation.
+        """
+        status, payload = self.send(body, self.exchange.query)
+        answer = Answer.of(status, payload)
+        if answer is not None:
+            return answer
+        if status == 429 or status >= 500:
+            raise _Unanswered
+        raise _fail(
+            self.relation,
+            self.exchange,
+            [
+                f"a follow-up read answered {status} where the original read answered "
+                f"{self.exchange.status}"
+            ],
+            f"{json.dumps(dict(body))[:300]}",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Disagreement:
+    """What a relation's body returns when the answers disagree: one line per
+    difference, and what the follow-up reads were."""
+
+    lines: list[str]
+    sent: str
+
+
+RelationVerdict = bool | Disagreement
+"""What a relation's body returns: ``HELD``, ``NOT_APPLICABLE`` or a ``Disagreement``."""
+
+_DECLARED: dict[str, Relation] = {}
+
+
+def relation(body: Callable[..., RelationVerdict]) -> Callable[..., bool]:
+    """Declare the function below as a relation, named by the function's name.
+
+    The body gets ``FollowUps`` bound to the relation and the exchange, the exchange, and
+    any keyword options (such as ``unique_property``), and returns ``HELD``, ``NOT_APPLICABLE`` or a
+    ``Disagreement``, which the declaration raises as ``RelationViolation`` under the
+    relation's name. A follow-up the target could not answer makes the relation
+    ``NOT_APPLICABLE``. ``RELATION_NAMES`` lists the declared relations in order; a name
+    declared twice is refused.
     """
-    status, payload = send(body, exchange.query)
-    answer = Answer.of(status, payload)
-    if answer is not None:
-        return answer
-    if status == 429 or status >= 500:
-        return None
-    raise _fail(
-        relation,
-        exchange,
-        [f"a follow-up read answered {status} where the original read answered {exchange.status}"],
-        f"{json.dumps(dict(body))[:300]}",
-    )
+    name = body.__name__
+    if name in _DECLARED:
+        raise ValueError(f"relation {name!r} is declared twice")
+
+    def run(send: Send, exchange: ReadExchange, **options: Any) -> bool:
+        try:
+            verdict = body(FollowUps(send, name, exchange), exchange, **options)
+        except _Unanswered:
+            return NOT_APPLICABLE
+        if isinstance(verdict, Disagreement):
+            raise _fail(name, exchange, verdict.lines, verdict.sent)
+        return verdict
+
+    update_wrapper(run, body)
+    _DECLARED[name] = run
+    return run
 
 
 def _with_inputs(exchange: ReadExchange, inputs: Sequence[Any]) -> dict[str, Any]:
@@ -215,23 +280,17 @@ def _with_inputs(exchange: ReadExchange, inputs: Sequence[Any]) -> dict[str, Any
 # --- the relations ----------------------------------------------------------------------
 
 
-def split_and_merge(send: Send, exchange: ReadExchange) -> bool:
+@relation
+def split_and_merge(reads: FollowUps, exchange: ReadExchange) -> RelationVerdict:
     """Split a batch in two and merge the answers: the same records, the same missing ids.
 
     A batch read is a set of independent single reads (S9, U1, S21: found inputs come
     back, missing ones are listed, whatever else the batch holds).
     """
-    name = "split_and_merge"
     inputs = list(exchange.body["inputs"])
     middle = len(inputs) // 2
-    halves = [inputs[:middle], inputs[middle:]]
-    answers = []
-    for half in halves:
-        answer = _follow_up(send, name, exchange, _with_inputs(exchange, half))
-        if answer is None:
-            return NOT_APPLICABLE
-        answers.append(answer)
-    first, second = answers
+    halves = (inputs[:middle], inputs[middle:])
+    first, second = (reads.read(_with_inputs(exchange, half)) for half in halves)
     clash = [
         rid
         for rid in first.records.keys() & second.records.keys()
@@ -247,16 +306,15 @@ def split_and_merge(send: Send, exchange: ReadExchange) -> bool:
     if clash:
         lines.append(f"the two halves returned different records for {_shown(sorted(clash))}")
     if lines:
-        raise _fail(
-            name,
-            exchange,
+        return Disagreement(
             ["the merged halves differ from the whole:", *lines],
             f"halves of {middle} and {len(inputs) - middle} inputs",
         )
     return HELD
 
 
-def permutation_invariance(send: Send, exchange: ReadExchange) -> bool:
+@relation
+def permutation_invariance(reads: FollowUps, exchange: ReadExchange) -> RelationVerdict:
     """Permute the inputs: nothing but the order of the results changes.
 
     Quirk results-unordered: "clients must match by id"; the answer is a set.
@@ -267,39 +325,34 @@ def permutation_invariance(send: Send, exchange: ReadExchange) -> bool:
         permuted = inputs[1:] + inputs[:1]
     if permuted == inputs:
         return NOT_APPLICABLE
-    answer = _follow_up(send, "permutation_invariance", exchange, _with_inputs(exchange, permuted))
-    if answer is None:
-        return NOT_APPLICABLE
-    lines = _original(exchange).difference(answer)
+    lines = _original(exchange).difference(reads.read(_with_inputs(exchange, permuted)))
     if lines:
-        raise _fail("permutation_invariance", exchange, lines, "the same inputs, reversed")
+        return Disagreement(lines, "the same inputs, reversed")
     return HELD
 
 
-def repeatable_read(send: Send, exchange: ReadExchange) -> bool:
+@relation
+def repeatable_read(reads: FollowUps, exchange: ReadExchange) -> RelationVerdict:
     """Read the same batch twice: the same answer, but for the batch's timestamps.
 
     Reading changes nothing (the operation is a read; S23: even archiving leaves
     ``hs_lastmodifieddate`` alone).
     """
-    answer = _follow_up(send, "repeatable_read", exchange, dict(exchange.body))
-    if answer is None:
-        return NOT_APPLICABLE
-    lines = _original(exchange).difference(answer)
+    lines = _original(exchange).difference(reads.read(dict(exchange.body)))
     if lines:
-        raise _fail("repeatable_read", exchange, lines, "the same request again")
+        return Disagreement(lines, "the same request again")
     return HELD
 
 
+@relation
 def id_and_unique_property_agree(
-    send: Send, exchange: ReadExchange, *, unique_property: str
-) -> bool:
+    reads: FollowUps, exchange: ReadExchange, *, unique_property: str
+) -> RelationVerdict:
     """Read the found records by id and by their unique property: the answers agree.
 
     S7: ``idProperty`` names a property "created with hasUniqueValue: true"
     (S7), and the results' ``id`` is the record id either way.
     """
-    name = "id_and_unique_property_agree"
     ids = list(dict.fromkeys(exchange.result_ids))
     if not ids:
         return NOT_APPLICABLE
@@ -307,9 +360,7 @@ def id_and_unique_property_agree(
     shared: dict[str, Any] = {"properties": properties}
     if exchange.with_history:
         shared["propertiesWithHistory"] = list(exchange.with_history)
-    by_id = _follow_up(send, name, exchange, {"inputs": [{"id": i} for i in ids], **shared})
-    if by_id is None:
-        return NOT_APPLICABLE
+    by_id = reads.read({"inputs": [{"id": i} for i in ids], **shared})
     values = {
         rid: value
         for rid, record in by_id.records.items()
@@ -318,9 +369,7 @@ def id_and_unique_property_agree(
     if not values:
         return NOT_APPLICABLE
     body = {"inputs": [{"id": v} for v in values.values()], "idProperty": unique_property, **shared}
-    by_value = _follow_up(send, name, exchange, body)
-    if by_value is None:
-        return NOT_APPLICABLE
+    by_value = reads.read(body)
     expected = Answer(
         status=200,
         records={rid: by_id.records[rid] for rid in values},
@@ -330,21 +379,15 @@ def id_and_unique_property_agree(
     lines = expected.difference(by_value, compare_status=False)
     if lines:
         pairs = ", ".join(f"{rid}={value!r}" for rid, value in list(values.items())[:_LISTED])
-        raise _fail(
-            name,
-            exchange,
+        return Disagreement(
             [f"read by {unique_property} instead of by id:", *lines],
             f"by id {_shown(ids)}, then by {unique_property} ({pairs})",
         )
     return HELD
 
 
-RELATION_NAMES = (
-    "split_and_merge",
-    "permutation_invariance",
-    "repeatable_read",
-    "id_and_unique_property_agree",
-)
+RELATION_NAMES = tuple(_DECLARED)
+"""Every relation's name, in the order they run."""
 
 
 def relations_for(unique_property: str | None) -> tuple[Relation, ...]:

@@ -16,7 +16,8 @@
     unique_values = ["TCK-000001"]
     archived_unique_values = []
 
-``tickets-contract discover`` writes the records table from any target.
+``tickets-contract discover`` writes the records table from any target. The table's shape
+is ``schemas/settings.schema.json``, shipped in the package (see the README on editors).
 """
 
 from __future__ import annotations
@@ -31,11 +32,11 @@ from tickets_contract.budget import RateLimit
 from tickets_contract.errors import ConfigError
 from tickets_contract.files import read_text
 from tickets_contract.records import KnownRecords
+from tickets_contract.validation import Reader
 
 __all__ = ["Settings", "load_records", "load_settings", "render_records"]
 
 TABLE = ("tool", "tickets-contract")
-_KNOWN_KEYS = frozenset({"allowed_hosts", "rate_limit", "max_examples", "records"})
 _RECORD_KEYS = ("ids", "archived_ids", "unique_values", "archived_unique_values")
 
 
@@ -129,83 +130,29 @@ def _table(path: Path, *, required: bool) -> Mapping[str, Any] | None:
 
 
 def _settings(table: Mapping[str, Any], source: str) -> Settings:
-    def fail(where: str, problem: str, fix: str) -> ConfigError:
-        return ConfigError(
-            source=source, where=f"[tool.tickets-contract] {where}", problem=problem, fix=fix
-        )
-
-    unknown = sorted(set(table) - _KNOWN_KEYS)
-    if unknown:
-        raise fail(unknown[0], "is not a setting", f"use only {', '.join(sorted(_KNOWN_KEYS))}")
-    hosts = table.get("allowed_hosts", [])
-    if not isinstance(hosts, list) or not all(isinstance(h, str) and h for h in hosts):
-        raise fail(
-            "allowed_hosts",
-            f"expected a list of host names, got {hosts!r}",
-            'e.g. ["proxy.internal"]',
-        )
+    # The shape is schemas/settings.schema.json; the rate's syntax and the records'
+    # cross-field rule are checked here.
+    read = Reader("settings", source, ConfigError, part="table", prefix="[tool.tickets-contract] ")
+    read.check(table)
     rate = table.get("rate_limit")
-    if rate is not None and not isinstance(rate, str):
-        raise fail("rate_limit", f'expected text such as "90/10s", got {rate!r}', "quote it")
-    examples = dict(Settings().max_examples)
-    given = table.get("max_examples", {})
-    if not isinstance(given, Mapping):
-        raise fail("max_examples", "is not a table", "write [tool.tickets-contract.max_examples]")
-    for kind, value in given.items():
-        if (
-            kind not in examples
-            or not isinstance(value, int)
-            or isinstance(value, bool)
-            or value < 1
-        ):
-            raise fail(
-                f"max_examples.{kind}",
-                f"expected a positive whole number for twin, url or live, got {kind} = {value!r}",
-                "e.g. live = 10",
-            )
-        examples[kind] = value
     return Settings(
         source=source,
-        allowed_hosts=tuple(hosts),
+        allowed_hosts=tuple(table.get("allowed_hosts", ())),
         rate_limit=RateLimit.parse(rate, source=source) if rate else None,
-        max_examples=examples,
-        records=_records(table.get("records"), fail),
+        max_examples={**Settings().max_examples, **table.get("max_examples", {})},
+        records=_records(read, table.get("records")),
     )
 
 
-def _records(value: Any, fail: Any) -> KnownRecords | None:
+def _records(read: Reader, value: Mapping[str, Any] | None) -> KnownRecords | None:
     if value is None:
         return None
-    if not isinstance(value, Mapping):
-        raise fail("records", "is not a table", "write [tool.tickets-contract.records]")
-    unknown = sorted(set(value) - {*_RECORD_KEYS, "unique_property"})
-    if unknown:
-        raise fail(
-            f"records.{unknown[0]}",
-            "is not a records key",
-            f"use {', '.join(_RECORD_KEYS)}, unique_property",
-        )
-    lists: dict[str, tuple[str, ...]] = {}
-    for key in _RECORD_KEYS:
-        items = value.get(key, [])
-        if not isinstance(items, list) or not all(isinstance(i, str) and i for i in items):
-            raise fail(
-                f"records.{key}",
-                f"expected a list of strings, got {items!r:.80}",
-                'quote ids: ["17000000934"]',
-            )
-        lists[key] = tuple(items)
+    lists = {key: tuple(value.get(key, ())) for key in _RECORD_KEYS}
     unique = value.get("unique_property")
-    if unique is not None and not isinstance(unique, str):
-        raise fail(
-            "records.unique_property", f"expected a property name, got {unique!r}", "quote it"
-        )
     if (lists["unique_values"] or lists["archived_unique_values"]) and unique is None:
-        raise fail(
-            "records.unique_values", "values are given without unique_property", "name the property"
-        )
-    if not lists["ids"]:
-        raise fail(
-            "records.ids", "is empty", "list at least one live ticket id (discover fills it)"
+        raise read.fail(
+            ["records", "unique_values"],
+            "values are given without unique_property",
+            "name the property",
         )
     return KnownRecords(unique_property=unique, **lists)

@@ -4,6 +4,10 @@
 ``live``   https://api.hubapi.com with the token in HUBSPOT_ACCESS_TOKEN
 ``URL``    any base URL: a served twin, a proxy, a sandbox portal
 
+Each is built in one place: ``parse_target`` for the gate (``configured_target`` adds the
+run's settings), ``served_twin`` for a twin on loopback, and ``parse_recording_target`` for
+the cassette recorder and the quirk probe.
+
 For HTTP targets, requests travel through schemathesis' own transport (``requests``) with
 the guarded session of ``guards``: one guard for every command that sends anything.
 """
@@ -11,15 +15,17 @@ the guarded session of ``guards``: one guard for every command that sends anythi
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import requests
 
 from tickets_contract.budget import DEFAULT_RATE_LIMIT, RateBudget, RateLimit, budget_path
 from tickets_contract.contract import Portal
+from tickets_contract.defaults import DEFAULT_TWIN_SIZE
 from tickets_contract.errors import ConfigError, UsageError
 from tickets_contract.guards import (
     DEFAULT_ALLOWED_HOSTS,
@@ -31,8 +37,13 @@ from tickets_contract.guards import (
     guarded_session,
     is_loopback,
 )
+from tickets_contract.hubspot import OBJECT_ID_PROPERTY
 from tickets_contract.records import KnownRecords, twin_records
 from tickets_contract.redaction import DETECTOR
+
+if TYPE_CHECKING:
+    from tickets_contract.cassettes import RecordingTarget
+    from tickets_contract.settings import Settings
 
 __all__ = [
     "LIVE_BASE_URL",
@@ -41,7 +52,10 @@ __all__ = [
     "Target",
     "TwinTarget",
     "check_base_url",
+    "configured_target",
+    "parse_recording_target",
     "parse_target",
+    "served_twin",
 ]
 
 
@@ -59,7 +73,7 @@ class Target:
     def bind(self, schema: Any) -> Any:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def recording_target(self) -> Any:  # pragma: no cover - overridden
+    def recording_target(self) -> RecordingTarget:  # pragma: no cover - overridden
         """The same target as the cassette recorder sees it (for the quirk probe)."""
         raise NotImplementedError
 
@@ -73,18 +87,15 @@ class TwinTarget(Target):
 
     app: Any
     seed: int = 0
-    size: int = 1000
+    size: int = DEFAULT_TWIN_SIZE
 
     def bind(self, schema: Any) -> Any:
         schema.app = self.app
         schema.config.update(base_url="http://testserver")
         return schema
 
-    def recording_target(self) -> Any:
-        # why: cassettes import the recorder and an HTTP client; only the quirk probe needs them
-        from tickets_contract.cassettes import twin_recording_target
-
-        return twin_recording_target(seed=self.seed, size=self.size)
+    def recording_target(self) -> RecordingTarget:
+        return parse_recording_target("twin", twin_seed=self.seed, twin_size=self.size)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -117,19 +128,16 @@ class HttpTarget(Target):
         schema.config.update(base_url=self.base_url)
         return schema
 
-    def recording_target(self) -> Any:
+    def recording_target(self) -> RecordingTarget:
         # Recorded as if from the API: the probe's recordings are judged and discarded,
         # and treating the URL as live keeps the rate budget and sends no twin tokens.
-        # why: cassettes import the recorder and an HTTP client; only the quirk probe needs them
-        from tickets_contract.cassettes import SourceKind, http_recording_target
-
-        return http_recording_target(
+        return parse_recording_target(
             self.base_url,
-            kind=SourceKind.LIVE,
+            source="live",
             records=self.records,
             environ={**os.environ, TOKEN_ENV: self.token},
             allowed_hosts=self.allowed_hosts,
-            rate_limit=self.rate_limit or DEFAULT_RATE_LIMIT,
+            rate_limit=self.rate_limit,
         )
 
     def session(self) -> requests.Session:
@@ -143,27 +151,31 @@ def parse_target(
     allowed_hosts: Iterable[str] = (),
     unique_properties: Iterable[str] = (),
     twin_seed: int = 0,
-    twin_size: int = 1000,
+    twin_size: int | None = None,
     rate_limit: RateLimit | None = None,
     records: KnownRecords | None = None,
 ) -> Target:
-    """Turn ``--target`` into a Target; bad values fail with the fix."""
+    """Turn ``--target`` into a Target; bad values fail with the fix.
+
+    ``twin_seed`` and ``twin_size`` shape the twin's store (None: the default size).
+    """
     environ = os.environ if environ is None else environ
     extra = tuple(unique_properties)
     if value == "twin":
         # why: the twin loads only for the twin target, never for a live or URL target
         from tickets_contract.twin import DEMO_TOKEN, UNIQUE_PROPERTY, Twin, TwinConfig, create_app
 
-        twin = Twin(config=TwinConfig(seed=twin_seed, size=twin_size))
+        size = DEFAULT_TWIN_SIZE if twin_size is None else twin_size
+        twin = Twin(config=TwinConfig(seed=twin_seed, size=size))
         return TwinTarget(
             name="twin",
             token=DEMO_TOKEN,
-            portal=Portal(unique_properties=("hs_object_id", UNIQUE_PROPERTY, *extra)),
+            portal=Portal(unique_properties=(OBJECT_ID_PROPERTY, UNIQUE_PROPERTY, *extra)),
             records=twin_records(twin, UNIQUE_PROPERTY),
             send_unexpected_methods=True,
             app=create_app(twin),
             seed=twin_seed,
-            size=twin_size,
+            size=size,
         )
     if value == "live":
         base_url = LIVE_BASE_URL
@@ -200,8 +212,92 @@ def parse_target(
     )
 
 
+@contextmanager
+def served_twin(**settings: Any) -> Iterator[HttpTarget]:
+    """A twin served on loopback for the block (a thread, a free port), as the HTTP
+    target that reaches it with the twin's demo token. ``settings``: ``TwinConfig``'s."""
+    # why: the twin loads only for a twin target, never for a live or URL target
+    from tickets_contract.twin import DEMO_TOKEN, UNIQUE_PROPERTY, Twin, TwinConfig, serve_in_thread
+
+    with serve_in_thread(Twin(config=TwinConfig(**settings))) as base_url:
+        target = parse_target(
+            base_url, environ={TOKEN_ENV: DEMO_TOKEN}, unique_properties=(UNIQUE_PROPERTY,)
+        )
+        assert isinstance(target, HttpTarget)
+        yield target
+
+
+def configured_target(
+    value: str,
+    settings: Settings,
+    *,
+    allowed_hosts: Iterable[str] = (),
+    unique_properties: Iterable[str] = (),
+    twin_seed: int = 0,
+    twin_size: int | None = None,
+    records: KnownRecords | None = None,
+) -> Target:
+    """``--target`` under the run's settings: their allowed hosts beside ``allowed_hosts``
+    (the command line's), their rate limit. The plugin and ``tickets-contract run`` both
+    build their target here."""
+    return parse_target(
+        value,
+        allowed_hosts=(*settings.allowed_hosts, *allowed_hosts),
+        unique_properties=unique_properties,
+        twin_seed=twin_seed,
+        twin_size=twin_size,
+        rate_limit=settings.rate_limit,
+        records=records,
+    )
+
+
+def parse_recording_target(
+    value: str,
+    *,
+    source: str | None = None,
+    records: KnownRecords | None = None,
+    environ: Mapping[str, str] | None = None,
+    allowed_hosts: Iterable[str] = (),
+    rate_limit: RateLimit | None = None,
+    twin_seed: int = 0,
+    twin_size: int | None = None,
+) -> RecordingTarget:
+    """``--target`` as the cassette recorder sees it: ``twin`` served over loopback by
+    the recorder, ``live`` (HubSpot's API), or a base URL whose answers are ``source``'s
+    (``live`` or ``twin``: a cassette says where it came from).
+
+    The one construction for ``tickets-contract record``, the plugin's
+    ``--tc-record-mode`` and the quirk probe (``Target.recording_target``). Each caller
+    first refuses what it cannot record, in its own options' words (a base URL without
+    a source, a live target without known records).
+    """
+    # why: cassettes import the recorder and an HTTP client; only recording and the probe
+    # need them
+    from tickets_contract.cassettes import SourceKind, http_recording_target, twin_recording_target
+
+    if value == "twin":
+        return twin_recording_target(seed=twin_seed, size=twin_size)
+    if value == "live":
+        source = SourceKind.LIVE.value
+    elif source is None:
+        raise ConfigError(
+            source="--source",
+            where=value,
+            problem="is missing: a base URL may be HubSpot behind a proxy or a twin",
+            fix="say which with --source live or --source twin",
+        )
+    return http_recording_target(
+        LIVE_BASE_URL if value == "live" else value,
+        kind=SourceKind(source),
+        records=records or KnownRecords(),
+        environ=environ,
+        allowed_hosts=allowed_hosts,
+        rate_limit=rate_limit or DEFAULT_RATE_LIMIT,
+    )
+
+
 def _unique(records: KnownRecords | None, extra: tuple[str, ...]) -> tuple[str, ...]:
-    names = ["hs_object_id", *extra]
+    names = [OBJECT_ID_PROPERTY, *extra]
     if records is not None and records.unique_property and records.unique_property not in names:
         names.append(records.unique_property)
     return tuple(names)

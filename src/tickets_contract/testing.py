@@ -32,6 +32,7 @@ from typing import Any, Literal
 
 import httpx
 
+from tickets_contract.hubspot import API_BASE_URL
 from tickets_contract.records import KnownRecords, twin_records
 from tickets_contract.twin import (
     DEMO_TOKEN,
@@ -44,7 +45,7 @@ from tickets_contract.twin import (
 
 __all__ = ["HUBSPOT_BASE_URL", "TwinHandle", "hubspot_twin"]
 
-HUBSPOT_BASE_URL = "https://api.hubapi.com"
+HUBSPOT_BASE_URL = API_BASE_URL
 
 Mode = Literal["served", "in_process"]
 

@@ -21,6 +21,17 @@ from enum import StrEnum
 from typing import Any
 
 from tickets_contract.cassettes.format import Cassette, RecordedRequest, RecordedResponse
+from tickets_contract.hubspot import (
+    ALWAYS_INCLUDED_PROPERTIES,
+    CORRELATION_ID_HEADER,
+    CREATED_PROPERTY,
+    MAX_INPUTS,
+    MAX_INPUTS_WITH_HISTORY,
+    MODIFIED_PROPERTY,
+    NOT_FOUND_MESSAGE,
+    OBJECT_ID_PROPERTY,
+    TICKETS_OBJECT_TYPE_ID,
+)
 from tickets_contract.ledger import Confidence, Ledger
 
 __all__ = [
@@ -50,10 +61,11 @@ class Witnessed:
 
 _ENVELOPE = ("completedAt", "status", "startedAt", "results", "errors", "numErrors")
 _RESULT = ("id", "properties", "propertiesWithHistory", "createdAt", "updatedAt", "archived")
-_URL = re.compile(r"^https://app(?:-[a-z0-9]+)?\.hubspot\.com/contacts/\d+/record/0-5/(\d+)$")
-_NOT_FOUND = (
-    "Could not get some TICKET objects, they may be deleted or not exist. Check that ids are valid."
+_URL = re.compile(
+    r"^https://app(?:-[a-z0-9]+)?\.hubspot\.com/contacts/\d+/record/"
+    rf"{re.escape(TICKETS_OBJECT_TYPE_ID)}/(\d+)$"
 )
+_CORRELATION_HEADER = CORRELATION_ID_HEADER.lower()
 _ALLOWED_ERROR_KEYS = frozenset({"status", "category", "message", "context"})
 _RATE_HEADERS = (
     "x-hubspot-ratelimit-interval-milliseconds",
@@ -174,7 +186,7 @@ def _uuid_version(text: Any) -> int | None:
 
 def _correlation_uuid7(x: _Exchange) -> Outcome:
     # Recordings replace correlation ids by a placeholder that keeps only the version.
-    value = x.response.headers.get("x-hubspot-correlation-id", x.answer.get("correlationId"))
+    value = x.response.headers.get(_CORRELATION_HEADER, x.answer.get("correlationId"))
     version = _uuid_version(value) if value is not None else None
     if version is None:
         return None
@@ -238,7 +250,7 @@ def _all_missing(x: _Exchange) -> Outcome:
 
 def _duplicates(x: _Exchange) -> Outcome:
     ids = [str(i.get("id")) for i in x.inputs if isinstance(i, dict)]
-    by_record = x.body.get("idProperty") in (None, "hs_object_id")
+    by_record = x.body.get("idProperty") in (None, OBJECT_ID_PROPERTY)
     if len(ids) == len(set(ids)) or not by_record:
         return None
     if x.response.status == 400:
@@ -284,14 +296,14 @@ def _not_found_wording(x: _Exchange) -> Outcome:
     if not x.errors:
         return None
     message = x.errors[0].get("message")
-    return _is(message == _NOT_FOUND, "the TICKET wording", f"{message!r}")
+    return _is(message == NOT_FOUND_MESSAGE, "the TICKET wording", f"{message!r}")
 
 
 def _limit(limit: int, with_history: bool) -> Witness:
     def check(x: _Exchange) -> Outcome:
         history = bool(x.body.get("propertiesWithHistory"))
         count = len(x.inputs)
-        if history != with_history or count <= limit or (with_history and count > 100):
+        if history != with_history or count <= limit or (with_history and count > MAX_INPUTS):
             return None
         return _is(x.response.status == 400, "400", f"answered {x.response.status}")
 
@@ -299,7 +311,10 @@ def _limit(limit: int, with_history: bool) -> Witness:
 
 
 def _empty_history_limit(x: _Exchange) -> Outcome:
-    if x.body.get("propertiesWithHistory") != [] or not 50 < len(x.inputs) <= 100:
+    if (
+        x.body.get("propertiesWithHistory") != []
+        or not MAX_INPUTS_WITH_HISTORY < len(x.inputs) <= MAX_INPUTS
+    ):
         return None
     return _is(x.response.status != 400, "no 400", "answered 400")
 
@@ -328,8 +343,8 @@ def _always_included(x: _Exchange) -> Outcome:
     for result in x.results:
         properties = result.get("properties")
         if not isinstance(properties, dict) or not {
-            "hs_object_id",
-            "hs_lastmodifieddate",
+            OBJECT_ID_PROPERTY,
+            MODIFIED_PROPERTY,
         } <= set(properties):
             return (Verdict.REFUTED, f"result {result.get('id')} lacks hs_object_id or modified")
     return (Verdict.CONFIRMED, "hs_object_id and hs_lastmodifieddate in every result")
@@ -337,9 +352,9 @@ def _always_included(x: _Exchange) -> Outcome:
 
 def _createdate(x: _Exchange) -> Outcome:
     asked = x.body.get("properties")
-    if not x.results or not isinstance(asked, list) or not asked or "createdate" in asked:
+    if not x.results or not isinstance(asked, list) or not asked or CREATED_PROPERTY in asked:
         return None
-    present = all("createdate" in (r.get("properties") or {}) for r in x.results)
+    present = all(CREATED_PROPERTY in (r.get("properties") or {}) for r in x.results)
     return _is(present, "createdate without asking", "no createdate unless asked")
 
 
@@ -348,7 +363,7 @@ def _history_only(x: _Exchange) -> Outcome:
     history = x.body.get("propertiesWithHistory")
     if not x.results or not isinstance(asked, list) or not asked or not history:
         return None
-    only = set(history) - set(asked) - {"hs_object_id", "hs_lastmodifieddate", "createdate"}
+    only = set(history) - set(asked) - set(ALWAYS_INCLUDED_PROPERTIES)
     shown = {n for r in x.results for n in (r.get("properties") or {})}
     return _is(not (only & shown), "history-only names not in properties", f"{only & shown}")
 
@@ -399,7 +414,7 @@ def _id_property_message(x: _Exchange) -> Outcome:
 
 
 def _non_numeric(x: _Exchange) -> Outcome:
-    if x.body.get("idProperty") not in (None, "hs_object_id"):
+    if x.body.get("idProperty") not in (None, OBJECT_ID_PROPERTY):
         return None
     odd = [
         i.get("id")
@@ -432,8 +447,8 @@ WITNESSES: Mapping[str, Witness] = {
     "aggregated-not-found-error": _aggregated,
     "standard-error-optional-fields": _error_keys,
     "ticket-not-found-wording": _not_found_wording,
-    "batch-input-limit": _limit(100, False),
-    "history-input-limit": _limit(50, True),
+    "batch-input-limit": _limit(MAX_INPUTS, False),
+    "history-input-limit": _limit(MAX_INPUTS_WITH_HISTORY, True),
     "empty-history-list-keeps-100-limit": _empty_history_limit,
     "null-property-values": _nulls,
     "property-keys-sorted": _sorted_keys,

@@ -27,16 +27,17 @@ which credential was used (``Bearer <access token, redacted>``), never its value
 ids, timestamps of the batch): the recorder replaced them by fixed placeholders, and
 comparisons ignore them.
 
-Loading validates everything; a broken file fails with a ``CassetteError`` naming the
-file, the place (``interactions[1].response.status``) and the fix.
+Loading validates everything against ``schemas/cassette.schema.json`` (shipped in the
+package, so editors can check a cassette too); a broken file fails with a
+``CassetteError`` naming the file, the place (``interactions[1].response.status``) and
+the fix.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -47,6 +48,8 @@ import yaml
 
 from tickets_contract.errors import CassetteError
 from tickets_contract.files import read_yaml
+from tickets_contract.hubspot import OBJECT_ID_PROPERTY
+from tickets_contract.validation import Reader
 
 __all__ = [
     "FORMAT_VERSION",
@@ -70,33 +73,6 @@ FORMAT_VERSION = 1
 # are shared files, and unsafe loading ran code from them (vcrpy GHSA-rpj2-4hq8-938g).
 SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_CITATION = re.compile(r"\b(?:[SU]\d+|search ids? \d+)\b")
-_WHEN = re.compile(r"^(?:\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)?|unknown)$")
-_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
-_TOP_KEYS = (
-    "format",
-    "name",
-    "demonstrates",
-    "quirks",
-    "source",
-    "recorded_at",
-    "contract",
-    "portal",
-    "note",
-    "interactions",
-)
-_REQUIRED_TOP = (
-    "format",
-    "name",
-    "demonstrates",
-    "quirks",
-    "source",
-    "recorded_at",
-    "contract",
-    "interactions",
-)
-
 
 class SourceKind(StrEnum):
     """Where a cassette's responses came from. Never claim live for anything else."""
@@ -105,9 +81,6 @@ class SourceKind(StrEnum):
     TWIN = "twin"  # the local twin, served over loopback HTTP and recorded the same way
     DOCS = "docs"  # transcribed from HubSpot's published documentation
     REPORT = "report"  # transcribed from a third party quoting a live answer
-
-
-_TRANSCRIBED = frozenset({SourceKind.DOCS, SourceKind.REPORT})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -215,7 +188,7 @@ class Cassette:
     recorded_at: str
     contract: ContractStamp
     interactions: tuple[Interaction, ...]
-    unique_properties: tuple[str, ...] = ("hs_object_id",)
+    unique_properties: tuple[str, ...] = (OBJECT_ID_PROPERTY,)
     note: str | None = None
     path: str | None = None
 
@@ -371,273 +344,89 @@ def load_cassettes(directory: Path, names: Iterable[str] | None = None) -> tuple
     return tuple(load_cassette(path) for path in sorted(directory.glob("*.yaml")))
 
 
-class _Reader:
-    """Validation helpers that know the file, so every error names it and the place."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def fail(self, where: str, problem: str, fix: str) -> CassetteError:
-        return CassetteError(source=self.source, where=where, problem=problem, fix=fix)
-
-    def mapping(self, value: Any, where: str, keys: Sequence[str], required: Sequence[str]) -> Any:
-        if not isinstance(value, Mapping):
-            raise self.fail(
-                where or "top level",
-                f"expected a mapping, got {_kind(value)}",
-                f"write it as a mapping with {', '.join(required)}",
-            )
-        for key in required:
-            if key not in value:
-                raise self.fail(_at(where, key), "is missing", f"add `{key}:`")
-        unknown = [key for key in value if key not in keys]
-        if unknown:
-            raise self.fail(
-                _at(where, str(unknown[0])),
-                "is not a field of this part of a cassette",
-                f"use only {', '.join(keys)}; check the spelling",
-            )
-        return value
-
-    def text(self, value: Any, where: str, *, fix: str = "write it as text") -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(where, f"expected non-empty text, got {value!r:.60}", fix)
-        return value
-
-    def strings(self, value: Any, where: str, fix: str) -> tuple[str, ...]:
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise self.fail(where, f"expected a list of text, got {value!r:.60}", fix)
-        return tuple(value)
-
-    def str_map(self, value: Any, where: str) -> dict[str, str]:
-        if value is None:
-            return {}
-        if not isinstance(value, Mapping) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-        ):
-            raise self.fail(
-                where,
-                f"expected a mapping of text to text, got {value!r:.60}",
-                "quote every value, e.g. archived: 'true'",
-            )
-        return dict(value)
+_BODIES = frozenset({"json"})
 
 
-def _at(where: str, key: str) -> str:
-    return f"{where}.{key}" if where else key
-
-
-def _kind(value: Any) -> str:
-    return "nothing" if value is None else type(value).__name__
+def _when(value: Any) -> Any:
+    # YAML reads an unquoted date or time as one; accept it, write it back as text.
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 def parse_cassette(data: Any, *, source: str) -> Cassette:
-    """Validate already-parsed cassette data; ``source`` names the file in errors."""
-    read = _Reader(source)
-    top = read.mapping(data, "", _TOP_KEYS, _REQUIRED_TOP)
-    if top["format"] != FORMAT_VERSION:
-        raise read.fail(
-            "format",
-            f"expected format {FORMAT_VERSION}, got {top['format']!r}",
-            f"set `format: {FORMAT_VERSION}`, or record the cassette again with this version",
-        )
-    name = read.text(top["name"], "name")
-    if not _NAME.match(name):
-        raise read.fail("name", f"{name!r} is not kebab-case", "use lower-case words joined by -")
+    """Validate already-parsed cassette data; ``source`` names the file in errors.
+
+    The shape is ``schemas/cassette.schema.json``; this adds what a schema cannot say:
+    the file is named after the cassette.
+    """
+    read = Reader("cassette", source, CassetteError, opaque=_BODIES)
+    if isinstance(data, Mapping) and "recorded_at" in data:
+        data = {**data, "recorded_at": _when(data["recorded_at"])}
+    read.check(data)
+    name = data["name"]
     stem = Path(source).stem
     if source.endswith((".yaml", ".yml")) and stem != name:
         raise read.fail(
-            "name",
+            ["name"],
             f"the cassette is named {name!r} but its file is {Path(source).name!r}",
             f"rename the file to {name}.yaml, or set `name: {stem}`",
         )
-    quirks = read.strings(top["quirks"], "quirks", "list quirk ids of specs/quirks.yaml")
-    for index, quirk in enumerate(quirks):
-        if not _NAME.match(quirk):
-            raise read.fail(f"quirks[{index}]", f"{quirk!r} is not a quirk id", "use a ledger id")
+    raw = data["source"]
+    portal = data.get("portal")
     return Cassette(
         name=name,
-        demonstrates=read.text(top["demonstrates"], "demonstrates"),
-        quirks=quirks,
-        source=_source(read, top["source"]),
-        recorded_at=_when(read, top["recorded_at"]),
-        contract=_contract(read, top["contract"]),
-        unique_properties=_portal(read, top.get("portal")),
-        note=_note(read, top.get("note")),
-        interactions=_interactions(read, top["interactions"]),
+        demonstrates=data["demonstrates"],
+        quirks=tuple(data["quirks"]),
+        source=Source(
+            kind=SourceKind(raw["kind"]),
+            detail=raw["detail"],
+            citation=raw.get("citation"),
+            object_type=raw.get("object_type", "tickets"),
+            twin=MappingProxyType(dict(raw.get("twin") or {})),
+        ),
+        recorded_at=data["recorded_at"],
+        contract=ContractStamp(
+            version=data["contract"]["version"], spec_commit=data["contract"]["spec_commit"]
+        ),
+        unique_properties=(
+            (OBJECT_ID_PROPERTY,) if portal is None else tuple(portal["unique_properties"])
+        ),
+        note=data.get("note"),
+        interactions=tuple(
+            Interaction(request=_request(item["request"]), response=_response(item["response"]))
+            for item in data["interactions"]
+        ),
         path=source,
     )
 
 
-def _source(read: _Reader, value: Any) -> Source:
-    keys = ("kind", "detail", "citation", "object_type", "twin")
-    raw = read.mapping(value, "source", keys, ("kind", "detail"))
-    try:
-        kind = SourceKind(raw["kind"])
-    except ValueError:
-        raise read.fail(
-            "source.kind",
-            f"expected one of {', '.join(k.value for k in SourceKind)}, got {raw['kind']!r}",
-            "say live only for a recording of HubSpot's API, twin for the twin, docs or "
-            "report for a transcribed answer",
-        ) from None
-    citation = raw.get("citation")
-    if kind in _TRANSCRIBED:
-        if not isinstance(citation, str) or not _CITATION.search(citation):
-            raise read.fail(
-                "source.citation",
-                f"a {kind.value} cassette needs a citation, got {citation!r:.60}",
-                "cite a source id of the ledger (S<n>, U<n>, specs/quirks.yaml sources) or a "
-                "search id, and where",
-            )
-    elif citation is not None:
-        read.text(citation, "source.citation")
-    twin = raw.get("twin") or {}
-    if not isinstance(twin, Mapping) or (twin and kind is not SourceKind.TWIN):
-        raise read.fail(
-            "source.twin",
-            f"expected the TwinConfig settings of a twin recording, got {twin!r:.60}",
-            "give twin settings (seed, size, ...) only when source.kind is twin",
-        )
-    return Source(
-        kind=kind,
-        detail=read.text(raw["detail"], "source.detail"),
-        citation=citation,
-        object_type=read.text(raw.get("object_type", "tickets"), "source.object_type"),
-        twin=MappingProxyType(dict(twin)),
-    )
+def _lower(headers: Mapping[str, str] | None) -> MappingProxyType[str, str]:
+    return MappingProxyType({k.lower(): v for k, v in (headers or {}).items()})
 
 
-def _when(read: _Reader, value: Any) -> str:
-    # YAML reads an unquoted date or time as one; accept it, write it back as text.
-    if isinstance(value, dt.datetime):
-        value = value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-    elif isinstance(value, dt.date):
-        value = value.isoformat()
-    if not isinstance(value, str) or not _WHEN.match(value):
-        raise read.fail(
-            "recorded_at",
-            f"expected YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or unknown, got {value!r:.60}",
-            "quote the UTC time of the recording, or the date of the quoted report",
-        )
-    return value
-
-
-def _contract(read: _Reader, value: Any) -> ContractStamp:
-    raw = read.mapping(value, "contract", ("version", "spec_commit"), ("version", "spec_commit"))
-    return ContractStamp(
-        version=read.text(raw["version"], "contract.version"),
-        spec_commit=read.text(raw["spec_commit"], "contract.spec_commit"),
-    )
-
-
-def _portal(read: _Reader, value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ("hs_object_id",)
-    raw = read.mapping(value, "portal", ("unique_properties",), ("unique_properties",))
-    return read.strings(
-        raw["unique_properties"],
-        "portal.unique_properties",
-        "list the portal's unique-value properties, e.g. [hs_object_id, external_ticket_ref]",
-    )
-
-
-def _note(read: _Reader, value: Any) -> str | None:
-    return None if value is None else read.text(value, "note")
-
-
-def _interactions(read: _Reader, value: Any) -> tuple[Interaction, ...]:
-    if not isinstance(value, list) or not value:
-        raise read.fail(
-            "interactions",
-            f"expected a non-empty list, got {value!r:.60}",
-            "list at least one {request, response} pair",
-        )
-    interactions = []
-    for index, item in enumerate(value):
-        where = f"interactions[{index}]"
-        raw = read.mapping(item, where, ("request", "response"), ("request", "response"))
-        interactions.append(
-            Interaction(
-                request=_request(read, raw["request"], f"{where}.request"),
-                response=_response(read, raw["response"], f"{where}.response"),
-            )
-        )
-    return tuple(interactions)
-
-
-def _body(read: _Reader, raw: Mapping[str, Any], where: str) -> tuple[Any, str | None]:
-    if "json" in raw and "text" in raw:
-        raise read.fail(
-            f"{where}.text",
-            "a body is either json or text, not both",
-            "keep `json:` for a JSON body, `text:` for anything else",
-        )
-    text = raw.get("text")
-    if text is not None and not isinstance(text, str):
-        raise read.fail(f"{where}.text", f"expected text, got {_kind(text)}", "quote the body")
-    return raw.get("json"), text
-
-
-def _request(read: _Reader, value: Any, where: str) -> RecordedRequest:
-    keys = ("method", "path", "query", "headers", "json", "text")
-    raw = read.mapping(value, where, keys, ("method", "path"))
-    method = raw["method"]
-    if not isinstance(method, str) or method.upper() not in _METHODS:
-        raise read.fail(
-            f"{where}.method", f"expected an HTTP method, got {method!r:.40}", "write e.g. POST"
-        )
-    path = read.text(raw["path"], f"{where}.path")
-    if not path.startswith("/") or "?" in path:
-        raise read.fail(
-            f"{where}.path",
-            f"expected a path such as /crm/v3/objects/tickets/batch/read, got {path!r:.60}",
-            "start it with / and put query parameters under `query:`",
-        )
-    json_body, text = _body(read, raw, where)
-    headers = read.str_map(raw.get("headers"), f"{where}.headers")
+def _request(raw: Mapping[str, Any]) -> RecordedRequest:
     return RecordedRequest(
-        method=method.upper(),
-        path=path,
-        query=MappingProxyType(read.str_map(raw.get("query"), f"{where}.query")),
-        headers=MappingProxyType({k.lower(): v for k, v in headers.items()}),
-        json=json_body,
-        text=text,
+        method=raw["method"].upper(),
+        path=raw["path"],
+        query=MappingProxyType(dict(raw.get("query") or {})),
+        headers=_lower(raw.get("headers")),
+        json=raw.get("json"),
+        text=raw.get("text"),
     )
 
 
-def _response(read: _Reader, value: Any, where: str) -> RecordedResponse:
-    keys = ("status", "headers", "volatile", "json", "text")
-    raw = read.mapping(value, where, keys, ("status",))
-    status = raw["status"]
-    if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
-        raise read.fail(
-            f"{where}.status",
-            f"expected an HTTP status code (100-599), got {status!r:.40}",
-            "write the status as a number, e.g. 207",
-        )
-    json_body, text = _body(read, raw, where)
-    headers = read.str_map(raw.get("headers"), f"{where}.headers")
+def _response(raw: Mapping[str, Any]) -> RecordedResponse:
+    volatile = raw.get("volatile") or {}
     return RecordedResponse(
-        status=status,
-        headers=MappingProxyType({k.lower(): v for k, v in headers.items()}),
-        json=json_body,
-        text=text,
-        volatile=_volatile(read, raw.get("volatile"), f"{where}.volatile"),
+        status=raw["status"],
+        headers=_lower(raw.get("headers")),
+        json=raw.get("json"),
+        text=raw.get("text"),
+        volatile=Volatile(
+            body=tuple(volatile.get("body", ())),
+            headers=tuple(h.lower() for h in volatile.get("headers", ())),
+        ),
     )
-
-
-def _volatile(read: _Reader, value: Any, where: str) -> Volatile:
-    if value is None:
-        return Volatile()
-    raw = read.mapping(value, where, ("body", "headers"), ())
-    body = read.strings(raw.get("body", []), f"{where}.body", "list JSON pointers like /startedAt")
-    for index, pointer in enumerate(body):
-        if not pointer.startswith("/"):
-            raise read.fail(
-                f"{where}.body[{index}]",
-                f"{pointer!r} is not a JSON pointer",
-                "start it with /, e.g. /correlationId",
-            )
-    headers = read.strings(raw.get("headers", []), f"{where}.headers", "list header names")
-    return Volatile(body=body, headers=tuple(h.lower() for h in headers))

@@ -51,9 +51,11 @@ from tickets_contract.contract import (
     specs_dir,
 )
 from tickets_contract.guards import LIVE_BASE_URL
+from tickets_contract.hubspot import OBJECT_ID_PROPERTY
 from tickets_contract.judges import (
     Deviation,
     QuirkExplainer,
+    check_exchange,
     excluded_check_functions,
     regressions,
     request_is_valid,
@@ -186,7 +188,7 @@ def _contracts(ledger_path: Path | None, unique_properties: tuple[str, ...] | No
         built = [contracts for k, contracts in _BUILT.items() if k[:3] == key]
         if built:
             return built[0]
-        unique_properties = ("hs_object_id",)
+        unique_properties = (OBJECT_ID_PROPERTY,)
     key_with_portal = (*key, unique_properties)
     if key_with_portal not in _BUILT:
         portal = Portal(unique_properties=unique_properties)
@@ -269,21 +271,13 @@ class _Contracts:
     def _failures(
         self, kind: ContractKind, case: Any, response: httpx.Response, *, catalogue: bool = True
     ) -> list[Any]:
-        # why: schemathesis is slow to import; only judging needs it, not loading a cassette
-        from schemathesis.core.failures import FailureGroup
-
-        failures: list[Any] = []
         extra = self._invariants if kind is ContractKind.EFFECTIVE else []
         if not catalogue:
             extra = [check for check in extra if check.__name__ not in CATALOGUE_INVARIANTS]
-        try:
-            case.validate_response(
-                response, excluded_checks=self._excluded, additional_checks=extra
-            )
-        except FailureGroup as group:
-            failures += group.exceptions
-        except AssertionError as failure:  # a single failure is raised bare
-            failures.append(failure)
+        group = check_exchange(
+            case, response, excluded_checks=self._excluded, additional_checks=extra
+        )
+        failures: list[Any] = list(group.exceptions) if group is not None else []
         return failures + self._request_side(kind, case, response.status_code)
 
     def _request_side(self, kind: ContractKind, case: Any, status: int) -> list[Any]:

@@ -36,6 +36,7 @@ from tickets_contract.cassettes.scenarios import scenario_named
 from tickets_contract.cassettes.scrub import credential_role
 from tickets_contract.contract import BATCH_READ_PATH
 from tickets_contract.errors import CassetteError
+from tickets_contract.hubspot import OBJECT_ID_PROPERTY
 
 __all__ = ["FOREIGN_COMPARED", "Signature", "is_foreign", "signature", "translate", "twin_parity"]
 
@@ -162,7 +163,7 @@ def translate(
         if key in ("properties", "propertiesWithHistory") and isinstance(value, list)
     }
     id_property = body.get("idProperty")
-    by_value = isinstance(id_property, str) and id_property != "hs_object_id"
+    by_value = isinstance(id_property, str) and id_property != OBJECT_ID_PROPERTY
     if by_value:
         translated["idProperty"] = UNIQUE_PROPERTY
     inputs = body.get("inputs")

@@ -50,6 +50,7 @@ from tickets_contract.cassettes.scrub import Scrubber, credential_role
 from tickets_contract.cassettes.transport import RecordingTransport
 from tickets_contract.cassettes.volatile import normalise
 from tickets_contract.contract import load_fragment
+from tickets_contract.defaults import DEFAULT_TWIN_SIZE
 from tickets_contract.errors import ConfigError
 from tickets_contract.files import make_directory, write_atomically
 from tickets_contract.guards import (
@@ -59,6 +60,7 @@ from tickets_contract.guards import (
     check_base_url,
     check_token_host,
 )
+from tickets_contract.hubspot import OBJECT_ID_PROPERTY
 from tickets_contract.records import KnownRecords
 
 __all__ = [
@@ -147,7 +149,7 @@ def _version() -> str:
 
 
 def twin_recording_target(
-    *, seed: int = 0, size: int = 1000, access_token: str | None = None
+    *, seed: int = 0, size: int | None = None, access_token: str | None = None
 ) -> RecordingTarget:
     """The twin, served over loopback by the recorder itself.
 
@@ -166,7 +168,7 @@ def twin_recording_target(
     )
 
     token = access_token or DEMO_TOKEN
-    base: dict[str, Any] = {"seed": seed, "size": size}
+    base: dict[str, Any] = {"seed": seed, "size": DEFAULT_TWIN_SIZE if size is None else size}
     records = twin_records(Twin(config=TwinConfig(**base)), UNIQUE_PROPERTY)
     if access_token:
         base["extra_tokens"] = (access_token,)
@@ -392,7 +394,7 @@ class Recorder:
     def _cassette(self, scenario: Scenario, interactions: list[Interaction]) -> Cassette:
         target = self._target
         info = load_fragment()["info"]
-        unique: tuple[str, ...] = ("hs_object_id",)
+        unique: tuple[str, ...] = (OBJECT_ID_PROPERTY,)
         if target.records.unique_property:
             unique += (target.records.unique_property,)
         twin: Mapping[str, Any] = MappingProxyType({})

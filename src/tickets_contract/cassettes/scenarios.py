@@ -31,6 +31,7 @@ from typing import Any
 from tickets_contract.cassettes.format import RecordedRequest
 from tickets_contract.cassettes.scrub import authorization_placeholder
 from tickets_contract.contract import BATCH_READ_METHOD, BATCH_READ_PATH
+from tickets_contract.hubspot import MAX_INPUTS, MAX_INPUTS_WITH_HISTORY
 from tickets_contract.records import KnownRecords
 
 __all__ = [
@@ -356,8 +357,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         ),
         quirks=("batch-input-limit", *_NOT_FOUND, *_ERROR_BODY),
         requests=(
-            RequestTemplate(body=_limit_body(100, history=False)),
-            RequestTemplate(body=_limit_body(101, history=False)),
+            RequestTemplate(body=_limit_body(MAX_INPUTS, history=False)),
+            RequestTemplate(body=_limit_body(MAX_INPUTS + 1, history=False)),
         ),
         needs=(),
     ),
@@ -375,8 +376,8 @@ SCENARIOS: tuple[Scenario, ...] = (
             "empty-history-list-keeps-100-limit",
         ),
         requests=(
-            RequestTemplate(body=_limit_body(50, history=True)),
-            RequestTemplate(body=_limit_body(51, history=True)),
+            RequestTemplate(body=_limit_body(MAX_INPUTS_WITH_HISTORY, history=True)),
+            RequestTemplate(body=_limit_body(MAX_INPUTS_WITH_HISTORY + 1, history=True)),
         ),
         needs=(),
     ),

@@ -21,6 +21,7 @@ from types import MappingProxyType
 from typing import Any
 
 from tickets_contract.cassettes.format import RecordedResponse, Volatile
+from tickets_contract.hubspot import CORRELATION_ID_HEADER
 
 __all__ = [
     "PLACEHOLDER_INSTANT",
@@ -55,7 +56,7 @@ PLACEHOLDER_INSTANT = "2000-01-01T00:00:00Z"
 
 _UUID_KEYS = ("correlationId", "requestId")
 _INSTANT_KEYS = ("startedAt", "completedAt", "requestedAt")
-_UUID_HEADERS = ("x-hubspot-correlation-id",)
+_UUID_HEADERS = (CORRELATION_ID_HEADER.lower(),)
 # Counters of the rate limiter depend on the portal's other traffic: kept, but ignored.
 _COUNTER_HEADERS = (
     "x-hubspot-ratelimit-remaining",

@@ -4,19 +4,24 @@
     compare   judge each change of the operation between two versions
     history   walk a series of versions and say when each change happened
 
-The rule behind every classification is in `compare`; how a document's faults outside
-the operation become warnings, and where the operation is found, in `sources`.
+The rule behind every classification is in `compare`, and every verdict in its
+`JUDGEMENT` table; how a document's faults outside the operation become warnings, and
+where the operation is found, in `sources`.
 """
 
 from __future__ import annotations
 
 from tickets_contract.drift.compare import (
+    JUDGEMENT,
     OPERATION,
     Category,
     Change,
     ChangeKind,
     Direction,
     Drift,
+    Location,
+    Verdict,
+    When,
     diff_documents,
     render_json,
     render_markdown,
@@ -32,6 +37,7 @@ from tickets_contract.drift.sources import (
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "JUDGEMENT",
     "OPERATION",
     "Category",
     "Change",
@@ -39,8 +45,11 @@ __all__ = [
     "Direction",
     "Drift",
     "Located",
+    "Location",
     "Spec",
     "SpecWarning",
+    "Verdict",
+    "When",
     "diff_documents",
     "diff_specs",
     "load_spec",

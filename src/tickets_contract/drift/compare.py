@@ -7,6 +7,11 @@ send more (a field that became optional or nullable, an added enum value, a new 
 code). So the same edit is breaking on one side and harmless on the other, and each
 `Change` says which, and why, in one phrase.
 
+The comparer only finds changes: each is a `Change` naming its kind, its `Location` (and
+so its report table) and its context (the side of the exchange and the circumstance its
+verdict depends on). Whether it breaks clients, and why, is looked up in `JUDGEMENT`, one
+row per kind of change: to change a verdict, change its row.
+
 Only the batch read of tickets is compared: either document may be this project's
 fragment or HubSpot's full tickets spec with every other operation in it, at the v3 path
 or a date-versioned one (see `sources.locate`); a path that moved is a change of its own.
@@ -21,7 +26,8 @@ import json
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from enum import Enum, StrEnum
+from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import unquote
 
@@ -30,13 +36,20 @@ from tickets_contract.drift.sources import Located, SpecWarning, locate
 from tickets_contract.errors import SpecError
 
 __all__ = [
+    "JUDGEMENT",
+    "JUDGEMENT_ROWS",
     "Category",
     "Change",
     "ChangeKind",
+    "Context",
     "Direction",
     "Drift",
+    "Location",
+    "Verdict",
+    "When",
     "change_cells",
     "diff_documents",
+    "judgement",
     "operation_word",
     "render_json",
     "render_markdown",
@@ -101,36 +114,111 @@ class Category(StrEnum):
     DOCUMENTATION = "Documentation"
 
 
+class When(StrEnum):
+    """The circumstance of a change that its verdict depends on, besides its direction."""
+
+    ALWAYS = "always"  # the kind alone decides
+    WIDENS = "widens"  # more values are valid than before
+    NARROWS = "narrows"  # fewer values are valid than before
+    REPLACES = "replaces"  # neither: old values may be invalid, new ones unexpected
+    REQUIRED = "required"  # a parameter or body that appears is required
+    OPTIONAL = "optional"  # ... or optional
+    WHOLE = "whole"  # the parameter or request body itself (not a field of its schema)
+    FIELD = "field"  # a field of an object schema
+    DEPRECATED = "deprecated"
+    UNDEPRECATED = "undeprecated"
+    SAME_URL = "same URL"  # the path is spelled differently, the URL is the same
+    NEW_URL = "new URL"
+    COVERED = "covered"  # a removed media type another (range) still covers
+    UNCOVERED = "uncovered"
+    UNDECLARED = "undeclared"  # a new status, and no `default` answered it before
+    ANY_STATUS = "any status"  # `default` itself is new
+    AS_DEFAULT = "as default"  # a new status with the body `default` promised
+    LEAVES_DEFAULT = "leaves default"  # a new status with another body than `default`'s
+    HIDES = "hides"  # readOnly in a request, writeOnly in a response
+    NO_EFFECT = "no effect"  # the other one of the two
+    ANONYMOUS = "anonymous"  # after the change the operation needs no credentials
+    AUTHENTICATED = "authenticated"  # ... or it still needs them
+    NOW_NEEDED = "now needed"  # credentials become needed where none were
+    ALTERNATIVE = "alternative"  # another way to authenticate
+
+
+# What a change's verdict depends on: the side of the exchange (None where no side
+# applies: the path, the operation, security) and the circumstance.
+Context = tuple[Direction | None, When]
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    breaking: bool
+    reason: str  # may name a fact of the change in braces, e.g. {new_url}
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a change is: the report table it belongs in, and the steps that reach it.
+
+    Rendered like ``response 200 > results[] > properties{}`` (``[]`` an array's items,
+    ``{}`` a map's values).
+    """
+
+    category: Category
+    parts: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return " > ".join(self.parts)
+
+    def child(self, part: str) -> Location:
+        return Location(self.category, (*self.parts, part))
+
+    def suffixed(self, suffix: str) -> Location:
+        """The same place with its last step qualified (``results`` -> ``results[]``)."""
+        if not self.parts:
+            return Location(self.category, (suffix,))
+        return Location(self.category, (*self.parts[:-1], self.parts[-1] + suffix))
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Change:
     """One difference between the old and the new operation, judged for a client.
 
-    ``location`` reads like ``response 200 > results[] > properties{}`` (``[]`` an array's
-    items, ``{}`` a map's values); ``old`` and ``new`` are rendered values, None where the
-    thing is absent on that side.
+    ``old`` and ``new`` are rendered values, None where the thing is absent on that side.
+    The verdict is not the detector's to give: it is looked up in `JUDGEMENT` by the
+    change's ``kind`` and ``context``, and a change whose context has no row there cannot
+    be made.
     """
 
-    location: str
+    where: Location
     kind: ChangeKind
+    context: Context
     old: str | None
     new: str | None
-    breaking: bool
-    reason: str
+    facts: tuple[tuple[str, str], ...] = ()  # what the reason names, e.g. ("new_url", ...)
+
+    def __post_init__(self) -> None:
+        judgement(self.kind, self.context)
+
+    @property
+    def verdict(self) -> Verdict:
+        return judgement(self.kind, self.context)
+
+    @property
+    def breaking(self) -> bool:
+        return self.verdict.breaking
+
+    @property
+    def reason(self) -> str:
+        return self.verdict.reason.format_map(dict(self.facts))
+
+    @property
+    def location(self) -> str:
+        return str(self.where)
 
     @property
     def category(self) -> Category:
         if self.kind is ChangeKind.DOCS:
             return Category.DOCUMENTATION
-        head = self.location.split(" > ", 1)[0]
-        if head.startswith("parameter"):
-            return Category.PARAMETERS
-        if head.startswith("request body"):
-            return Category.REQUEST_BODY
-        if head.startswith("response"):
-            return Category.RESPONSES
-        if head.startswith("security"):
-            return Category.SECURITY
-        return Category.OPERATION
+        return self.where.category
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -212,32 +300,294 @@ def diff_documents(
     )
 
 
-class _Effect(Enum):
-    WIDENS = "widens"  # more values are valid than before
-    NARROWS = "narrows"  # fewer values are valid than before
-    REPLACES = "replaces"  # neither: old values may be invalid, new ones unexpected
+# --- the judgement table ---------------------------------------------------------------
+#
+# The heart of the classification (see the module docstring): every verdict, one phrase
+# each, keyed by the kind of change and its context. The comparer finds changes and says
+# what they are and where; only this table says whether they break clients.
+
+_REQUEST, _RESPONSE = Direction.REQUEST, Direction.RESPONSE
 
 
-# The heart of the classification (see the module docstring), one phrase per case.
-_JUDGEMENT: dict[tuple[_Effect, Direction], tuple[bool, str]] = {
-    (_Effect.NARROWS, Direction.REQUEST): (
-        True,
-        "clients sending values valid before are rejected",
+def _breaks(reason: str) -> Verdict:
+    return Verdict(breaking=True, reason=reason)
+
+
+def _harmless(reason: str) -> Verdict:
+    return Verdict(breaking=False, reason=reason)
+
+
+# How a change of the values a schema allows is judged, whatever the keyword.
+_BY_EFFECT: dict[Context, Verdict] = {
+    (_REQUEST, When.NARROWS): _breaks("clients sending values valid before are rejected"),
+    (_REQUEST, When.WIDENS): _harmless("the server accepts more than before"),
+    (_REQUEST, When.REPLACES): _breaks("clients sending the old form are rejected"),
+    (_RESPONSE, When.NARROWS): _harmless("responses stay within what clients expect"),
+    (_RESPONSE, When.WIDENS): _breaks(
+        "breaks clients that parse responses: they may meet values they do not expect"
     ),
-    (_Effect.WIDENS, Direction.REQUEST): (False, "the server accepts more than before"),
-    (_Effect.REPLACES, Direction.REQUEST): (True, "clients sending the old form are rejected"),
-    (_Effect.NARROWS, Direction.RESPONSE): (False, "responses stay within what clients expect"),
-    (_Effect.WIDENS, Direction.RESPONSE): (
-        True,
-        "breaks clients that parse responses: they may meet values they do not expect",
-    ),
-    (_Effect.REPLACES, Direction.RESPONSE): (
-        True,
-        "breaks clients that parse responses: the value has a new form",
+    (_RESPONSE, When.REPLACES): _breaks(
+        "breaks clients that parse responses: the value has a new form"
     ),
 }
 
-_UNCLASSIFIED_REASON = "not classified by this tool: review by hand"
+
+def _effects(*effects: When) -> dict[Context, Verdict]:
+    return {(side, when): v for (side, when), v in _BY_EFFECT.items() if when in effects}
+
+
+def _either_side(
+    request: Verdict, response: Verdict, when: When = When.ALWAYS
+) -> dict[Context, Verdict]:
+    return {(_REQUEST, when): request, (_RESPONSE, when): response}
+
+
+# The context of a change whose kind alone decides its verdict, on either side.
+_ANYWHERE: Context = (None, When.ALWAYS)
+
+
+def _anywhere(verdict: Verdict) -> dict[Context, Verdict]:
+    return {_ANYWHERE: verdict}
+
+
+JUDGEMENT_ROWS: tuple[tuple[ChangeKind, Mapping[Context, Verdict]], ...] = (
+    (
+        ChangeKind.PATH_MOVED,
+        {
+            (None, When.SAME_URL): _harmless(
+                "the same URL for tickets: only how the spec writes it changed"
+            ),
+            (None, When.NEW_URL): _breaks(
+                "breaks clients that hard-code {old_url}: they must call {new_url} "
+                "to get this version (the old path may still be served as an older version)"
+            ),
+        },
+    ),
+    (
+        ChangeKind.FIELD_ADDED,
+        _either_side(
+            _harmless("optional: clients may ignore it"),
+            _harmless("clients that ignore unknown fields are unaffected"),
+        ),
+    ),
+    (
+        ChangeKind.REQUIRED_FIELD_ADDED,
+        _either_side(
+            _breaks("clients that omit it are rejected"),
+            _harmless("always sent: clients may ignore it"),
+        ),
+    ),
+    (
+        ChangeKind.FIELD_REMOVED,
+        _either_side(
+            _breaks("clients that send it have it ignored or rejected"),
+            _breaks("breaks clients that read it"),
+        ),
+    ),
+    (
+        ChangeKind.BECAME_REQUIRED,
+        {
+            (_REQUEST, When.WHOLE): _breaks("clients that do not send it are rejected"),
+            (_REQUEST, When.FIELD): _breaks("clients that omit it are rejected"),
+            (_RESPONSE, When.FIELD): _harmless("always sent now: clients may rely on it"),
+        },
+    ),
+    (
+        ChangeKind.BECAME_OPTIONAL,
+        {
+            (_REQUEST, When.WHOLE): _harmless("clients may now leave it out"),
+            (_REQUEST, When.FIELD): _harmless("clients may now omit it"),
+            (_RESPONSE, When.FIELD): _breaks(
+                "breaks clients that parse responses: it may be missing"
+            ),
+        },
+    ),
+    (ChangeKind.TYPE_CHANGED, _effects(When.WIDENS, When.NARROWS, When.REPLACES)),
+    (ChangeKind.FORMAT_CHANGED, _effects(When.WIDENS, When.NARROWS, When.REPLACES)),
+    (
+        ChangeKind.NULLABLE_CHANGED,
+        {
+            **_effects(When.WIDENS, When.NARROWS),
+            (_REQUEST, When.NARROWS): _breaks("clients that send null are rejected"),
+            (_RESPONSE, When.WIDENS): _breaks(
+                "breaks clients that parse responses: the value may now be null"
+            ),
+        },
+    ),
+    (
+        ChangeKind.ENUM_VALUE_ADDED,
+        _either_side(
+            _harmless("the server accepts one more value"),
+            _breaks("breaks clients that parse responses: a value they do not know"),
+        ),
+    ),
+    (
+        ChangeKind.ENUM_VALUE_REMOVED,
+        _either_side(
+            _breaks("clients that send it are rejected"),
+            _harmless("the server no longer sends it"),
+        ),
+    ),
+    (ChangeKind.CONSTRAINT_CHANGED, _effects(When.WIDENS, When.NARROWS, When.REPLACES)),
+    (
+        ChangeKind.DEFAULT_CHANGED,
+        _either_side(
+            _breaks("clients that omit it get a different behaviour"),
+            _harmless("a default in a response does not change what is sent"),
+        ),
+    ),
+    (
+        ChangeKind.ACCESS_CHANGED,
+        {
+            **_either_side(
+                _breaks("clients that send it have it ignored or rejected"),
+                _breaks("breaks clients that read it: no longer sent"),
+                When.HIDES,
+            ),
+            **_either_side(
+                _harmless("no effect on requests"),
+                _harmless("no effect on responses"),
+                When.NO_EFFECT,
+            ),
+        },
+    ),
+    (
+        ChangeKind.DEPRECATION_CHANGED,
+        {
+            (None, When.DEPRECATED): _harmless("still works; plan to move off it"),
+            (None, When.UNDEPRECATED): _harmless("no longer deprecated"),
+        },
+    ),
+    (ChangeKind.ALTERNATIVE_ADDED, _effects(When.WIDENS)),
+    (ChangeKind.ALTERNATIVE_REMOVED, _effects(When.NARROWS)),
+    (
+        ChangeKind.STATUS_ADDED,
+        {
+            (_RESPONSE, When.UNDECLARED): _breaks(
+                "breaks clients that parse responses: a status they do not handle"
+            ),
+            (_RESPONSE, When.ANY_STATUS): _breaks(
+                "breaks clients that parse responses: any undeclared status may come"
+            ),
+            (_RESPONSE, When.AS_DEFAULT): _harmless("documents a status `default` already covered"),
+            (_RESPONSE, When.LEAVES_DEFAULT): _breaks(
+                "breaks clients that parse responses: the status leaves `default` for another body"
+            ),
+        },
+    ),
+    (
+        ChangeKind.STATUS_REMOVED,
+        {(_RESPONSE, When.ALWAYS): _harmless("the server no longer sends it")},
+    ),
+    (
+        ChangeKind.PARAMETER_ADDED,
+        {
+            (_REQUEST, When.REQUIRED): _breaks("clients that do not send it are rejected"),
+            (_REQUEST, When.OPTIONAL): _harmless("optional: clients may ignore it"),
+        },
+    ),
+    (
+        ChangeKind.PARAMETER_REMOVED,
+        {(_REQUEST, When.ALWAYS): _breaks("clients that send it have it ignored or rejected")},
+    ),
+    (
+        ChangeKind.SERIALIZATION_CHANGED,
+        {(_REQUEST, When.ALWAYS): _breaks("clients encode it the old way and are misread")},
+    ),
+    (
+        ChangeKind.BODY_ADDED,
+        {
+            (_REQUEST, When.REQUIRED): _breaks("clients that send no body are rejected"),
+            (_REQUEST, When.OPTIONAL): _harmless("optional: clients may ignore it"),
+        },
+    ),
+    (
+        ChangeKind.BODY_REMOVED,
+        {(_REQUEST, When.ALWAYS): _breaks("clients that send a body have it ignored or rejected")},
+    ),
+    (
+        ChangeKind.CONTENT_TYPE_ADDED,
+        _either_side(
+            _harmless("the server accepts one more type"),
+            _harmless("an alternative: clients that ask for the old type still get it"),
+        ),
+    ),
+    (
+        ChangeKind.CONTENT_TYPE_REMOVED,
+        {
+            **_either_side(
+                _harmless("a new range still accepts it"),
+                _harmless("narrowed to a type the old range covered"),
+                When.COVERED,
+            ),
+            **_either_side(
+                _breaks("clients that send it are rejected"),
+                _breaks("breaks clients that ask for it: they get another type or a 406"),
+                When.UNCOVERED,
+            ),
+        },
+    ),
+    (ChangeKind.HEADER_ADDED, {(_RESPONSE, When.ALWAYS): _harmless("clients may ignore it")}),
+    (ChangeKind.HEADER_REMOVED, {(_RESPONSE, When.ALWAYS): _breaks("breaks clients that read it")}),
+    (
+        ChangeKind.SECURITY_ADDED,
+        {
+            (None, When.NOW_NEEDED): _breaks("clients that send no credentials are refused"),
+            (None, When.ALTERNATIVE): _harmless("another way to authenticate"),
+        },
+    ),
+    (
+        ChangeKind.SECURITY_REMOVED,
+        {
+            (None, When.ANONYMOUS): _harmless("the operation no longer needs it"),
+            (None, When.AUTHENTICATED): _breaks("clients that authenticate this way are refused"),
+        },
+    ),
+    (ChangeKind.SCOPE_ADDED, _anywhere(_breaks("tokens without the scope are refused"))),
+    (ChangeKind.SCOPE_REMOVED, _anywhere(_harmless("tokens need one scope less"))),
+    (
+        ChangeKind.SECURITY_SCHEME_CHANGED,
+        _anywhere(_breaks("clients send credentials where the server no longer looks for them")),
+    ),
+    (
+        ChangeKind.OPERATION_ID_CHANGED,
+        _anywhere(
+            _harmless("same wire format; clients generated from the spec may rename the method")
+        ),
+    ),
+    (ChangeKind.UNCLASSIFIED, _anywhere(_breaks("not classified by this tool: review by hand"))),
+    (ChangeKind.DOCS, _anywhere(_harmless("documentation only: no effect on the wire"))),
+)
+
+
+def _table(
+    rows: Iterable[tuple[ChangeKind, Mapping[Context, Verdict]]],
+) -> Mapping[ChangeKind, Mapping[Context, Verdict]]:
+    table: dict[ChangeKind, Mapping[Context, Verdict]] = {}
+    for kind, verdicts in rows:
+        if kind in table:
+            raise AssertionError(f"the judgement table has two rows for {kind.name}")
+        table[kind] = MappingProxyType(dict(verdicts))
+    missing = [kind.name for kind in ChangeKind if kind not in table]
+    if missing:
+        raise AssertionError(f"the judgement table has no row for {', '.join(missing)}")
+    return MappingProxyType(table)
+
+
+JUDGEMENT = _table(JUDGEMENT_ROWS)
+
+
+def judgement(kind: ChangeKind, context: Context) -> Verdict:
+    """The verdict on a change of ``kind`` in ``context``; a LookupError if there is none."""
+    verdict = JUDGEMENT[kind].get(context)
+    if verdict is None:
+        side, when = context
+        raise LookupError(
+            f"the judgement table has no verdict for {kind.name} "
+            f"({side.value if side else 'no side'}, {when.value})"
+        )
+    return verdict
+
 
 _DOC_KEYS = ("summary", "description", "title", "example", "examples", "externalDocs", "xml")
 _UPPER_BOUNDS = ("maxLength", "maxItems", "maxProperties", "maximum")
@@ -273,7 +623,6 @@ _SCHEMA_KEYS = frozenset(
 # Widening pairs of formats: every int32 is an int64, every float a double.
 _WIDER_FORMAT = {("int32", "int64"), ("float", "double")}
 
-_Location = tuple[str, ...]
 _Stack = frozenset[tuple[str | None, str | None]]
 
 
@@ -283,13 +632,13 @@ class _Document:
     source: str
     located: Located
 
-    def resolve(self, node: Any, where: _Location) -> tuple[Any, str | None]:
+    def resolve(self, node: Any, where: Location | None) -> tuple[Any, str | None]:
         """The node a (chain of) local $ref(s) points at, and the last $ref followed."""
         last: str | None = None
         seen: list[str] = []
         while isinstance(node, Mapping) and "$ref" in node:
             ref = node["$ref"]
-            reached = f"reached from {_join(where)}" if where else "in the operation"
+            reached = f"reached from {where}" if where and where.parts else "in the operation"
             if not isinstance(ref, str) or not ref.startswith("#"):
                 raise SpecError(
                     source=self.source,
@@ -340,7 +689,7 @@ def _operation(document: Mapping[str, Any], source: str) -> Located:
     item = paths.get(BATCH_READ_PATH) if isinstance(paths, Mapping) else None
     if isinstance(item, Mapping) and "$ref" in item:
         # Resolved strictly here, so that a broken $ref is an error naming it.
-        _Document(root=document, source=source, located=_NOWHERE).resolve(item, ())
+        _Document(root=document, source=source, located=_NOWHERE).resolve(item, None)
     located = locate(document)
     if located is None:
         raise SpecError(
@@ -361,26 +710,15 @@ def _diff_path(old: Located, new: Located) -> Iterator[Change]:
     """A client calls a URL: the path is part of the contract."""
     if old.path == new.path:
         return
-    where = ("operation", "path")
-    shown_old, shown_new = _path_word(old), _path_word(new)
-    if old.url_path == new.url_path:
-        yield _change(
-            where,
-            ChangeKind.PATH_MOVED,
-            shown_old,
-            shown_new,
-            False,
-            "the same URL for tickets: only how the spec writes it changed",
-        )
-        return
+    when = When.SAME_URL if old.url_path == new.url_path else When.NEW_URL
     yield _change(
-        where,
+        Location(Category.OPERATION, ("operation", "path")),
         ChangeKind.PATH_MOVED,
-        shown_old,
-        shown_new,
-        True,
-        f"breaks clients that hard-code {old.url_path}: they must call {new.url_path} "
-        "to get this version (the old path may still be served as an older version)",
+        _path_word(old),
+        _path_word(new),
+        (None, when),
+        old_url=old.url_path,
+        new_url=new.url_path,
     )
 
 
@@ -391,76 +729,48 @@ def _path_word(located: Located) -> str:
 
 
 def _change(
-    location: _Location | str,
-    kind: ChangeKind,
-    old: Any,
-    new: Any,
-    breaking: bool,
-    reason: str,
+    where: Location, kind: ChangeKind, old: Any, new: Any, context: Context, **facts: str
 ) -> Change:
+    """A change found: what, where, in which context; its verdict is the table's."""
     return Change(
-        location=location if isinstance(location, str) else _join(location),
+        where=where,
         kind=kind,
+        context=context,
         old=None if old is None else _show(old),
         new=None if new is None else _show(new),
-        breaking=breaking,
-        reason=reason,
+        facts=tuple(sorted(facts.items())),
     )
 
 
-def _judged(
-    location: _Location | str,
-    kind: ChangeKind,
+def _docs(
+    pair: _Pair,
     old: Any,
     new: Any,
-    effect: _Effect,
-    direction: Direction,
-) -> Change:
-    breaking, reason = _JUDGEMENT[effect, direction]
-    return _change(location, kind, old, new, breaking, reason)
-
-
-def _docs(
-    pair: _Pair, old: Any, new: Any, location: _Location, prefix: str = ""
+    where: Location,
+    prefix: str = "",
+    keys: Sequence[str] = _DOC_KEYS,
 ) -> Iterator[Change]:
     if not pair.include_docs or not isinstance(old, Mapping) or not isinstance(new, Mapping):
         return
-    for key in _DOC_KEYS:
+    for key in keys:
         # HubSpot publishes `example: null` on nearly every node: the same as no example.
         before, after = old.get(key), new.get(key)
         if before != after:
-            yield _change(
-                (*location, prefix + key),
-                ChangeKind.DOCS,
-                before,
-                after,
-                False,
-                "documentation only: no effect on the wire",
-            )
+            yield _change(where.child(prefix + key), ChangeKind.DOCS, before, after, _ANYWHERE)
 
 
 def _diff_operation(
     pair: _Pair, old: Mapping[str, Any], new: Mapping[str, Any]
 ) -> Iterator[Change]:
-    where = ("operation",)
-    yield from _docs(pair, old, new, where)
-    if pair.include_docs and old.get("tags") != new.get("tags"):
-        yield _change(
-            (*where, "tags"),
-            ChangeKind.DOCS,
-            old.get("tags"),
-            new.get("tags"),
-            False,
-            "documentation only: no effect on the wire",
-        )
+    where = Location(Category.OPERATION, ("operation",))
+    yield from _docs(pair, old, new, where, keys=(*_DOC_KEYS, "tags"))
     if old.get("operationId") != new.get("operationId") and not _follows_path(pair, old, new):
         yield _change(
             where,
             ChangeKind.OPERATION_ID_CHANGED,
             old.get("operationId"),
             new.get("operationId"),
-            False,
-            "same wire format; clients generated from the spec may rename the method",
+            _ANYWHERE,
         )
     yield from _deprecation(old, new, where)
 
@@ -480,12 +790,12 @@ def _follows_path(pair: _Pair, old: Mapping[str, Any], new: Mapping[str, Any]) -
 
 
 def _deprecation(
-    old: Mapping[str, Any], new: Mapping[str, Any], where: _Location
+    old: Mapping[str, Any], new: Mapping[str, Any], where: Location
 ) -> Iterator[Change]:
     before, after = bool(old.get("deprecated")), bool(new.get("deprecated"))
     if before != after:
-        reason = "still works; plan to move off it" if after else "no longer deprecated"
-        yield _change(where, ChangeKind.DEPRECATION_CHANGED, before, after, False, reason)
+        when = When.DEPRECATED if after else When.UNDEPRECATED
+        yield _change(where, ChangeKind.DEPRECATION_CHANGED, before, after, (None, when))
 
 
 # --- parameters ------------------------------------------------------------------------
@@ -500,7 +810,7 @@ def _parameters(
     template = document.located.template
     found: dict[tuple[str, str], Mapping[str, Any]] = {}
     for raw in [*item.get("parameters", []), *operation.get("parameters", [])]:
-        parameter, _ = document.resolve(raw, ("parameters",))
+        parameter, _ = document.resolve(raw, Location(Category.PARAMETERS, ("parameters",)))
         if isinstance(parameter, Mapping):
             place, name = str(parameter.get("in")), str(parameter.get("name"))
             if template and (place, name) == ("path", template):
@@ -535,29 +845,24 @@ def _diff_parameters(
     old = _parameters(pair.old, old_op)
     new = _parameters(pair.new, new_op)
     for key in _ordered(old, new):
-        where = (f"parameter {key[0]} {key[1]}",)
+        where = Location(Category.PARAMETERS, (f"parameter {key[0]} {key[1]}",))
         if key not in new:
             yield _change(
                 where,
                 ChangeKind.PARAMETER_REMOVED,
                 _describe_parameter(pair.old, old[key], where),
                 None,
-                True,
-                "clients that send it have it ignored or rejected",
+                (Direction.REQUEST, When.ALWAYS),
             )
             continue
         after = new[key]
         if key not in old:
-            required = bool(after.get("required"))
             yield _change(
                 where,
                 ChangeKind.PARAMETER_ADDED,
                 None,
                 _describe_parameter(pair.new, after, where),
-                required,
-                "clients that do not send it are rejected"
-                if required
-                else "optional: clients may ignore it",
+                (Direction.REQUEST, _presence(after)),
             )
             continue
         before = old[key]
@@ -570,8 +875,7 @@ def _diff_parameters(
                 ChangeKind.SERIALIZATION_CHANGED,
                 _serialization(before),
                 _serialization(after),
-                True,
-                "clients encode it the old way and are misread",
+                (Direction.REQUEST, When.ALWAYS),
             )
         yield from _diff_schema(
             pair,
@@ -583,31 +887,25 @@ def _diff_parameters(
         )
 
 
-def _describe_parameter(document: _Document, parameter: Mapping[str, Any], where: _Location) -> str:
+def _describe_parameter(document: _Document, parameter: Mapping[str, Any], where: Location) -> str:
     required = bool(parameter.get("required"))
     return _field_word(document, _parameter_schema(parameter), required, where)
 
 
-def _required_flag(before: bool, after: bool, where: _Location) -> Iterator[Change]:
-    # Parameters and request bodies are sent by the client: requiring them breaks.
-    if after and not before:
-        yield _change(
-            where,
-            ChangeKind.BECAME_REQUIRED,
-            "optional",
-            "required",
-            True,
-            "clients that do not send it are rejected",
-        )
-    elif before and not after:
-        yield _change(
-            where,
-            ChangeKind.BECAME_OPTIONAL,
-            "required",
-            "optional",
-            False,
-            "clients may now leave it out",
-        )
+def _required_flag(before: bool, after: bool, where: Location) -> Iterator[Change]:
+    # Parameters and request bodies are sent by the client.
+    yield from _requiredness(before, after, where, (Direction.REQUEST, When.WHOLE))
+
+
+def _requiredness(before: bool, after: bool, where: Location, context: Context) -> Iterator[Change]:
+    if before != after:
+        kind = ChangeKind.BECAME_REQUIRED if after else ChangeKind.BECAME_OPTIONAL
+        yield _change(where, kind, _required_word(before), _required_word(after), context)
+
+
+def _presence(added: Mapping[str, Any]) -> When:
+    """Whether a parameter or request body that appears is required."""
+    return When.REQUIRED if added.get("required") else When.OPTIONAL
 
 
 def _required_word(required: bool) -> str:
@@ -618,32 +916,23 @@ def _required_word(required: bool) -> str:
 
 
 def _diff_request_body(pair: _Pair, old: Any, new: Any) -> Iterator[Change]:
-    where = ("request body",)
+    where = Location(Category.REQUEST_BODY, ("request body",))
     before, _ = pair.old.resolve(old, where)
     after, _ = pair.new.resolve(new, where)
     if not isinstance(before, Mapping) and not isinstance(after, Mapping):
         return
     if not isinstance(after, Mapping):
         yield _change(
-            where,
-            ChangeKind.BODY_REMOVED,
-            "body",
-            None,
-            True,
-            "clients that send a body have it ignored or rejected",
+            where, ChangeKind.BODY_REMOVED, "body", None, (Direction.REQUEST, When.ALWAYS)
         )
         return
     if not isinstance(before, Mapping):
-        required = bool(after.get("required"))
         yield _change(
             where,
             ChangeKind.BODY_ADDED,
             None,
-            _required_word(required),
-            required,
-            "clients that send no body are rejected"
-            if required
-            else "optional: clients may ignore it",
+            _required_word(bool(after.get("required"))),
+            (Direction.REQUEST, _presence(after)),
         )
         return
     yield from _docs(pair, before, after, where)
@@ -670,7 +959,7 @@ def _diff_content(
     pair: _Pair,
     old: Mapping[str, Any],
     new: Mapping[str, Any],
-    where: _Location,
+    where: Location,
     direction: Direction,
 ) -> Iterator[Change]:
     old_by_key = {str(k).replace(" ", "").lower(): str(k) for k in old}
@@ -679,43 +968,28 @@ def _diff_content(
     added = [new_by_key[k] for k in new_by_key if k not in old_by_key]
     for media_type in removed:
         if direction is Direction.REQUEST:
+            # The server accepts what a new range covers.
             kept = any(_covers(n, media_type) for n in new)
-            reason = "a new range still accepts it" if kept else "clients that send it are rejected"
         else:
+            # A client asking for a range still gets a type in it.
             kept = "*" in media_type and any(_covers(media_type, n) for n in new)
-            reason = (
-                "narrowed to a type the old range covered"
-                if kept
-                else "breaks clients that ask for it: they get another type or a 406"
-            )
-        yield _change(where, ChangeKind.CONTENT_TYPE_REMOVED, media_type, None, not kept, reason)
+        when = When.COVERED if kept else When.UNCOVERED
+        yield _change(where, ChangeKind.CONTENT_TYPE_REMOVED, media_type, None, (direction, when))
     for media_type in added:
-        if direction is Direction.REQUEST:
-            reason = "the server accepts one more type"
-        else:
-            reason = "an alternative: clients that ask for the old type still get it"
-        yield _change(where, ChangeKind.CONTENT_TYPE_ADDED, None, media_type, False, reason)
+        yield _change(
+            where, ChangeKind.CONTENT_TYPE_ADDED, None, media_type, (direction, When.ALWAYS)
+        )
     pairs = [(old_by_key[k], new_by_key[k]) for k in old_by_key if k in new_by_key]
     if len(removed) == 1 and len(added) == 1:
         # One type renamed (e.g. */* -> application/json): its schema is still the body.
         pairs.append((removed[0], added[0]))
     single = len(old) == 1 and len(new) == 1
     for before_type, after_type in pairs:
-        here = where if single else (*where[:-1], f"{where[-1]} ({after_type})")
+        here = where if single else where.suffixed(f" ({after_type})")
         before, after = old[before_type], new[after_type]
         if not isinstance(before, Mapping) or not isinstance(after, Mapping):
             continue
-        if pair.include_docs:
-            for key in ("example", "examples"):
-                if before.get(key) != after.get(key):
-                    yield _change(
-                        (*here, key),
-                        ChangeKind.DOCS,
-                        before.get(key),
-                        after.get(key),
-                        False,
-                        "documentation only: no effect on the wire",
-                    )
+        yield from _docs(pair, before, after, here, keys=("example", "examples"))
         yield from _diff_schema(
             pair, before.get("schema"), after.get("schema"), here, direction, frozenset()
         )
@@ -731,28 +1005,24 @@ def _diff_responses(
     old_codes = {str(k): v for k, v in old.items() if not str(k).startswith("x-")}
     new_codes = {str(k): v for k, v in new.items() if not str(k).startswith("x-")}
     for code in _ordered(old_codes, new_codes):
-        where = (f"response {code}",)
+        where = Location(Category.RESPONSES, (f"response {code}",))
         if code not in new_codes:
             yield _change(
-                where, ChangeKind.STATUS_REMOVED, code, None, False, "the server no longer sends it"
+                where, ChangeKind.STATUS_REMOVED, code, None, (Direction.RESPONSE, When.ALWAYS)
             )
             continue
         if code not in old_codes:
-            breaking = True
-            reason = "breaks clients that parse responses: a status they do not handle"
             if code == "default":
-                reason = "breaks clients that parse responses: any undeclared status may come"
-            elif "default" in old_codes:
-                # The status was already answered under `default`; it only breaks clients
-                # if its body now differs from what `default` promised.
-                if _same_body(pair, old_codes["default"], new_codes[code], where):
-                    breaking, reason = False, "documents a status `default` already covered"
-                else:
-                    reason = (
-                        "breaks clients that parse responses: the status leaves `default` "
-                        "for another body"
-                    )
-            yield _change(where, ChangeKind.STATUS_ADDED, None, code, breaking, reason)
+                when = When.ANY_STATUS
+            elif "default" not in old_codes:
+                when = When.UNDECLARED
+            # The status was already answered under `default`; it only breaks clients
+            # if its body now differs from what `default` promised.
+            elif _same_body(pair, old_codes["default"], new_codes[code], where):
+                when = When.AS_DEFAULT
+            else:
+                when = When.LEAVES_DEFAULT
+            yield _change(where, ChangeKind.STATUS_ADDED, None, code, (Direction.RESPONSE, when))
             continue
         before, _ = pair.old.resolve(old_codes[code], where)
         after, _ = pair.new.resolve(new_codes[code], where)
@@ -771,7 +1041,7 @@ def _diff_responses(
         )
 
 
-def _same_body(pair: _Pair, old_default: Any, new_response: Any, where: _Location) -> bool:
+def _same_body(pair: _Pair, old_default: Any, new_response: Any, where: Location) -> bool:
     before, _ = pair.old.resolve(old_default, where)
     after, _ = pair.new.resolve(new_response, where)
     if not isinstance(before, Mapping) or not isinstance(after, Mapping):
@@ -784,24 +1054,27 @@ def _same_body(pair: _Pair, old_default: Any, new_response: Any, where: _Locatio
 
 
 def _diff_headers(
-    pair: _Pair, old: Mapping[str, Any], new: Mapping[str, Any], where: _Location
+    pair: _Pair, old: Mapping[str, Any], new: Mapping[str, Any], where: Location
 ) -> Iterator[Change]:
     old_names = {str(k).lower(): k for k in old}
     new_names = {str(k).lower(): k for k in new}
     for name in _ordered(old_names, new_names):
-        here = (*where, f"header {name}")
+        here = where.child(f"header {name}")
         if name not in new_names:
             yield _change(
                 here,
                 ChangeKind.HEADER_REMOVED,
                 old_names[name],
                 None,
-                True,
-                "breaks clients that read it",
+                (Direction.RESPONSE, When.ALWAYS),
             )
         elif name not in old_names:
             yield _change(
-                here, ChangeKind.HEADER_ADDED, None, new_names[name], False, "clients may ignore it"
+                here,
+                ChangeKind.HEADER_ADDED,
+                None,
+                new_names[name],
+                (Direction.RESPONSE, When.ALWAYS),
             )
         else:
             before, _ = pair.old.resolve(old[old_names[name]], here)
@@ -824,7 +1097,7 @@ def _diff_schema(
     pair: _Pair,
     old: Any,
     new: Any,
-    where: _Location,
+    where: Location,
     direction: Direction,
     stack: _Stack,
 ) -> Iterator[Change]:
@@ -837,25 +1110,24 @@ def _diff_schema(
         stack = stack | {(old_ref, new_ref)}
     if not isinstance(before, Mapping) or not isinstance(after, Mapping):
         if before != after:
-            yield _change(where, ChangeKind.UNCLASSIFIED, before, after, True, _UNCLASSIFIED_REASON)
+            yield _change(where, ChangeKind.UNCLASSIFIED, before, after, _ANYWHERE)
         return
     before = _flatten_all_of(pair.old, before, where)
     after = _flatten_all_of(pair.new, after, where)
     # A root schema shares its location with the response, body or parameter it types.
-    yield from _docs(pair, before, after, where, "schema " if len(where) == 1 else "")
+    yield from _docs(pair, before, after, where, "schema " if len(where.parts) == 1 else "")
 
     old_types, new_types = _types(before), _types(after)
     if old_types != new_types:
         effect = _type_effect(old_types, new_types)
-        yield _judged(
+        yield _change(
             where,
             ChangeKind.TYPE_CHANGED,
             _type_word(old_types),
             _type_word(new_types),
-            effect,
-            direction,
+            (direction, effect),
         )
-        if effect is _Effect.REPLACES:
+        if effect is When.REPLACES:
             return  # what lies below an object that became a string is not comparable
     yield from _diff_nullable(before, after, where, direction)
     yield from _diff_format(before, after, where, direction)
@@ -869,17 +1141,16 @@ def _diff_schema(
     for key in sorted((set(before) | set(after)) - _SCHEMA_KEYS):
         if not key.startswith("x-") and before.get(key) != after.get(key):
             yield _change(
-                (*where, key),
+                where.child(key),
                 ChangeKind.UNCLASSIFIED,
                 before.get(key),
                 after.get(key),
-                True,
-                _UNCLASSIFIED_REASON,
+                _ANYWHERE,
             )
 
 
 def _flatten_all_of(
-    document: _Document, schema: Mapping[str, Any], where: _Location, depth: int = 0
+    document: _Document, schema: Mapping[str, Any], where: Location, depth: int = 0
 ) -> Mapping[str, Any]:
     # allOf is how specs spell inheritance: compare the merged object, not member lists.
     if "allOf" not in schema:
@@ -887,7 +1158,7 @@ def _flatten_all_of(
     if depth > 32:
         raise SpecError(
             source=document.source,
-            where=f"allOf reached from {_join(where)}",
+            where=f"allOf reached from {where}",
             problem="nests deeper than 32 levels (an allOf that contains itself?)",
             fix="break the cycle: an allOf member must not include the schema itself",
         )
@@ -935,12 +1206,12 @@ def _type_covers(wide: frozenset[str], narrow: frozenset[str]) -> bool:
     return all(t in wide or (t == "integer" and "number" in wide) for t in narrow)
 
 
-def _type_effect(old: frozenset[str], new: frozenset[str]) -> _Effect:
+def _type_effect(old: frozenset[str], new: frozenset[str]) -> When:
     if _type_covers(new, old):
-        return _Effect.WIDENS
+        return When.WIDENS
     if _type_covers(old, new):
-        return _Effect.NARROWS
-    return _Effect.REPLACES
+        return When.NARROWS
+    return When.REPLACES
 
 
 def _type_word(types: frozenset[str]) -> str:
@@ -953,111 +1224,57 @@ def _nullable(schema: Mapping[str, Any]) -> bool:
 
 
 def _diff_nullable(
-    old: Mapping[str, Any], new: Mapping[str, Any], where: _Location, direction: Direction
+    old: Mapping[str, Any], new: Mapping[str, Any], where: Location, direction: Direction
 ) -> Iterator[Change]:
     before, after = _nullable(old), _nullable(new)
-    if before == after:
-        return
-    if direction is Direction.RESPONSE and after:
-        yield _change(
-            where,
-            ChangeKind.NULLABLE_CHANGED,
-            before,
-            after,
-            True,
-            "breaks clients that parse responses: the value may now be null",
-        )
-    elif direction is Direction.REQUEST and not after:
-        yield _change(
-            where,
-            ChangeKind.NULLABLE_CHANGED,
-            before,
-            after,
-            True,
-            "clients that send null are rejected",
-        )
-    else:
-        effect = _Effect.WIDENS if after else _Effect.NARROWS
-        yield _judged(where, ChangeKind.NULLABLE_CHANGED, before, after, effect, direction)
+    if before != after:
+        effect = When.WIDENS if after else When.NARROWS
+        yield _change(where, ChangeKind.NULLABLE_CHANGED, before, after, (direction, effect))
 
 
 def _diff_format(
-    old: Mapping[str, Any], new: Mapping[str, Any], where: _Location, direction: Direction
+    old: Mapping[str, Any], new: Mapping[str, Any], where: Location, direction: Direction
 ) -> Iterator[Change]:
     before, after = old.get("format"), new.get("format")
     if before == after:
         return
     if before is None:
-        effect = _Effect.NARROWS
+        effect = When.NARROWS
     elif after is None or (before, after) in _WIDER_FORMAT:
-        effect = _Effect.WIDENS
+        effect = When.WIDENS
     elif (after, before) in _WIDER_FORMAT:
-        effect = _Effect.NARROWS
+        effect = When.NARROWS
     else:
-        effect = _Effect.REPLACES
-    yield _judged(where, ChangeKind.FORMAT_CHANGED, before, after, effect, direction)
+        effect = When.REPLACES
+    yield _change(where, ChangeKind.FORMAT_CHANGED, before, after, (direction, effect))
 
 
 def _diff_enum(
-    old: Mapping[str, Any], new: Mapping[str, Any], where: _Location, direction: Direction
+    old: Mapping[str, Any], new: Mapping[str, Any], where: Location, direction: Direction
 ) -> Iterator[Change]:
     before, after = old.get("enum"), new.get("enum")
     if before is None and after is None:
         return
     if before is None or after is None:
         # An enum that appears restricts the values; one that disappears lifts them.
-        effect = _Effect.NARROWS if before is None else _Effect.WIDENS
-        yield _judged(
+        effect = When.NARROWS if before is None else When.WIDENS
+        yield _change(
             where,
             ChangeKind.CONSTRAINT_CHANGED,
             _enum_word(before),
             _enum_word(after),
-            effect,
-            direction,
+            (direction, effect),
         )
         return
     old_keys = {_canonical(v): v for v in before}
     new_keys = {_canonical(v): v for v in after}
+    context: Context = (direction, When.ALWAYS)
     for key, value in old_keys.items():
         if key not in new_keys:
-            if direction is Direction.REQUEST:
-                yield _change(
-                    where,
-                    ChangeKind.ENUM_VALUE_REMOVED,
-                    value,
-                    None,
-                    True,
-                    "clients that send it are rejected",
-                )
-            else:
-                yield _change(
-                    where,
-                    ChangeKind.ENUM_VALUE_REMOVED,
-                    value,
-                    None,
-                    False,
-                    "the server no longer sends it",
-                )
+            yield _change(where, ChangeKind.ENUM_VALUE_REMOVED, value, None, context)
     for key, value in new_keys.items():
         if key not in old_keys:
-            if direction is Direction.RESPONSE:
-                yield _change(
-                    where,
-                    ChangeKind.ENUM_VALUE_ADDED,
-                    None,
-                    value,
-                    True,
-                    "breaks clients that parse responses: a value they do not know",
-                )
-            else:
-                yield _change(
-                    where,
-                    ChangeKind.ENUM_VALUE_ADDED,
-                    None,
-                    value,
-                    False,
-                    "the server accepts one more value",
-                )
+            yield _change(where, ChangeKind.ENUM_VALUE_ADDED, None, value, context)
 
 
 def _enum_word(values: Sequence[Any] | None) -> str | None:
@@ -1067,7 +1284,7 @@ def _enum_word(values: Sequence[Any] | None) -> str | None:
 
 
 def _diff_constraints(
-    old: Mapping[str, Any], new: Mapping[str, Any], where: _Location, direction: Direction
+    old: Mapping[str, Any], new: Mapping[str, Any], where: Location, direction: Direction
 ) -> Iterator[Change]:
     for key in (
         *_UPPER_BOUNDS,
@@ -1081,35 +1298,33 @@ def _diff_constraints(
         before, after = old.get(key), new.get(key)
         if before == after:
             continue
-        effect = _constraint_effect(key, before, after)
-        yield _judged(
+        yield _change(
             where,
             ChangeKind.CONSTRAINT_CHANGED,
             _keyword(key, before),
             _keyword(key, after),
-            effect,
-            direction,
+            (direction, _constraint_effect(key, before, after)),
         )
 
 
-def _constraint_effect(key: str, before: Any, after: Any) -> _Effect:
+def _constraint_effect(key: str, before: Any, after: Any) -> When:
     if isinstance(before, bool) or isinstance(after, bool):
         # uniqueItems, and 3.0's boolean exclusiveMaximum/Minimum: true is the tighter.
-        return _Effect.NARROWS if bool(after) else _Effect.WIDENS
+        return When.NARROWS if bool(after) else When.WIDENS
     if before is None:
-        return _Effect.NARROWS
+        return When.NARROWS
     if after is None:
-        return _Effect.WIDENS
+        return When.WIDENS
     upper = key in _UPPER_BOUNDS or key == "exclusiveMaximum"
     lower = key in _LOWER_BOUNDS or key == "exclusiveMinimum"
     if (upper or lower) and _is_number(before) and _is_number(after):
         tighter = after < before if upper else after > before
-        return _Effect.NARROWS if tighter else _Effect.WIDENS
+        return When.NARROWS if tighter else When.WIDENS
     if key == "multipleOf" and _is_number(before) and _is_number(after) and before:
         # Multiples of 10 are all multiples of 5: a multiple of the old step narrows.
         if math.isclose(after / before, round(after / before)):
-            return _Effect.NARROWS
-    return _Effect.REPLACES
+            return When.NARROWS
+    return When.REPLACES
 
 
 def _is_number(value: Any) -> bool:
@@ -1121,20 +1336,15 @@ def _keyword(key: str, value: Any) -> str | None:
 
 
 def _diff_flags(
-    old: Mapping[str, Any], new: Mapping[str, Any], where: _Location, direction: Direction
+    old: Mapping[str, Any], new: Mapping[str, Any], where: Location, direction: Direction
 ) -> Iterator[Change]:
     if old.get("default") != new.get("default"):
-        if direction is Direction.REQUEST:
-            breaking, reason = True, "clients that omit it get a different behaviour"
-        else:
-            breaking, reason = False, "a default in a response does not change what is sent"
         yield _change(
             where,
             ChangeKind.DEFAULT_CHANGED,
             _keyword("default", old.get("default")),
             _keyword("default", new.get("default")),
-            breaking,
-            reason,
+            (direction, When.ALWAYS),
         )
     # readOnly hides a field from requests, writeOnly hides it from responses.
     hiding = "readOnly" if direction is Direction.REQUEST else "writeOnly"
@@ -1142,29 +1352,14 @@ def _diff_flags(
         before, after = bool(old.get(key)), bool(new.get(key))
         if before == after:
             continue
-        if key == hiding and after:
-            reason = (
-                "clients that send it have it ignored or rejected"
-                if direction is Direction.REQUEST
-                else "breaks clients that read it: no longer sent"
-            )
-            yield _change(
-                where,
-                ChangeKind.ACCESS_CHANGED,
-                _keyword(key, before),
-                _keyword(key, after),
-                True,
-                reason,
-            )
-        else:
-            yield _change(
-                where,
-                ChangeKind.ACCESS_CHANGED,
-                _keyword(key, before),
-                _keyword(key, after),
-                False,
-                f"no effect on {direction.value}s",
-            )
+        when = When.HIDES if key == hiding and after else When.NO_EFFECT
+        yield _change(
+            where,
+            ChangeKind.ACCESS_CHANGED,
+            _keyword(key, before),
+            _keyword(key, after),
+            (direction, when),
+        )
     yield from _deprecation(old, new, where)
 
 
@@ -1172,7 +1367,7 @@ def _diff_properties(
     pair: _Pair,
     old: Mapping[str, Any],
     new: Mapping[str, Any],
-    where: _Location,
+    where: Location,
     direction: Direction,
     stack: _Stack,
 ) -> Iterator[Change]:
@@ -1180,73 +1375,36 @@ def _diff_properties(
     new_props: Mapping[str, Any] = new.get("properties") or {}
     old_required = set(old.get("required") or [])
     new_required = set(new.get("required") or [])
-    request = direction is Direction.REQUEST
+    context: Context = (direction, When.ALWAYS)
     for name in _ordered(old_props, new_props):
-        here = (*where, name)
+        here = where.child(name)
         if name not in new_props:
             yield _change(
                 here,
                 ChangeKind.FIELD_REMOVED,
                 _field_word(pair.old, old_props[name], name in old_required, here),
                 None,
-                True,
-                "clients that send it have it ignored or rejected"
-                if request
-                else "breaks clients that read it",
+                context,
             )
         elif name not in old_props:
-            if name in new_required:
-                yield _change(
-                    here,
-                    ChangeKind.REQUIRED_FIELD_ADDED,
-                    None,
-                    _field_word(pair.new, new_props[name], True, here),
-                    request,
-                    "clients that omit it are rejected"
-                    if request
-                    else "always sent: clients may ignore it",
-                )
-            else:
-                yield _change(
-                    here,
-                    ChangeKind.FIELD_ADDED,
-                    None,
-                    _field_word(pair.new, new_props[name], False, here),
-                    False,
-                    "optional: clients may ignore it"
-                    if request
-                    else "clients that ignore unknown fields are unaffected",
-                )
+            required = name in new_required
+            yield _change(
+                here,
+                ChangeKind.REQUIRED_FIELD_ADDED if required else ChangeKind.FIELD_ADDED,
+                None,
+                _field_word(pair.new, new_props[name], required, here),
+                context,
+            )
         else:
             yield from _diff_schema(pair, old_props[name], new_props[name], here, direction, stack)
     # Required-ness of fields on both sides (added and removed fields are reported above).
     for name in sorted((old_required ^ new_required) - (set(old_props) ^ set(new_props))):
-        here = (*where, name)
-        if name in new_required:
-            yield _change(
-                here,
-                ChangeKind.BECAME_REQUIRED,
-                "optional",
-                "required",
-                request,
-                "clients that omit it are rejected"
-                if request
-                else "always sent now: clients may rely on it",
-            )
-        else:
-            yield _change(
-                here,
-                ChangeKind.BECAME_OPTIONAL,
-                "required",
-                "optional",
-                not request,
-                "clients may now omit it"
-                if request
-                else "breaks clients that parse responses: it may be missing",
-            )
+        yield from _requiredness(
+            name in old_required, name in new_required, where.child(name), (direction, When.FIELD)
+        )
 
 
-def _field_word(document: _Document, schema: Any, required: bool, where: _Location) -> str:
+def _field_word(document: _Document, schema: Any, required: bool, where: Location) -> str:
     # A field that comes or goes is shown with its type, or the component it names.
     resolved, ref = document.resolve(schema, where)
     if ref is not None:
@@ -1267,7 +1425,7 @@ def _diff_items(
     pair: _Pair,
     old: Mapping[str, Any],
     new: Mapping[str, Any],
-    where: _Location,
+    where: Location,
     direction: Direction,
     stack: _Stack,
 ) -> Iterator[Change]:
@@ -1275,24 +1433,23 @@ def _diff_items(
     if before is None and after is None:
         return
     if before is None or after is None:
-        effect = _Effect.NARROWS if before is None else _Effect.WIDENS
-        yield _judged(
+        effect = When.NARROWS if before is None else When.WIDENS
+        yield _change(
             where,
             ChangeKind.CONSTRAINT_CHANGED,
             _keyword("items", before),
             _keyword("items", after),
-            effect,
-            direction,
+            (direction, effect),
         )
         return
-    yield from _diff_schema(pair, before, after, _suffixed(where, "[]"), direction, stack)
+    yield from _diff_schema(pair, before, after, where.suffixed("[]"), direction, stack)
 
 
 def _diff_additional(
     pair: _Pair,
     old: Mapping[str, Any],
     new: Mapping[str, Any],
-    where: _Location,
+    where: Location,
     direction: Direction,
     stack: _Stack,
 ) -> Iterator[Change]:
@@ -1300,21 +1457,20 @@ def _diff_additional(
     before = old.get("additionalProperties", True)
     after = new.get("additionalProperties", True)
     if isinstance(before, Mapping) and isinstance(after, Mapping):
-        yield from _diff_schema(pair, before, after, _suffixed(where, "{}"), direction, stack)
+        yield from _diff_schema(pair, before, after, where.suffixed("{}"), direction, stack)
         return
     if before == after:
         return
     if after is True or before is False:
-        effect = _Effect.WIDENS  # true allows everything; anything allows more than false
+        effect = When.WIDENS  # true allows everything; anything allows more than false
     else:
-        effect = _Effect.NARROWS
-    yield _judged(
+        effect = When.NARROWS
+    yield _change(
         where,
         ChangeKind.CONSTRAINT_CHANGED,
         _additional_word(before),
         _additional_word(after),
-        effect,
-        direction,
+        (direction, effect),
     )
 
 
@@ -1330,7 +1486,7 @@ def _diff_alternatives(
     pair: _Pair,
     old: Mapping[str, Any],
     new: Mapping[str, Any],
-    where: _Location,
+    where: Location,
     direction: Direction,
     stack: _Stack,
 ) -> Iterator[Change]:
@@ -1339,39 +1495,27 @@ def _diff_alternatives(
         if before is None and after is None:
             continue
         if not isinstance(before, list) or not isinstance(after, list):
-            yield _change(
-                (*where, key), ChangeKind.UNCLASSIFIED, before, after, True, _UNCLASSIFIED_REASON
-            )
+            yield _change(where.child(key), ChangeKind.UNCLASSIFIED, before, after, _ANYWHERE)
             continue
         old_keys, new_keys = _alternative_keys(before), _alternative_keys(after)
         for index, alt_key in enumerate(old_keys):
             if alt_key not in new_keys:
-                yield _judged(
-                    (*where, f"{key}[{index}]"),
+                yield _change(
+                    where.child(f"{key}[{index}]"),
                     ChangeKind.ALTERNATIVE_REMOVED,
                     alt_key,
                     None,
-                    _Effect.NARROWS,
-                    direction,
+                    (direction, When.NARROWS),
                 )
         for index, alt_key in enumerate(new_keys):
+            here = where.child(f"{key}[{index}]")
             if alt_key not in old_keys:
-                yield _judged(
-                    (*where, f"{key}[{index}]"),
-                    ChangeKind.ALTERNATIVE_ADDED,
-                    None,
-                    alt_key,
-                    _Effect.WIDENS,
-                    direction,
+                yield _change(
+                    here, ChangeKind.ALTERNATIVE_ADDED, None, alt_key, (direction, When.WIDENS)
                 )
             else:
                 yield from _diff_schema(
-                    pair,
-                    before[old_keys.index(alt_key)],
-                    after[index],
-                    (*where, f"{key}[{index}]"),
-                    direction,
-                    stack,
+                    pair, before[old_keys.index(alt_key)], after[index], here, direction, stack
                 )
 
 
@@ -1413,67 +1557,44 @@ def _diff_security(
 ) -> Iterator[Change]:
     old = _requirements(pair.old.root, old_op)
     new = _requirements(pair.new.root, new_op)
-    where = ("security",)
+    where = Location(Category.SECURITY, ("security",))
     anonymous_before = not old or frozenset() in old
     anonymous_after = not new or frozenset() in new
     for key in _ordered(old, new):
         if key not in new:
+            when = When.ANONYMOUS if anonymous_after else When.AUTHENTICATED
             yield _change(
-                where,
-                ChangeKind.SECURITY_REMOVED,
-                _requirement_word(old[key]),
-                None,
-                not anonymous_after,
-                "the operation no longer needs it"
-                if anonymous_after
-                else "clients that authenticate this way are refused",
+                where, ChangeKind.SECURITY_REMOVED, _requirement_word(old[key]), None, (None, when)
             )
         elif key not in old:
             needs_now = anonymous_before and not anonymous_after
+            when = When.NOW_NEEDED if needs_now else When.ALTERNATIVE
             yield _change(
-                where,
-                ChangeKind.SECURITY_ADDED,
-                None,
-                _requirement_word(new[key]),
-                needs_now,
-                "clients that send no credentials are refused"
-                if needs_now
-                else "another way to authenticate",
+                where, ChangeKind.SECURITY_ADDED, None, _requirement_word(new[key]), (None, when)
             )
         else:
             for scheme in sorted(key):
-                here = (f"security {scheme}",)
+                here = _scheme_location(scheme)
                 for scope in sorted(new[key][scheme] - old[key][scheme]):
-                    yield _change(
-                        here,
-                        ChangeKind.SCOPE_ADDED,
-                        None,
-                        scope,
-                        True,
-                        "tokens without the scope are refused",
-                    )
+                    yield _change(here, ChangeKind.SCOPE_ADDED, None, scope, _ANYWHERE)
                 for scope in sorted(old[key][scheme] - new[key][scheme]):
-                    yield _change(
-                        here,
-                        ChangeKind.SCOPE_REMOVED,
-                        scope,
-                        None,
-                        False,
-                        "tokens need one scope less",
-                    )
+                    yield _change(here, ChangeKind.SCOPE_REMOVED, scope, None, _ANYWHERE)
     used = set().union(*old, *new)
     for scheme in sorted(used):
         before = _scheme(pair.old, scheme)
         after = _scheme(pair.new, scheme)
         if before is not None and after is not None and before != after:
             yield _change(
-                (f"security {scheme}",),
+                _scheme_location(scheme),
                 ChangeKind.SECURITY_SCHEME_CHANGED,
                 _scheme_word(before, after),
                 _scheme_word(after, before),
-                True,
-                "clients send credentials where the server no longer looks for them",
+                (None, When.ALWAYS),
             )
+
+
+def _scheme_location(name: str) -> Location:
+    return Location(Category.SECURITY, (f"security {name}",))
 
 
 def _scheme(document: _Document, name: str) -> dict[str, Any] | None:
@@ -1481,7 +1602,7 @@ def _scheme(document: _Document, name: str) -> dict[str, Any] | None:
     raw = schemes.get(name)
     if raw is None:
         return None
-    scheme, _ = document.resolve(raw, (f"security {name}",))
+    scheme, _ = document.resolve(raw, _scheme_location(name))
     if not isinstance(scheme, Mapping):
         return None
     # How credentials travel matters; descriptions and the scopes' texts do not (the
@@ -1599,14 +1720,6 @@ def _cell(text: str) -> str:
 
 
 # --- small helpers ---------------------------------------------------------------------
-
-
-def _join(location: _Location) -> str:
-    return " > ".join(location)
-
-
-def _suffixed(location: _Location, suffix: str) -> _Location:
-    return (*location[:-1], location[-1] + suffix) if location else (suffix,)
 
 
 def _ordered(old: Iterable[Any], new: Iterable[Any]) -> list[Any]:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
+from ..hubspot import MAX_INPUTS, MAX_INPUTS_WITH_HISTORY, NOT_FOUND_MESSAGE
 from .batch_input import BatchReadInput
 from .catalog import OBJECT_ID_PROPERTY, OBJECT_TYPE_ID
 from .clock import Clock, format_instant, to_utc_millis
@@ -25,16 +26,8 @@ from .ticket import Snapshot
 
 __all__ = ["MAX_INPUTS", "MAX_INPUTS_WITH_HISTORY", "NOT_FOUND_MESSAGE", "read_batch"]
 
-MAX_INPUTS = 100
-MAX_INPUTS_WITH_HISTORY = 50
-NOT_FOUND_MESSAGE = (
-    "Could not get some TICKET objects, they may be deleted or not exist. Check that ids are valid."
-)
-"""S9, U1, S21: "Could not get some <OBJECT_TYPE_UPPER> objects, they may be deleted or not
-exist. Check that ids are valid." with ``TICKET`` (U4)."""
-
 _JAVA_LONG = re.compile(r"[+-]?[0-9]+")
-_ORDER_KEY = operator.attrgetter("order_key")
+_ORDER_HASH = operator.attrgetter("order_hash")
 _CANONICAL_IDS = re.compile(r"[1-9][0-9]{0,17}(?:,[1-9][0-9]{0,17})*")
 
 
@@ -148,7 +141,9 @@ def _order_key(seed: int, ticket: Snapshot) -> tuple[int, int]:
     if kept is not None and kept[0] == seed:
         return kept
     digest = hashlib.blake2b(ticket.id.encode(), digest_size=8).digest()
-    kept = ticket.order_key = (seed, mix_on(seed_state(seed), int.from_bytes(digest, "big")))
+    key = mix_on(seed_state(seed), int.from_bytes(digest, "big"))
+    ticket.order_hash = key
+    kept = ticket.order_key = (seed, key)
     return kept
 
 
@@ -164,7 +159,7 @@ def _unordered(found: list[Snapshot], seed: int) -> list[Snapshot]:
         if kept is None or kept[0] != seed:
             _order_key(seed, ticket)
     # Every key is (seed, hash) for this seed now, so they sort by the hash.
-    ordered = sorted(found, key=_ORDER_KEY)
+    ordered = sorted(found, key=_ORDER_HASH)
     if len(ordered) > 1 and ordered == found:
         ordered = ordered[1:] + ordered[:1]
     return ordered

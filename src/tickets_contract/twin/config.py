@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from ..defaults import DEFAULT_TWIN_SIZE
 from ..errors import ConfigError
 
 __all__ = [
@@ -105,7 +106,7 @@ class TwinConfig:
     """
 
     seed: int = 0
-    size: int = 1000
+    size: int = DEFAULT_TWIN_SIZE
     archived_fraction: float = 0.1
     all_missing_status: AllMissingStatus = 207
     duplicate_ids: DuplicateIds = "dedupe"

@@ -29,6 +29,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import orjson
+
 __all__ = ["JsonSyntaxError", "ParsedJson", "describe_char", "parse_json"]
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -78,6 +80,28 @@ def _bounded_float(text: str) -> float:
 _DECODER = json.JSONDecoder(
     parse_constant=_reject_constant, parse_int=_bounded_int, parse_float=_bounded_float
 )
+_DIGITS_AS_ZEROS = bytes.maketrans(b"123456789", b"000000000")
+_NINETEEN_DIGITS = b"0" * 19
+_NOT_DECODED = object()
+
+
+def _decoded_fast(body: bytes) -> object:
+    """``body`` decoded by orjson when that gives what ``_DECODER`` gives, else a marker.
+
+    orjson agrees with the standard library on a valid document of bounded depth whose
+    integers fit 64 bits (last duplicate key wins, in the first one's place; floats
+    correctly rounded). Everything else goes the standard library's way, which knows
+    Jackson's rules and positions: text after the value, NaN and Infinity, a byte-order
+    mark, runs of 19 digits or more (orjson reads a big integer as a float, and the
+    length limit needs a long run; found by a byte translation and a substring search,
+    as a regular expression took longer than decoding), and every syntax error.
+    """
+    if _NINETEEN_DIGITS in body.translate(_DIGITS_AS_ZEROS):
+        return _NOT_DECODED
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return _NOT_DECODED
 
 
 def describe_char(char: str) -> str:
@@ -172,6 +196,11 @@ def _innermost_container(text: str, end: int) -> str | None:
 
 
 def _too_deep(text: str, start: int) -> bool:
+    # No document nests deeper than it has brackets: the usual body is decided by two
+    # counts in C instead of a Python loop over every string and bracket (half of a hot
+    # 100-input read's time).
+    if text.count("{", start) + text.count("[", start) <= _MAX_DEPTH:
+        return False
     depth = 0
     for match in _STRUCTURE.finditer(text, start):
         token = match.group()
@@ -261,7 +290,9 @@ def parse_json(body: bytes) -> ParsedJson:
         # which Python 3.13 no longer reaches at this depth.
         if _too_deep(text, start):
             raise RecursionError
-        value, _end = _DECODER.raw_decode(text, start)
+        value = _decoded_fast(body)
+        if value is _NOT_DECODED:
+            value, _end = _DECODER.raw_decode(text, start)
     except json.JSONDecodeError as error:
         index, reason = _syntax_reason(text, error)
         raise JsonSyntaxError(parsed.at(index, reason)) from None

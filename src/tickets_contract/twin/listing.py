@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from ..hubspot import API_BASE_URL
+from ..hubspot import LIST_MAX_LIMIT as MAX_LIMIT
 from .catalog import UNIQUE_PROPERTY
 from .config import ArchivedParsing
 from .messages import TwinRequest
@@ -26,9 +28,7 @@ from .store import TicketStore
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "list_property_definitions", "list_tickets"]
 
 DEFAULT_LIMIT = 10
-MAX_LIMIT = 100
 _SCAN_LIMIT = 20_000
-_PUBLIC_BASE = "https://api.hubapi.com"
 
 
 def _requested_properties(request: TwinRequest) -> list[str]:
@@ -63,7 +63,7 @@ def list_tickets(
         # Links point back at the host that was asked, so that following one never
         # leaves a twin for the live API with a token meant for the twin.
         host = request.headers.get("host")
-        base = f"http://{host}" if host else _PUBLIC_BASE
+        base = f"http://{host}" if host else API_BASE_URL
         query = {"limit": str(limit), "after": str(index)}
         if properties:
             query["properties"] = ",".join(properties)

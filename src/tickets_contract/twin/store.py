@@ -21,6 +21,7 @@ import functools
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
+from ..defaults import DEFAULT_TWIN_SIZE
 from .catalog import DEFINED_PROPERTIES, UNIQUE_PROPERTY
 from .generator import (
     generate_ticket,
@@ -162,7 +163,7 @@ class TicketStore:
 
     @classmethod
     def generate(
-        cls, *, seed: int = 0, size: int = 1000, archived_fraction: float = 0.1
+        cls, *, seed: int = 0, size: int = DEFAULT_TWIN_SIZE, archived_fraction: float = 0.1
     ) -> TicketStore:
         """A portal of ``size`` tickets, each a pure function of ``(seed, index)``.
 

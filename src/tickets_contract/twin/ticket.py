@@ -109,6 +109,7 @@ class Snapshot:
         "archived_at",
         "created_at",
         "id",
+        "order_hash",
         "order_key",
         "properties",
         "updated_at",
@@ -133,6 +134,8 @@ class Snapshot:
         self._history = history
         self.order_key: tuple[int, int] | None = None
         """``(seed, key)``: the batch reader's seeded sort key, computed once and kept."""
+        self.order_hash = 0
+        """``order_key``'s key alone: results sort on an int, not on a tuple."""
         self.rendered: tuple[object, object] | None = None
         """``(projection, encoded result)``: the last result rendered without history, kept
         for the next read through the same projection (one tuple: threads see it whole)."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
+from ..hubspot import BATCH_READ_PATH, CORRELATION_ID_HEADER, LIST_PATH, PROPERTIES_PATH
 from .auth import authenticate
 from .batch_input import InputProblem, read_batch_input
 from .batch_read import read_batch
@@ -38,9 +39,6 @@ from .store import TicketStore
 
 __all__ = ["BATCH_READ_PATH", "LIST_PATH", "Twin"]
 
-BATCH_READ_PATH = "/crm/v3/objects/tickets/batch/read"
-LIST_PATH = "/crm/v3/objects/tickets"
-PROPERTIES_PATH = "/crm/v3/properties/tickets"
 _METHODS = {BATCH_READ_PATH: "POST", LIST_PATH: "GET", PROPERTIES_PATH: "GET"}
 _HTML_CONTENT_TYPE = "text/html;charset=utf-8"
 
@@ -130,7 +128,7 @@ class Twin:
         # successes too. S33: a time-ordered UUIDv7.
         now = self.now()
         correlation_id = uuid7(now)
-        headers: list[tuple[str, str]] = [("X-HubSpot-Correlation-Id", correlation_id)]
+        headers: list[tuple[str, str]] = [(CORRELATION_ID_HEADER, correlation_id)]
         try:
             method = _METHODS.get(request.path)
             if method is None and self.config.unknown_path == "html":
