@@ -17,7 +17,7 @@ from tickets_contract.contract import specs_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 SCANNED = ("src", "tests", "docs", "bench", "specs")
-ROOT_FILES = ("README.md", "conftest.py", "pyproject.toml", "tox.ini")
+ROOT_FILES = ("README.md", "ARCHITECTURE.md", "conftest.py", "pyproject.toml", "tox.ini")
 SUFFIXES = {".py", ".md", ".yaml", ".yml", ".toml", ".ini", ".txt", ".lua", ".sh", ".cfg"}
 
 # A citation of a file outside the repository: the research notes and design notes that

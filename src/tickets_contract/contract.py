@@ -21,6 +21,7 @@ import jsonpatch
 import yaml
 from openapi_spec_validator import validate as validate_openapi
 
+import tickets_contract
 from tickets_contract.errors import ConfigError, LedgerError, SpecError
 from tickets_contract.files import read_yaml
 from tickets_contract.hubspot import (
@@ -98,10 +99,12 @@ def specs_dir() -> Path:
     editable install) reads the files at the top of the repository, where reviewers
     edit them.
     """
-    packaged = Path(__file__).parent / "specs"
+    # From the package's root, not this module's file: the module may sit at any depth.
+    package = Path(tickets_contract.__file__).parent
+    packaged = package / "specs"
     if (packaged / FRAGMENT_NAME).is_file():
         return packaged
-    return Path(__file__).resolve().parents[2] / "specs"
+    return package.resolve().parents[1] / "specs"
 
 
 def load_fragment(path: Path | None = None) -> dict[str, Any]:

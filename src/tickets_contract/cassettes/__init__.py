@@ -11,35 +11,41 @@
     parity     the twin answering every cassette's requests as the cassette shows
 
 The recorded corpus lives in ``tests/cassettes/`` of a source checkout (``corpus_dir``).
+
+The names below are re-exported lazily (PEP 562): importing the package, or its format,
+loads no recorder, target or HTTP client until one of them is used.
 """
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from tickets_contract.cassettes.diff import Change, semantic_diff
-from tickets_contract.cassettes.format import (
-    Cassette,
-    Interaction,
-    RecordedRequest,
-    RecordedResponse,
-    Source,
-    SourceKind,
-    dump_cassette,
-    load_cassette,
-    load_cassettes,
-)
-from tickets_contract.cassettes.recorder import (
-    Outcome,
-    OutcomeStatus,
-    Recorder,
-    RecordingTarget,
-    RecordMode,
-    http_recording_target,
-    twin_recording_target,
-)
-from tickets_contract.cassettes.replay import Replay, ReplayExhausted
-from tickets_contract.cassettes.scenarios import SCENARIOS, Credential, Scenario, scenario_named
+if TYPE_CHECKING:
+    from tickets_contract.cassettes.diff import Change, semantic_diff
+    from tickets_contract.cassettes.format import (
+        Cassette,
+        Interaction,
+        RecordedRequest,
+        RecordedResponse,
+        Source,
+        SourceKind,
+        dump_cassette,
+        load_cassette,
+        load_cassettes,
+    )
+    from tickets_contract.cassettes.recorder import (
+        Outcome,
+        OutcomeStatus,
+        Recorder,
+        RecordingTarget,
+        RecordMode,
+        http_recording_target,
+        twin_recording_target,
+    )
+    from tickets_contract.cassettes.replay import Replay, ReplayExhausted
+    from tickets_contract.cassettes.scenarios import SCENARIOS, Credential, Scenario, scenario_named
 
 __all__ = [
     "SCENARIOS",
@@ -68,6 +74,48 @@ __all__ = [
     "semantic_diff",
     "twin_recording_target",
 ]
+
+# name -> the submodule that defines it, imported on first use.
+_LAZY: dict[str, str] = {
+    "Cassette": "format",
+    "Change": "diff",
+    "Credential": "scenarios",
+    "Interaction": "format",
+    "Outcome": "recorder",
+    "OutcomeStatus": "recorder",
+    "RecordMode": "recorder",
+    "RecordedRequest": "format",
+    "RecordedResponse": "format",
+    "Recorder": "recorder",
+    "RecordingTarget": "recorder",
+    "Replay": "replay",
+    "ReplayExhausted": "replay",
+    "SCENARIOS": "scenarios",
+    "Scenario": "scenarios",
+    "Source": "format",
+    "SourceKind": "format",
+    "dump_cassette": "format",
+    "http_recording_target": "recorder",
+    "load_cassette": "format",
+    "load_cassettes": "format",
+    "scenario_named": "scenarios",
+    "semantic_diff": "diff",
+    "twin_recording_target": "recorder",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # why: lazy re-exports keep the format a leaf (the recorder needs httpx and the guards)
+    submodule = _LAZY.get(name)
+    if submodule is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{submodule}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 
 def corpus_dir() -> Path:
