@@ -193,9 +193,9 @@ def _judging() -> str:
     import importlib.util
 
     parts = ["schemathesis' built-in checks"]
-    if importlib.util.find_spec("tickets_contract.invariants") is not None:
+    if importlib.util.find_spec("tickets_contract.judging.invariants") is not None:
         parts.append("the invariants")
-    if importlib.util.find_spec("tickets_contract.relations") is not None:
+    if importlib.util.find_spec("tickets_contract.judging.relations") is not None:
         parts.append("sampled relations (follow-up reads)")
     return " + ".join(parts)
 

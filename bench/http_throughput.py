@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     if prism_modes and not _ensure_prism(install=not args.no_install):
         return 2
 
-    from tickets_contract.contract import ContractKind, Portal, build_contract
+    from tickets_contract.spec.contract import ContractKind, Portal, build_contract
     from tickets_contract.twin import (
         DEMO_TOKEN,
         UNIQUE_PROPERTY,

@@ -10,7 +10,7 @@ response each call (schemathesis caches the parsed body on a response):
 * ``built-in checks``  ``judges.check_exchange(case, response, excluded_checks=...)`` with the
   suite's exclusions (``judges.excluded_check_functions()``): the schema checks;
 * ``built-in + invariants``  the same with ``additional_checks=INVARIANTS``: what
-  ``Judge.judge`` runs for each exchange (when ``tickets_contract.invariants`` exists;
+  ``Judge.judge`` runs for each exchange (when ``tickets_contract.judging.invariants`` exists;
   without it, schema checks only);
 * each check alone (``checks=[check]``), built-in and invariant, to see which ones cost.
   ``ignored_auth`` sends the request again without credentials (here to the in-process
@@ -53,8 +53,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from schemathesis.checks import CHECKS, load_all_checks
 
-    from tickets_contract.contract import BATCH_READ_PATH, ContractKind, build_contract
-    from tickets_contract.judges import check_exchange, excluded_check_functions
+    from tickets_contract.judging.judges import check_exchange, excluded_check_functions
+    from tickets_contract.spec.contract import BATCH_READ_PATH, ContractKind, build_contract
     from tickets_contract.targets import parse_target
 
     c.banner(
@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     if failures:
         print(f"\nnote: these raised (the recorded exchange is judged non-conforming): {failures}")
     if not invariants:
-        print("\nnote: tickets_contract.invariants is not there: schema checks only")
+        print("\nnote: tickets_contract.judging.invariants is not there: schema checks only")
 
     whole = timings[full]["p50_ms"]
     parse = timings["json.loads of the body"]["p50_ms"]
@@ -174,9 +174,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _invariants() -> list[Any]:
-    """The semantic invariants, when the package has them (tickets_contract.invariants)."""
+    """The semantic invariants, when the package has them (tickets_contract.judging.invariants)."""
     try:
-        from tickets_contract.invariants import INVARIANTS
+        from tickets_contract.judging.invariants import INVARIANTS
     except ImportError:
         return []
     return list(INVARIANTS)
@@ -200,7 +200,7 @@ def _fresh(response: Any) -> Any:
 def _response_validator(document: Any) -> Any:
     from openapi_schema_validator import OAS30Validator
 
-    from tickets_contract.contract import BATCH_READ_METHOD, BATCH_READ_PATH
+    from tickets_contract.spec.contract import BATCH_READ_METHOD, BATCH_READ_PATH
 
     operation = document["paths"][BATCH_READ_PATH][BATCH_READ_METHOD.lower()]
     content = operation["responses"]["200"]["content"]

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from tickets_contract.cli import EXIT_INPUT, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, main
-from tickets_contract.contract import specs_dir
 from tickets_contract.files import write_atomically
+from tickets_contract.spec.contract import specs_dir
 
 NOT_UTF8 = b"openapi: 3.0.3\ninfo: \xff\xfe broken\n"
 

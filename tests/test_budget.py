@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tickets_contract.budget import RateBudget, RateLimit
-from tickets_contract.guards import GuardedAdapter
+from tickets_contract.network.budget import RateBudget, RateLimit
+from tickets_contract.network.guards import GuardedAdapter
 from tickets_contract.twin import DEMO_TOKEN, Twin, TwinConfig, serve_in_thread
 
 READ = "/crm/v3/objects/tickets/batch/read"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from tickets_contract.contract import specs_dir
+from tickets_contract.spec.contract import specs_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 SCANNED = ("src", "tests", "docs", "bench", "specs")

@@ -10,7 +10,7 @@ import yaml
 from openapi_spec_validator import validate
 
 from tickets_contract.cli import EXIT_INPUT, EXIT_OK, EXIT_SAFETY, EXIT_USAGE, main
-from tickets_contract.contract import load_fragment
+from tickets_contract.spec.contract import load_fragment
 
 TOKEN = "pat-na1-99999999-8888-7777-6666-555555555555"
 

@@ -10,7 +10,8 @@ import yaml
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 
-from tickets_contract.contract import (
+from tickets_contract.errors import LedgerError, SpecError
+from tickets_contract.spec.contract import (
     BATCH_READ_PATH,
     ContractKind,
     Portal,
@@ -18,7 +19,6 @@ from tickets_contract.contract import (
     load_fragment,
     specs_dir,
 )
-from tickets_contract.errors import LedgerError, SpecError
 
 PUBLISHED_JSON = (
     Path(__file__).resolve().parents[2]

@@ -18,9 +18,10 @@ from typing import Any
 
 import pytest
 
-from tickets_contract import hubspot, invariants, relations
+from tickets_contract import hubspot
 from tickets_contract.cassettes.judging import CATALOGUE_INVARIANTS
-from tickets_contract.invariants import (
+from tickets_contract.judging import invariants, relations
+from tickets_contract.judging.invariants import (
     HELD,
     INVARIANTS,
     NOT_APPLICABLE,
@@ -28,7 +29,7 @@ from tickets_contract.invariants import (
     ReadExchange,
     invariant,
 )
-from tickets_contract.relations import (
+from tickets_contract.judging.relations import (
     RELATION_NAMES,
     Disagreement,
     FollowUps,
@@ -36,7 +37,7 @@ from tickets_contract.relations import (
     relation,
     relations_for,
 )
-from tickets_contract.report import RULE_NEEDS
+from tickets_contract.judging.report import RULE_NEEDS
 
 
 def test_each_invariant_is_registered_under_its_declared_name() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tickets_contract.cli import EXIT_INPUT, EXIT_OK, main
-from tickets_contract.discovery import discover
+from tickets_contract.network.discovery import discover
 from tickets_contract.settings import load_records
 from tickets_contract.targets import HttpTarget, parse_target
 from tickets_contract.twin import DEMO_TOKEN, UNIQUE_PROPERTY, Twin, serve_in_thread
@@ -62,7 +62,7 @@ def test_discover_command_writes_a_loadable_table_and_never_overwrites(
 def test_a_run_discovers_ids_the_unique_property_and_history_in_a_few_reads(
     served: tuple[Twin, str],
 ) -> None:
-    from tickets_contract.discovery import RUN_PAGES, discover_run
+    from tickets_contract.network.discovery import RUN_PAGES, discover_run
 
     twin, base_url = served
     target = parse_target(base_url, environ={"HUBSPOT_ACCESS_TOKEN": DEMO_TOKEN})
@@ -85,7 +85,7 @@ def test_a_run_discovers_ids_the_unique_property_and_history_in_a_few_reads(
 
 
 def test_a_run_on_an_empty_portal_says_what_it_cannot_exercise() -> None:
-    from tickets_contract.discovery import discover_run
+    from tickets_contract.network.discovery import discover_run
     from tickets_contract.twin import TwinConfig
 
     with serve_in_thread(Twin(config=TwinConfig(size=0))) as base_url:
@@ -102,8 +102,8 @@ def test_a_run_on_an_empty_portal_says_what_it_cannot_exercise() -> None:
 def test_an_unreachable_target_is_one_clear_error() -> None:
     import socket
 
-    from tickets_contract.discovery import discover_run
     from tickets_contract.errors import UnreachableError
+    from tickets_contract.network.discovery import discover_run
 
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))

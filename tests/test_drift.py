@@ -14,7 +14,6 @@ import pytest
 import yaml
 
 from tickets_contract.cli import EXIT_DEVIATION, EXIT_INPUT, EXIT_OK, EXIT_USAGE, main
-from tickets_contract.contract import BATCH_READ_PATH, load_fragment, specs_dir
 from tickets_contract.drift import (
     JUDGEMENT,
     Category,
@@ -32,6 +31,7 @@ from tickets_contract.drift import (
 from tickets_contract.drift import compare as compare_module
 from tickets_contract.drift.compare import JUDGEMENT_ROWS
 from tickets_contract.errors import SpecError
+from tickets_contract.spec.contract import BATCH_READ_PATH, load_fragment, specs_dir
 
 K = ChangeKind
 FRAGMENT = specs_dir() / "tickets-batch-read.openapi.yaml"

@@ -20,11 +20,11 @@ import pytest
 import yaml
 
 from tickets_contract.cli import EXIT_DEVIATION, EXIT_INPUT, EXIT_OK, EXIT_UNREACHABLE, main
-from tickets_contract.contract import BATCH_READ_PATH, specs_dir
 from tickets_contract.drift import ChangeKind, diff_specs, read_spec
 from tickets_contract.drift.history import expand_versions, walk
 from tickets_contract.drift.sources import show_source
 from tickets_contract.errors import SpecError, UnreachableError
+from tickets_contract.spec.contract import BATCH_READ_PATH, specs_dir
 
 K = ChangeKind
 FRAGMENT = specs_dir() / "tickets-batch-read.openapi.yaml"

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from tickets_contract.contract import specs_dir
-from tickets_contract.evidence import CassetteOrigin, audit, grade, origin_reader
-from tickets_contract.ledger import Confidence, load_ledger, parse_ledger
+from tickets_contract.spec.contract import specs_dir
+from tickets_contract.spec.evidence import CassetteOrigin, audit, grade, origin_reader
+from tickets_contract.spec.ledger import Confidence, load_ledger, parse_ledger
 
 LEDGER = specs_dir() / "quirks.yaml"
 # The repository (the corpus as committed), also when the package is an installed wheel.

@@ -9,13 +9,13 @@ from typing import Any
 
 import httpx
 
-from tickets_contract.contract import (
+from tickets_contract.judging.judges import QuirkExplainer, check_exchange
+from tickets_contract.spec.contract import (
     BATCH_READ_METHOD,
     BATCH_READ_PATH,
     ContractKind,
     build_contract,
 )
-from tickets_contract.judges import QuirkExplainer, check_exchange
 
 BODY = {"inputs": [{"id": "1"}], "properties": ["subject"], "propertiesWithHistory": []}
 

@@ -21,9 +21,9 @@ import requests
 from tickets_contract.cassettes import Recorder, RecordMode, SourceKind, http_recording_target
 from tickets_contract.cassettes.scenarios import scenario_named
 from tickets_contract.cli import EXIT_SAFETY, EXIT_USAGE, main
-from tickets_contract.discovery import discover
 from tickets_contract.errors import SafetyError, UsageError
-from tickets_contract.guards import Guard, guarded_session
+from tickets_contract.network.discovery import discover
+from tickets_contract.network.guards import Guard, guarded_session
 from tickets_contract.records import KnownRecords
 from tickets_contract.targets import HttpTarget, parse_target
 from tickets_contract.twin import BATCH_READ_PATH, LIST_PATH, Twin, TwinConfig, serve_in_thread
@@ -173,7 +173,7 @@ def test_a_schemathesis_case_is_sent_through_the_guard(proxied: Listener, twin_u
     """``case.call(session=...)``, as the gate sends, goes straight to the twin."""
     import schemathesis
 
-    from tickets_contract.contract import ContractKind, Portal, build_contract
+    from tickets_contract.spec.contract import ContractKind, Portal, build_contract
 
     contract = build_contract(ContractKind.PUBLISHED, portal=Portal())
     schema = schemathesis.openapi.from_dict(contract.document)
@@ -301,7 +301,7 @@ def test_the_probe_ignores_an_environment_proxy(
 ) -> None:
     """The probe records through ``HttpTarget.recording_target``: the same guarded
     session, so it goes straight to the twin."""
-    from tickets_contract.probe import probe_quirks
+    from tickets_contract.cassettes.probe import probe_quirks
 
     target = parse_target(
         twin_url, environ={"HUBSPOT_ACCESS_TOKEN": TOKEN}, records=KnownRecords(ids=("1",))
@@ -313,7 +313,7 @@ def test_the_probe_ignores_an_environment_proxy(
 
 
 def test_the_probe_refuses_a_redirect_to_another_host(redirector: str, tmp_path: Path) -> None:
-    from tickets_contract.probe import probe_quirks
+    from tickets_contract.cassettes.probe import probe_quirks
 
     target = parse_target(
         redirector, environ={"HUBSPOT_ACCESS_TOKEN": TOKEN}, records=KnownRecords(ids=("1",))

@@ -110,7 +110,7 @@ def test_the_graph_sees_imports_inside_functions() -> None:
     # targets imports cassettes only inside methods; the graph must still see the edge.
     graph = import_graph()
     assert "tickets_contract.cassettes" in graph["tickets_contract.targets"]
-    assert "tickets_contract.guards" in graph["tickets_contract.cassettes.recorder"]
+    assert "tickets_contract.network.guards" in graph["tickets_contract.cassettes.recorder"]
 
 
 def late_imports_without_reason() -> list[str]:

@@ -14,9 +14,8 @@ from typing import Any
 
 import pytest
 
-from tickets_contract import invariants
-from tickets_contract.contract import BATCH_READ_PATH
-from tickets_contract.invariants import (
+from tickets_contract.judging import invariants
+from tickets_contract.judging.invariants import (
     HELD,
     INVARIANTS,
     NOT_APPLICABLE,
@@ -24,7 +23,8 @@ from tickets_contract.invariants import (
     ReadExchange,
     record_key,
 )
-from tickets_contract.judges import check_name_of
+from tickets_contract.judging.judges import check_name_of
+from tickets_contract.spec.contract import BATCH_READ_PATH
 
 ALWAYS = {"createdate": "2024-01-01T00:00:00Z", "hs_lastmodifieddate": "2024-01-02T00:00:00Z"}
 
@@ -407,7 +407,7 @@ def test_a_read_exchange_parses_the_request_and_answer() -> None:
 
 @pytest.fixture(scope="module")
 def operation() -> Any:
-    from tickets_contract.contract import ContractKind, Portal, build_contract
+    from tickets_contract.spec.contract import ContractKind, Portal, build_contract
 
     contract = build_contract(ContractKind.EFFECTIVE, portal=Portal(unique_properties=("ref",)))
     return contract.schemathesis_schema()[BATCH_READ_PATH]["POST"]
@@ -449,7 +449,7 @@ def test_the_invariants_run_as_schemathesis_checks(operation: Any) -> None:
 def test_the_public_names_exist_and_are_sorted(module: str) -> None:
     import importlib
 
-    loaded = importlib.import_module(f"tickets_contract.{module}")
+    loaded = importlib.import_module(f"tickets_contract.judging.{module}")
     assert loaded.__all__ == sorted(loaded.__all__, key=lambda n: (not n.isupper(), n))
     assert all(hasattr(loaded, name) for name in loaded.__all__)
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from tickets_contract.contract import specs_dir
 from tickets_contract.errors import LedgerError
-from tickets_contract.ledger import Confidence, load_ledger, parse_ledger
+from tickets_contract.spec.contract import specs_dir
+from tickets_contract.spec.ledger import Confidence, load_ledger, parse_ledger
 
 LEDGER = specs_dir() / "quirks.yaml"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from tickets_contract.cli import EXIT_DEVIATION, EXIT_OK, main
-from tickets_contract.contract import specs_dir
-from tickets_contract.ledger import load_ledger
-from tickets_contract.ledger_page import render_page
+from tickets_contract.spec.contract import specs_dir
+from tickets_contract.spec.ledger import load_ledger
+from tickets_contract.spec.ledger_page import render_page
 
 # The repository: docs/QUIRKS.md and the cited cassettes, also when the package under test
 # is an installed wheel.

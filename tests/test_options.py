@@ -181,7 +181,7 @@ def _case_and_response() -> tuple[Any, Any]:
 
     import httpx
 
-    from tickets_contract.contract import BATCH_READ_PATH, ContractKind, build_contract
+    from tickets_contract.spec.contract import BATCH_READ_PATH, ContractKind, build_contract
 
     schema = build_contract(ContractKind.EFFECTIVE).schemathesis_schema()
     case = schema[BATCH_READ_PATH]["POST"].Case(
@@ -203,7 +203,7 @@ def test_check_exchange_collects_a_bare_assert_as_a_failure() -> None:
     # `except AssertionError` branches the callers had could never run.
     from schemathesis.core.failures import FailureGroup
 
-    from tickets_contract.judges import check_exchange
+    from tickets_contract.judging.judges import check_exchange
 
     def bare(ctx: Any, response: Any, case: Any) -> None:
         raise AssertionError("bare assert of a check")
@@ -220,7 +220,7 @@ def test_check_exchange_collects_a_bare_assert_as_a_failure() -> None:
 
 
 def test_check_exchange_lets_a_broken_check_raise() -> None:
-    from tickets_contract.judges import check_exchange
+    from tickets_contract.judging.judges import check_exchange
 
     def broken(ctx: Any, response: Any, case: Any) -> None:
         raise KeyError("a bug of the check, not a verdict")

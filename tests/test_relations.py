@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from tickets_contract.invariants import ReadExchange
-from tickets_contract.relations import (
+from tickets_contract.judging.invariants import ReadExchange
+from tickets_contract.judging.relations import (
     RELATION_COST,
     RELATION_NAMES,
     Answer,

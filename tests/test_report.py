@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tickets_contract.contract import ContractKind, build_contract
-from tickets_contract.judges import Deviation
-from tickets_contract.report import Tally
+from tickets_contract.judging.judges import Deviation
+from tickets_contract.judging.report import Tally
+from tickets_contract.spec.contract import ContractKind, build_contract
 
 LEDGER = build_contract(ContractKind.PUBLISHED).ledger
 
@@ -139,7 +139,7 @@ def test_the_plugin_never_replaces_an_existing_hypothesis_profile(
 
 def test_live_verdicts_on_the_ledger_are_reported_and_survive_xdist() -> None:
     from tickets_contract.cassettes import RecordedRequest, RecordedResponse
-    from tickets_contract.witness import settled, witness
+    from tickets_contract.spec.witness import settled, witness
 
     answer = {
         "completedAt": "2026-01-01T00:00:00.001Z",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tickets_contract.invariants import INVARIANTS
-from tickets_contract.relations import RELATION_NAMES
+from tickets_contract.judging.invariants import INVARIANTS
+from tickets_contract.judging.relations import RELATION_NAMES
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "RULES.md"
 

@@ -22,10 +22,12 @@ from jsonschema import Draft7Validator
 from tickets_contract.cassettes import corpus_dir, load_cassette
 from tickets_contract.cassettes.format import FORMAT_VERSION, SourceKind, parse_cassette
 from tickets_contract.cli import EXIT_OK, main
-from tickets_contract.contract import specs_dir
 from tickets_contract.errors import CassetteError, ConfigError, InputError, LedgerError
 from tickets_contract.files import PLAIN_LOADER
-from tickets_contract.ledger import (
+from tickets_contract.records import KnownRecords
+from tickets_contract.settings import load_settings, render_records
+from tickets_contract.spec.contract import specs_dir
+from tickets_contract.spec.ledger import (
     LEDGER_VERSION,
     Confidence,
     SourceType,
@@ -33,8 +35,6 @@ from tickets_contract.ledger import (
     load_ledger,
     parse_ledger,
 )
-from tickets_contract.records import KnownRecords
-from tickets_contract.settings import load_settings, render_records
 from tickets_contract.validation import SCHEMAS, schema_text
 
 CORPUS = sorted(corpus_dir().glob("*.yaml"))

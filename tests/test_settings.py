@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tickets_contract.budget import RateLimit
 from tickets_contract.errors import ConfigError
+from tickets_contract.network.budget import RateLimit
 from tickets_contract.records import KnownRecords
 from tickets_contract.settings import load_records, load_settings, render_records
 

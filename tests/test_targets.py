@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tickets_contract.contract import Portal
 from tickets_contract.errors import ConfigError, SafetyError
-from tickets_contract.guards import is_loopback
+from tickets_contract.network.guards import is_loopback
+from tickets_contract.spec.contract import Portal
 from tickets_contract.targets import TOKEN_ENV, HttpTarget, parse_target
 
 TOKEN = "pat-na1-11111111-2222-3333-4444-555555555555"
@@ -222,7 +222,7 @@ def test_mixed_steering_gives_most_bodies_without_inputs_known_records() -> None
 
 
 def test_remote_targets_get_hubspots_budget_and_loopback_none_unless_configured() -> None:
-    from tickets_contract.budget import DEFAULT_RATE_LIMIT, RateLimit
+    from tickets_contract.network.budget import DEFAULT_RATE_LIMIT, RateLimit
 
     env = {TOKEN_ENV: TOKEN}
     live = parse_target("live", environ=env)
@@ -242,7 +242,7 @@ def test_remote_targets_get_hubspots_budget_and_loopback_none_unless_configured(
 
 
 def test_each_server_has_its_own_budget_window() -> None:
-    from tickets_contract.budget import budget_path
+    from tickets_contract.network.budget import budget_path
 
     assert budget_path("http://127.0.0.1:8000") != budget_path("http://127.0.0.1:8001")
     assert budget_path("https://api.hubapi.com") == budget_path("https://api.hubapi.com/")

@@ -29,13 +29,14 @@ from tickets_contract.cassettes import (
     load_cassette,
     scenario_named,
 )
+from tickets_contract.cassettes.probe import probe_quirks
 from tickets_contract.cli import EXIT_OK, main
-from tickets_contract.contract import specs_dir
-from tickets_contract.evidence import audit, grade, origin_reader
-from tickets_contract.ledger import Confidence, load_ledger
-from tickets_contract.probe import probe_quirks
 from tickets_contract.records import twin_records
 from tickets_contract.settings import render_records
+from tickets_contract.spec.contract import specs_dir
+from tickets_contract.spec.evidence import audit, grade, origin_reader
+from tickets_contract.spec.ledger import Confidence, load_ledger
+from tickets_contract.spec.witness import Verdict, witness, witness_cassettes
 from tickets_contract.targets import TOKEN_ENV
 from tickets_contract.twin import (
     DEMO_TOKEN,
@@ -46,7 +47,6 @@ from tickets_contract.twin import (
     TwinConfig,
     serve_in_thread,
 )
-from tickets_contract.witness import Verdict, witness, witness_cassettes
 
 # The repository (the corpus as committed), also when the package is an installed wheel.
 ROOT = Path(__file__).resolve().parents[1]

@@ -464,7 +464,7 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     settings = load_settings(args.config)
     if args.target != "twin":
         # why: discovery and the HTTP targets load requests and the guards; twin runs skip them
-        from tickets_contract.discovery import reach
+        from tickets_contract.network.discovery import reach
         from tickets_contract.targets import HttpTarget, configured_target
 
         target = configured_target(args.target, settings, allowed_hosts=args.allow_host)
@@ -650,7 +650,7 @@ def _serve(args: argparse.Namespace, extra: list[str]) -> int:
 
 def _discover(args: argparse.Namespace, extra: list[str]) -> int:
     # why: discovery and the HTTP targets load requests and the guards: only for `discover`
-    from tickets_contract.discovery import discover
+    from tickets_contract.network.discovery import discover
     from tickets_contract.settings import render_records
     from tickets_contract.targets import HttpTarget, Target, parse_target, served_twin
 
@@ -773,9 +773,9 @@ def _print_settled(paths: list[Path]) -> None:
     """What the live cassettes at ``paths`` say about the ledger's bets (witness.py)."""
     # why: the ledger and witness load only after a live recording
     from tickets_contract.cassettes import SourceKind, load_cassette
-    from tickets_contract.contract import LEDGER_NAME, specs_dir
-    from tickets_contract.ledger import load_ledger
-    from tickets_contract.witness import render_settled, witness_cassettes
+    from tickets_contract.spec.contract import LEDGER_NAME, specs_dir
+    from tickets_contract.spec.ledger import load_ledger
+    from tickets_contract.spec.witness import render_settled, witness_cassettes
 
     recorded = [load_cassette(path) for path in paths if path.is_file()]
     live = [c for c in recorded if c.source.kind is SourceKind.LIVE]
@@ -787,9 +787,9 @@ def _print_settled(paths: list[Path]) -> None:
 def _quirks(args: argparse.Namespace, extra: list[str]) -> int:
     # why: the ledger and its page load only for `quirks`
     from tickets_contract.cassettes import corpus_dir
-    from tickets_contract.contract import LEDGER_NAME, specs_dir
-    from tickets_contract.ledger import load_ledger
-    from tickets_contract.ledger_page import read_cassette_header, render_page
+    from tickets_contract.spec.contract import LEDGER_NAME, specs_dir
+    from tickets_contract.spec.ledger import load_ledger
+    from tickets_contract.spec.ledger_page import read_cassette_header, render_page
 
     def read_cassette(path: Path) -> Any:
         # The ledger cites cassettes as tests/cassettes/NAME.yaml of the repository; an
@@ -826,8 +826,8 @@ def _quirks(args: argparse.Namespace, extra: list[str]) -> int:
 
 def _mark_observed(ledger_path: Path, directory: Path) -> None:
     # why: the ledger writer loads only for `quirks --observed-from`
-    from tickets_contract.contract import specs_dir
-    from tickets_contract.observed import mark_observed
+    from tickets_contract.spec.contract import specs_dir
+    from tickets_contract.spec.observed import mark_observed
 
     marking = mark_observed(ledger_path, directory, root=specs_dir().parent)
     print(f"{marking.live_cassettes} live cassette(s) in {directory}", file=sys.stderr)
@@ -842,8 +842,8 @@ def _mark_observed(ledger_path: Path, directory: Path) -> None:
 
 def _spec(args: argparse.Namespace, extra: list[str]) -> int:
     # why: the contract (OpenAPI validators) loads only for `spec`
-    from tickets_contract.contract import BATCH_READ_PATH, ContractKind, Portal, build_contract
     from tickets_contract.hubspot import OBJECT_ID_PROPERTY
+    from tickets_contract.spec.contract import BATCH_READ_PATH, ContractKind, Portal, build_contract
 
     kind = ContractKind.PUBLISHED if args.published else ContractKind.EFFECTIVE
     unique = tuple(args.unique_property)

@@ -29,12 +29,11 @@ from schemathesis import checks as builtin
 from schemathesis.core.failures import FailureGroup
 
 from tickets_contract.cassettes import corpus_dir
-from tickets_contract.contract import Contract, ContractKind
+from tickets_contract.cassettes.probe import probe_quirks
 from tickets_contract.errors import ConfigError
-from tickets_contract.har import HarLog
 from tickets_contract.hubspot import OBJECT_ID_PROPERTY
-from tickets_contract.invariants import HELD, INVARIANTS, ReadExchange
-from tickets_contract.judges import (
+from tickets_contract.judging.invariants import HELD, INVARIANTS, ReadExchange
+from tickets_contract.judging.judges import (
     BUILTIN_CHECKS,
     EXCLUDED_CHECKS,
     QuirkExplainer,
@@ -42,8 +41,7 @@ from tickets_contract.judges import (
     excluded_check_functions,
     regressions,
 )
-from tickets_contract.probe import probe_quirks
-from tickets_contract.relations import (
+from tickets_contract.judging.relations import (
     RELATION_BUDGET,
     RELATION_NAMES,
     REMOTE_RELATION_BUDGET,
@@ -51,9 +49,11 @@ from tickets_contract.relations import (
     relations_for,
     run_relations,
 )
-from tickets_contract.report import Tally
+from tickets_contract.judging.report import Tally
+from tickets_contract.network.har import HarLog
+from tickets_contract.spec.contract import Contract, ContractKind
+from tickets_contract.spec.witness import settled
 from tickets_contract.targets import Target
-from tickets_contract.witness import settled
 
 __all__ = ["CHECK_OPTIONS", "Judge"]
 

@@ -30,13 +30,13 @@ import tickets_contract
 # hook and fixture imports what it needs (bench/plugin_overhead.py measures the cost).
 if TYPE_CHECKING:
     from tickets_contract.cassettes import RecordingTarget
-    from tickets_contract.contract import Contract
-    from tickets_contract.discovery import Discovery
     from tickets_contract.errors import ContractError
     from tickets_contract.gate import Judge
-    from tickets_contract.har import HarLog
-    from tickets_contract.report import Tally
+    from tickets_contract.judging.report import Tally
+    from tickets_contract.network.discovery import Discovery
+    from tickets_contract.network.har import HarLog
     from tickets_contract.settings import Settings
+    from tickets_contract.spec.contract import Contract
     from tickets_contract.targets import Target
 
 __all__ = ["Judge"]
@@ -502,7 +502,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None:
         # why: the package loads only in an xdist worker of a gate run
-        from tickets_contract.discovery import Discovery
+        from tickets_contract.network.discovery import Discovery
 
         data = workerinput.get(_DISCOVERY_KEY)
         config.stash[_DISCOVERY] = Discovery.from_dict(json.loads(data)) if data else None
@@ -519,7 +519,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         if settings_.records is not None:
             return  # configured records win
         # why: discovery and the HTTP targets load requests and the guards; twin runs skip them
-        from tickets_contract.discovery import discover_run
+        from tickets_contract.network.discovery import discover_run
         from tickets_contract.targets import HttpTarget, configured_target
 
         http = configured_target(target, settings_, allowed_hosts=config.getoption(OPT_ALLOW_HOST))
@@ -633,8 +633,8 @@ def _target_kind(target: str) -> str:
 def contract(request: pytest.FixtureRequest, contract_target: Target) -> Contract:
     """The contract the suite judges against (``--tc-contract``)."""
     # why: the contract loads only in a session that runs the gate
-    from tickets_contract.contract import ContractKind, build_contract
     from tickets_contract.errors import ContractError
+    from tickets_contract.spec.contract import ContractKind, build_contract
 
     kind = ContractKind(request.config.getoption(OPT_CONTRACT))
     try:
@@ -713,7 +713,7 @@ def contract_judge(
     # why: the judge loads schemathesis and every rule; only a session that runs the gate
     from tickets_contract.errors import ContractError
     from tickets_contract.gate import Judge
-    from tickets_contract.report import Tally
+    from tickets_contract.judging.report import Tally
 
     tally = Tally(kind=contract.kind, ledger=contract.ledger)
     request.config.stash[_TALLY] = tally
@@ -736,7 +736,7 @@ def contract_judge(
     har = None
     if request.config.getoption(OPT_REPORT_DIR, None):
         # why: the HAR writer loads only when --tc-report-dir asks for it
-        from tickets_contract.har import HarLog
+        from tickets_contract.network.har import HarLog
 
         har = request.config.stash[_HAR] = HarLog()
     try:
@@ -989,7 +989,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     har = getattr(node, "workeroutput", {}).get(_WORKER_HAR_KEY)
     if har is not None:
         # why: the HAR log loads only in an xdist controller whose workers wrote one
-        from tickets_contract.har import HarLog
+        from tickets_contract.network.har import HarLog
 
         node.config.stash.setdefault(_HAR, HarLog()).entries.extend(json.loads(har))
     ending = getattr(node, "workeroutput", {}).get(_ENDING_KEY)
@@ -999,7 +999,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     if data is None:
         return
     # why: the tally loads only in an xdist controller whose workers ran the gate
-    from tickets_contract.report import Tally
+    from tickets_contract.judging.report import Tally
 
     incoming = Tally.from_dict(json.loads(data), ledger=_ledger_for(node.config))
     current = node.config.stash.get(_TALLY, None)
@@ -1012,8 +1012,8 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 def _ledger_for(config: pytest.Config) -> Any:
     # Only the ledger is needed to read a worker's tally, not a whole validated contract.
     # why: the ledger loads only in an xdist controller whose workers ran the gate
-    from tickets_contract.contract import LEDGER_NAME, specs_dir
-    from tickets_contract.ledger import load_ledger
+    from tickets_contract.spec.contract import LEDGER_NAME, specs_dir
+    from tickets_contract.spec.ledger import load_ledger
 
     return load_ledger(specs_dir() / LEDGER_NAME)
 

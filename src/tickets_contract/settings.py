@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tickets_contract.budget import RateLimit
 from tickets_contract.errors import ConfigError
 from tickets_contract.files import read_text
+from tickets_contract.network.budget import RateLimit
 from tickets_contract.records import KnownRecords
 from tickets_contract.validation import Reader
 

@@ -23,11 +23,11 @@ from urllib.parse import urlsplit
 
 import requests
 
-from tickets_contract.budget import DEFAULT_RATE_LIMIT, RateBudget, RateLimit, budget_path
-from tickets_contract.contract import Portal
 from tickets_contract.defaults import DEFAULT_TWIN_SIZE
 from tickets_contract.errors import ConfigError, UsageError
-from tickets_contract.guards import (
+from tickets_contract.hubspot import OBJECT_ID_PROPERTY
+from tickets_contract.network.budget import DEFAULT_RATE_LIMIT, RateBudget, RateLimit, budget_path
+from tickets_contract.network.guards import (
     DEFAULT_ALLOWED_HOSTS,
     LIVE_BASE_URL,
     TOKEN_ENV,
@@ -37,9 +37,9 @@ from tickets_contract.guards import (
     guarded_session,
     is_loopback,
 )
-from tickets_contract.hubspot import OBJECT_ID_PROPERTY
 from tickets_contract.records import KnownRecords, twin_records
 from tickets_contract.redaction import DETECTOR
+from tickets_contract.spec.contract import Portal
 
 if TYPE_CHECKING:
     from tickets_contract.cassettes import RecordingTarget

@@ -22,7 +22,7 @@ from tickets_contract.cassettes import (
 from tickets_contract.cassettes.judging import CassetteJudge
 from tickets_contract.cassettes.parity import twin_parity
 from tickets_contract.cassettes.scrub import Scrubber
-from tickets_contract.contract import ContractKind, build_contract
+from tickets_contract.spec.contract import ContractKind, build_contract
 
 # Transcribed cassettes the twin must reproduce, with the twin settings that do it.
 # Answers of other object types or batch operations are translated to the tickets batch

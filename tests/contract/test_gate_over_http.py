@@ -68,8 +68,8 @@ def test_the_served_twin_passes_the_gate(
     assert "batch reads: " in out
     assert "returned tickets " in out
     # Every invariant and relation was evaluated on some exchange: none at zero.
-    from tickets_contract.invariants import INVARIANTS
-    from tickets_contract.relations import RELATION_NAMES
+    from tickets_contract.judging.invariants import INVARIANTS
+    from tickets_contract.judging.relations import RELATION_NAMES
 
     counts = _evaluated(out)
     rules = {check.__name__ for check in INVARIANTS} | set(RELATION_NAMES)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tickets_contract.invariants import INVARIANTS
-from tickets_contract.relations import RELATION_NAMES
+from tickets_contract.judging.invariants import INVARIANTS
+from tickets_contract.judging.relations import RELATION_NAMES
 
 # breaker (tests/contract/breakers.py) -> the invariant or relation that must name it.
 INVARIANT_BREAKERS = {
@@ -56,7 +56,7 @@ CONFTEST = """
 import dataclasses
 import pytest
 from tickets_contract.plugin import Judge
-from tickets_contract.report import Tally
+from tickets_contract.judging.report import Tally
 from tickets_contract.targets import parse_target
 from tickets_contract.twin import create_app
 import breakers

@@ -8,7 +8,7 @@ import json
 from breakers import BrokenTwin
 
 from tickets_contract.cassettes import SourceKind, corpus_dir, http_recording_target
-from tickets_contract.probe import ProbeResult, QuirkStatus, probe_quirks
+from tickets_contract.cassettes.probe import ProbeResult, QuirkStatus, probe_quirks
 from tickets_contract.records import twin_records
 from tickets_contract.twin import (
     DEMO_TOKEN,

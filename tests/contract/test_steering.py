@@ -86,9 +86,9 @@ def test_checks_and_max_examples_steer_the_run(pytester: pytest.Pytester) -> Non
 
 
 def _judge(**options: Any) -> Any:
-    from tickets_contract.contract import ContractKind, build_contract
+    from tickets_contract.judging.report import Tally
     from tickets_contract.plugin import Judge
-    from tickets_contract.report import Tally
+    from tickets_contract.spec.contract import ContractKind, build_contract
     from tickets_contract.targets import parse_target
 
     target = parse_target("twin", twin_size=50)

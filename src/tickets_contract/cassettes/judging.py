@@ -41,7 +41,17 @@ from typing import Any
 import httpx
 
 from tickets_contract.cassettes.format import Cassette, Interaction
-from tickets_contract.contract import (
+from tickets_contract.hubspot import OBJECT_ID_PROPERTY
+from tickets_contract.judging.judges import (
+    Deviation,
+    QuirkExplainer,
+    check_exchange,
+    excluded_check_functions,
+    regressions,
+    request_is_valid,
+)
+from tickets_contract.network.guards import LIVE_BASE_URL
+from tickets_contract.spec.contract import (
     BATCH_READ_METHOD,
     BATCH_READ_PATH,
     Contract,
@@ -49,16 +59,6 @@ from tickets_contract.contract import (
     Portal,
     build_contract,
     specs_dir,
-)
-from tickets_contract.guards import LIVE_BASE_URL
-from tickets_contract.hubspot import OBJECT_ID_PROPERTY
-from tickets_contract.judges import (
-    Deviation,
-    QuirkExplainer,
-    check_exchange,
-    excluded_check_functions,
-    regressions,
-    request_is_valid,
 )
 
 __all__ = [
@@ -230,7 +230,7 @@ def exchange_of(interaction: Interaction) -> tuple[dict[str, Any], httpx.Respons
 class _Contracts:
     def __init__(self, *, effective: Contract, published: Contract) -> None:
         # why: invariants import schemathesis (slow); loaded when a judge is built, not on import
-        from tickets_contract.invariants import INVARIANTS
+        from tickets_contract.judging.invariants import INVARIANTS
 
         self.effective = effective
         self.published = published

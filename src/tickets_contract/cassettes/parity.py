@@ -34,9 +34,9 @@ from typing import Any
 from tickets_contract.cassettes.format import Cassette, RecordedRequest, SourceKind
 from tickets_contract.cassettes.scenarios import scenario_named
 from tickets_contract.cassettes.scrub import credential_role
-from tickets_contract.contract import BATCH_READ_PATH
 from tickets_contract.errors import CassetteError
 from tickets_contract.hubspot import OBJECT_ID_PROPERTY
+from tickets_contract.spec.contract import BATCH_READ_PATH
 
 __all__ = ["FOREIGN_COMPARED", "Signature", "is_foreign", "signature", "translate", "twin_parity"]
 

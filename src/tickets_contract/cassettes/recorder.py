@@ -33,7 +33,6 @@ from typing import Any
 
 import httpx
 
-from tickets_contract.budget import DEFAULT_RATE_LIMIT, RateBudget, RateLimit, budget_path
 from tickets_contract.cassettes.diff import Change, semantic_diff
 from tickets_contract.cassettes.format import (
     Cassette,
@@ -49,19 +48,20 @@ from tickets_contract.cassettes.scenarios import Credential, Scenario
 from tickets_contract.cassettes.scrub import Scrubber, credential_role
 from tickets_contract.cassettes.transport import RecordingTransport
 from tickets_contract.cassettes.volatile import normalise
-from tickets_contract.contract import load_fragment
 from tickets_contract.defaults import DEFAULT_TWIN_SIZE
 from tickets_contract.errors import ConfigError
 from tickets_contract.files import make_directory, write_atomically
-from tickets_contract.guards import (
+from tickets_contract.hubspot import OBJECT_ID_PROPERTY
+from tickets_contract.network.budget import DEFAULT_RATE_LIMIT, RateBudget, RateLimit, budget_path
+from tickets_contract.network.guards import (
     DEFAULT_ALLOWED_HOSTS,
     TOKEN_ENV,
     Guard,
     check_base_url,
     check_token_host,
 )
-from tickets_contract.hubspot import OBJECT_ID_PROPERTY
 from tickets_contract.records import KnownRecords
+from tickets_contract.spec.contract import load_fragment
 
 __all__ = [
     "CREDENTIAL_ENV",

@@ -26,7 +26,7 @@ import httpx
 import respx
 
 from tickets_contract.cassettes.format import Cassette, Interaction
-from tickets_contract.guards import LIVE_BASE_URL
+from tickets_contract.network.guards import LIVE_BASE_URL
 
 __all__ = ["Replay", "ReplayExhausted"]
 

@@ -30,9 +30,9 @@ from typing import Any
 
 from tickets_contract.cassettes.format import RecordedRequest
 from tickets_contract.cassettes.scrub import authorization_placeholder
-from tickets_contract.contract import BATCH_READ_METHOD, BATCH_READ_PATH
 from tickets_contract.hubspot import MAX_INPUTS, MAX_INPUTS_WITH_HISTORY
 from tickets_contract.records import KnownRecords
+from tickets_contract.spec.contract import BATCH_READ_METHOD, BATCH_READ_PATH
 
 __all__ = [
     "MISSING_IDS",

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 import httpx
 import requests
 
-from tickets_contract.guards import Guard, guarded_session
+from tickets_contract.network.guards import Guard, guarded_session
 
 __all__ = ["Exchange", "RecordingTransport", "SessionTransport"]
 

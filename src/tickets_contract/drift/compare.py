@@ -31,9 +31,9 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import unquote
 
-from tickets_contract.contract import BATCH_READ_METHOD, BATCH_READ_PATH
 from tickets_contract.drift.sources import Located, SpecWarning, locate
 from tickets_contract.errors import SpecError
+from tickets_contract.spec.contract import BATCH_READ_METHOD, BATCH_READ_PATH
 
 __all__ = [
     "JUDGEMENT",

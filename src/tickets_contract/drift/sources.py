@@ -28,15 +28,15 @@ import httpx
 import yaml
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
-from tickets_contract.contract import (
+from tickets_contract.errors import SpecError, UnreachableError
+from tickets_contract.files import SAFE_LOADER
+from tickets_contract.spec.contract import (
     BATCH_READ_METHOD,
     BATCH_READ_PATH,
     TICKETS_OBJECT_TYPES,
     batch_read_template,
     validate_document,
 )
-from tickets_contract.errors import SpecError, UnreachableError
-from tickets_contract.files import SAFE_LOADER
 
 __all__ = [
     "DEFAULT_TIMEOUT",

@@ -37,8 +37,13 @@ from dataclasses import dataclass
 from functools import partial, update_wrapper
 from typing import Any, ClassVar
 
-from tickets_contract.contract import BATCH_READ_METHOD, BATCH_READ_PATH
-from tickets_contract.invariants import HELD, NOT_APPLICABLE, InvariantViolation, ReadExchange
+from tickets_contract.judging.invariants import (
+    HELD,
+    NOT_APPLICABLE,
+    InvariantViolation,
+    ReadExchange,
+)
+from tickets_contract.spec.contract import BATCH_READ_METHOD, BATCH_READ_PATH
 
 __all__ = [
     "RELATION_BUDGET",

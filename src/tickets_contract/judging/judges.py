@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from tickets_contract.contract import (
+from tickets_contract.spec.contract import (
     BATCH_READ_METHOD,
     BATCH_READ_PATH,
     Contract,
@@ -32,7 +32,7 @@ from tickets_contract.contract import (
     Portal,
     effective_document,
 )
-from tickets_contract.ledger import Quirk
+from tickets_contract.spec.ledger import Quirk
 
 if TYPE_CHECKING:
     from schemathesis.core.failures import FailureGroup
@@ -120,7 +120,7 @@ REQUEST_SIDE_CHECKS = frozenset({"negative_data_rejection", "positive_data_accep
 def check_name_of(failure: BaseException) -> str:
     """The schemathesis check that raised ``failure`` (its class name when unknown)."""
     # why: invariants import schemathesis (slow to import); needed only once a failure is named
-    from tickets_contract.invariants import InvariantViolation
+    from tickets_contract.judging.invariants import InvariantViolation
 
     # Invariants and relations share one failure class; each names itself.
     if isinstance(failure, InvariantViolation):

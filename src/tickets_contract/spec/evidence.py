@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from tickets_contract.ledger import Confidence, Evidence, Ledger, Quirk, SourceType, Weight
+from tickets_contract.spec.ledger import Confidence, Evidence, Ledger, Quirk, SourceType, Weight
 
 __all__ = ["CassetteOrigin", "Grade", "audit", "grade", "origin_reader"]
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import yaml
 
-from tickets_contract.evidence import Grade, grade, origin_reader
 from tickets_contract.files import SAFE_LOADER
-from tickets_contract.ledger import Confidence, Evidence, Ledger, Quirk, Weight
+from tickets_contract.spec.evidence import Grade, grade, origin_reader
+from tickets_contract.spec.ledger import Confidence, Evidence, Ledger, Quirk, Weight
 
 __all__ = ["render_page"]
 
@@ -61,7 +61,7 @@ def render_page(
         "effective contract (`tickets-contract spec --effective`); `tickets-contract run",
         "--strict` shows which of them a target still exhibits.",
         "",
-        "Confidence is derived from the evidence (`tickets_contract.evidence`), never "
+        "Confidence is derived from the evidence (`tickets_contract.spec.evidence`), never "
         "written by hand: "
         + "; ".join(f"**{c.value}**: {text}" for c, text in CONFIDENCE_TEXT.items())
         + ". A cassette recorded from the twin pins the twin's behaviour and is never "

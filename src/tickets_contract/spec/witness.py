@@ -32,7 +32,7 @@ from tickets_contract.hubspot import (
     OBJECT_ID_PROPERTY,
     TICKETS_OBJECT_TYPE_ID,
 )
-from tickets_contract.ledger import Confidence, Ledger
+from tickets_contract.spec.ledger import Confidence, Ledger
 
 __all__ = [
     "WITNESSES",

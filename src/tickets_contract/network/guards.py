@@ -35,11 +35,11 @@ import requests
 import requests.adapters
 import urllib3.util
 
-from tickets_contract.budget import RateBudget
-from tickets_contract.contract import BATCH_READ_METHOD, BATCH_READ_PATH
 from tickets_contract.errors import SafetyError, UsageError
 from tickets_contract.hubspot import API_BASE_URL, API_HOST, LIST_PATH, PROPERTIES_PATH
+from tickets_contract.network.budget import RateBudget
 from tickets_contract.redaction import DETECTOR
+from tickets_contract.spec.contract import BATCH_READ_METHOD, BATCH_READ_PATH
 
 __all__ = [
     "DEFAULT_ALLOWED_HOSTS",

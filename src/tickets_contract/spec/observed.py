@@ -26,8 +26,8 @@ from tickets_contract.cassettes.format import (
 )
 from tickets_contract.errors import LedgerError
 from tickets_contract.files import write_atomically
-from tickets_contract.ledger import Confidence, Ledger, load_ledger, parse_ledger
-from tickets_contract.witness import Verdict, Witnessed, witness_cassettes
+from tickets_contract.spec.ledger import Confidence, Ledger, load_ledger, parse_ledger
+from tickets_contract.spec.witness import Verdict, Witnessed, witness_cassettes
 
 __all__ = ["Marking", "mark_observed"]
 

@@ -29,9 +29,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tickets_contract.contract import LEDGER_NAME, specs_dir
-from tickets_contract.judges import Deviation
-from tickets_contract.witness import Witnessed, witness_cassettes
+from tickets_contract.judging.judges import Deviation
+from tickets_contract.spec.contract import LEDGER_NAME, specs_dir
+from tickets_contract.spec.witness import Witnessed, witness_cassettes
 
 if TYPE_CHECKING:
     from tickets_contract.cassettes import Cassette, RecordingTarget, Scenario

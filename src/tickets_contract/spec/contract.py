@@ -30,7 +30,7 @@ from tickets_contract.hubspot import (
     OBJECT_ID_PROPERTY,
     TICKETS_OBJECT_TYPE_ID,
 )
-from tickets_contract.ledger import Ledger, Quirk, load_ledger
+from tickets_contract.spec.ledger import Ledger, Quirk, load_ledger
 
 __all__ = [
     "BATCH_READ_METHOD",

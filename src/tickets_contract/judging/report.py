@@ -20,9 +20,9 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from tickets_contract.contract import ContractKind
-from tickets_contract.judges import Deviation
-from tickets_contract.ledger import Ledger
+from tickets_contract.judging.judges import Deviation
+from tickets_contract.spec.contract import ContractKind
+from tickets_contract.spec.ledger import Ledger
 
 __all__ = ["READ_KINDS", "RULE_NEEDS", "Tally"]
 

@@ -27,11 +27,11 @@ from typing import Any
 
 import requests
 
-from tickets_contract.contract import BATCH_READ_PATH
 from tickets_contract.errors import ConfigError, UnreachableError
 from tickets_contract.hubspot import LIST_MAX_LIMIT, LIST_PATH, OBJECT_ID_PROPERTY, PROPERTIES_PATH
 from tickets_contract.records import STANDARD_TICKET_PROPERTIES, KnownRecords
 from tickets_contract.redaction import DETECTOR
+from tickets_contract.spec.contract import BATCH_READ_PATH
 
 __all__ = ["LIST_PATH", "PROPERTIES_PATH", "Discovery", "discover", "discover_run", "reach"]
 
