@@ -124,3 +124,13 @@ def test_serve_takes_any_twin_setting(capsys: pytest.CaptureFixture[str]) -> Non
     # A setting with an option of its own is given with that option.
     assert main(["serve", "--setting", "size=many"]) == EXIT_USAGE
     assert "use --size" in capsys.readouterr().err
+
+
+def test_the_plugin_ends_a_run_with_the_commands_exit_codes() -> None:
+    # The plugin may import no other module of the package at load time
+    # (tests/test_toolchain.py), so it spells the codes it ends a session with; they must
+    # be the command's, which documents them, or `run` and `pytest` would disagree.
+    from tickets_contract import cli, plugin
+
+    for name in ("EXIT_INCONCLUSIVE", "EXIT_UNREACHABLE", "EXIT_INTERNAL", "EXIT_INTERRUPTED"):
+        assert getattr(plugin, name) == getattr(cli, name), name

@@ -778,8 +778,6 @@ def pytest_report_teststatus(report: Any, config: pytest.Config) -> Any:
 # --- honest endings: what ended a run that found no regression ---------------------------
 
 _ENDING = pytest.StashKey[str]()
-EXIT_INTERNAL = 8
-EXIT_INTERRUPTED = 130
 
 
 def _gate_failure(exc: BaseException) -> bool:
