@@ -12,6 +12,7 @@ so it runs on the event loop rather than in a thread.
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
@@ -50,6 +51,41 @@ def _headers(scope: Scope) -> dict[str, str]:
         # Repeated headers are joined, as RFC 9110 §5.3 allows.
         headers[name] = f"{headers[name]}, {value}" if name in headers else value
     return headers
+
+
+def _request(
+    method: str,
+    path: str,
+    query: tuple[tuple[str, str], ...],
+    headers: dict[str, str],
+    body: bytes,
+) -> TwinRequest:
+    """``TwinRequest(method=…, …)`` for values already in its normal form.
+
+    ``headers`` has lower-case names (``_headers``) and ``query`` str pairs (``parse_qsl``),
+    so ``TwinRequest.__post_init__``'s copies would give equal values again; the fields
+    are set as it sets them.
+    """
+    request = object.__new__(TwinRequest)
+    setattr_ = object.__setattr__
+    setattr_(request, "method", method.upper())
+    setattr_(request, "path", path)
+    setattr_(request, "query", query)
+    setattr_(request, "headers", MappingProxyType(headers))
+    setattr_(request, "body", body)
+    return request
+
+
+_ENCODED_NAMES: dict[str, bytes] = {}
+"""Response header names as bytes; names are the twin's constants, a dozen at most."""
+
+
+def _encoded_header(header: tuple[str, str]) -> tuple[bytes, bytes]:
+    name, value = header
+    encoded = _ENCODED_NAMES.get(name)
+    if encoded is None:
+        encoded = _ENCODED_NAMES[name] = name.encode("latin-1")
+    return encoded, value.encode("latin-1")
 
 
 _SERVER_ERROR = b'{"status":"error","message":"The twin\'s adapter failed; see its log."}'
@@ -96,19 +132,15 @@ class _TwinEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         body = await _read_body(receive, self._twin.config.max_body_bytes)
         query = scope.get("query_string", b"")
-        request = TwinRequest(
-            method=scope["method"],
-            path=scope["path"],
-            query=tuple(parse_qsl(query.decode("latin-1"), keep_blank_values=True))
-            if query
-            else (),
-            headers=_headers(scope),
-            body=body,
+        request = _request(
+            scope["method"],
+            scope["path"],
+            tuple(parse_qsl(query.decode("latin-1"), keep_blank_values=True)) if query else (),
+            _headers(scope),
+            body,
         )
         response = self._twin.handle(request)
-        headers = [
-            (name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers
-        ]
+        headers = list(map(_encoded_header, response.headers))
         headers.append((b"Content-Length", str(len(response.body)).encode()))
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         await send({"type": "http.response.body", "body": response.body})

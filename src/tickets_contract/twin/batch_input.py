@@ -144,6 +144,9 @@ class _Reader:
             return None
         if not isinstance(value, list):
             raise self._mismatch(_STRINGS_TYPE, value, path)
+        if all(type(item) is str for item in value):
+            # The common case: nothing to coerce or report, read in one pass.
+            return tuple(value)
         names: list[str] = []
         for position, item in enumerate(value):
             name = self._string(item, (*path, position))
