@@ -25,6 +25,7 @@ from the public schema names plus Immutables' ``$Json`` suffix, as in the quoted
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -203,6 +204,9 @@ class _Reader:
         )
 
 
+_ID_OF = operator.itemgetter("id")
+
+
 def _plain_ids(inputs: list[object]) -> tuple[str, ...] | None:
     """The ids of ``inputs`` when every one is an object with a string ``id``, else ``None``.
 
@@ -210,7 +214,7 @@ def _plain_ids(inputs: list[object]) -> tuple[str, ...] | None:
     names the fault.
     """
     try:
-        ids = tuple([item["id"] for item in inputs])  # type: ignore[index]
+        ids = tuple(map(_ID_OF, inputs))  # type: ignore[arg-type]
     except (TypeError, KeyError, IndexError):
         return None
     return ids if set(map(type, ids)) == {str} else None
