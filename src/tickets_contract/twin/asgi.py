@@ -16,7 +16,7 @@ from types import MappingProxyType
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from .messages import TwinRequest
 from .twin import Twin
@@ -76,18 +76,6 @@ def _request(
     return request
 
 
-_ENCODED_NAMES: dict[str, bytes] = {}
-"""Response header names as bytes; names are the twin's constants, a dozen at most."""
-
-
-def _encoded_header(header: tuple[str, str]) -> tuple[bytes, bytes]:
-    name, value = header
-    encoded = _ENCODED_NAMES.get(name)
-    if encoded is None:
-        encoded = _ENCODED_NAMES[name] = name.encode("latin-1")
-    return encoded, value.encode("latin-1")
-
-
 _SERVER_ERROR = b'{"status":"error","message":"The twin\'s adapter failed; see its log."}'
 
 
@@ -103,26 +91,7 @@ class _TwinApp(Starlette):
             await super().__call__(scope, receive, send)
             return
         scope["app"] = self
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = True
-            await send(message)
-
-        try:
-            await self._endpoint(scope, receive, tracking_send)
-        except Exception:
-            if not started:
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 500,
-                        "headers": [(b"content-type", b"application/json")],
-                    }
-                )
-                await send({"type": "http.response.body", "body": _SERVER_ERROR})
-            raise
+        await self._endpoint(scope, receive, send)
 
 
 class _TwinEndpoint:
@@ -130,18 +99,35 @@ class _TwinEndpoint:
         self._twin = twin
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body = await _read_body(receive, self._twin.config.max_body_bytes)
-        query = scope.get("query_string", b"")
-        request = _request(
-            scope["method"],
-            scope["path"],
-            tuple(parse_qsl(query.decode("latin-1"), keep_blank_values=True)) if query else (),
-            _headers(scope),
-            body,
-        )
-        response = self._twin.handle(request)
-        headers = list(map(_encoded_header, response.headers))
-        headers.append((b"Content-Length", str(len(response.body)).encode()))
+        # Everything that can fail before the first send is answered with a plain 500
+        # (and re-raised for the server's log); once the answer has started, a failure
+        # of send itself only propagates.
+        try:
+            body = await _read_body(receive, self._twin.config.max_body_bytes)
+            query = scope.get("query_string", b"")
+            request = _request(
+                scope["method"],
+                scope["path"],
+                tuple(parse_qsl(query.decode("latin-1"), keep_blank_values=True)) if query else (),
+                _headers(scope),
+                body,
+            )
+            response = self._twin.handle(request)
+            headers = [
+                (name.encode("latin-1"), value.encode("latin-1"))
+                for name, value in response.headers
+            ]
+            headers.append((b"Content-Length", str(len(response.body)).encode()))
+        except Exception:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [(b"content-type", b"application/json")],
+                }
+            )
+            await send({"type": "http.response.body", "body": _SERVER_ERROR})
+            raise
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         await send({"type": "http.response.body", "body": response.body})
 

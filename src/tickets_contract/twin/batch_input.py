@@ -145,7 +145,7 @@ class _Reader:
             return None
         if not isinstance(value, list):
             raise self._mismatch(_STRINGS_TYPE, value, path)
-        if all(type(item) is str for item in value):
+        if {*map(type, value)} <= _STR_ONLY:
             # The common case: nothing to coerce or report, read in one pass.
             return tuple(value)
         names: list[str] = []
@@ -205,6 +205,7 @@ class _Reader:
 
 
 _ID_OF = operator.itemgetter("id")
+_STR_ONLY = frozenset({str})
 
 
 def _plain_ids(inputs: list[object]) -> tuple[str, ...] | None:
