@@ -25,7 +25,6 @@ from the public schema names plus Immutables' ``$Json`` suffix, as in the quoted
 from __future__ import annotations
 
 import json
-import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -204,7 +203,6 @@ class _Reader:
         )
 
 
-_ID_OF = operator.itemgetter("id")
 _STR_ONLY = frozenset({str})
 
 
@@ -215,7 +213,7 @@ def _plain_ids(inputs: list[object]) -> tuple[str, ...] | None:
     names the fault.
     """
     try:
-        ids = tuple(map(_ID_OF, inputs))  # type: ignore[arg-type]
+        ids = tuple([item["id"] for item in inputs])  # type: ignore[index]
     except (TypeError, KeyError, IndexError):
         return None
     return ids if set(map(type, ids)) == {str} else None

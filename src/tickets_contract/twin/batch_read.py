@@ -28,10 +28,6 @@ __all__ = ["MAX_INPUTS", "MAX_INPUTS_WITH_HISTORY", "NOT_FOUND_MESSAGE", "read_b
 
 _JAVA_LONG = re.compile(r"[+-]?[0-9]+")
 _ORDER_HASH = operator.attrgetter("order_hash")
-_ORDER_KEY = operator.attrgetter("order_key")
-_FIRST = operator.itemgetter(0)
-_ARCHIVED = operator.attrgetter("archived")
-_ID = operator.attrgetter("id")
 _CANONICAL_IDS = re.compile(r"[1-9][0-9]{0,17}(?:,[1-9][0-9]{0,17})*")
 
 
@@ -158,37 +154,15 @@ def _unordered(found: list[Snapshot], seed: int) -> list[Snapshot]:
     way to do it"). A client that relies on input order must fail against the twin, so
     when the seeded order happens to equal the input order it is rotated by one.
     """
-    keys = list(map(_ORDER_KEY, found))
-    if None in keys or set(map(_FIRST, keys)) != {seed}:
-        for ticket in found:
-            kept = ticket.order_key
-            if kept is None or kept[0] != seed:
-                _order_key(seed, ticket)
+    for ticket in found:
+        kept = ticket.order_key
+        if kept is None or kept[0] != seed:
+            _order_key(seed, ticket)
     # Every key is (seed, hash) for this seed now, so they sort by the hash.
     ordered = sorted(found, key=_ORDER_HASH)
     if len(ordered) > 1 and ordered == found:
         ordered = ordered[1:] + ordered[:1]
     return ordered
-
-
-def _found_and_missing(
-    ids: tuple[str, ...], tickets: list[Snapshot | None], *, archived: bool
-) -> tuple[dict[str, Snapshot], dict[str, None]]:
-    """The tickets found by id (first of each record), and the inputs that found none."""
-    if None not in tickets and (not archived) not in map(_ARCHIVED, tickets):
-        # The common case in C-level passes: every input found, each record once.
-        every = dict(zip(map(_ID, tickets), tickets, strict=True))
-        if len(every) == len(tickets):
-            return every, {}
-    found: dict[str, Snapshot] = {}
-    missing: dict[str, None] = {}
-    for raw, ticket in zip(ids, tickets, strict=True):
-        if ticket is not None and ticket.archived == archived:
-            # Repeats and different spellings of one record give it once ("dedupe").
-            found.setdefault(ticket.id, ticket)
-        else:
-            missing[raw] = None
-    return found, missing
 
 
 @functools.lru_cache(maxsize=16)
@@ -247,7 +221,14 @@ def read_batch(
         cleared_as_null=config.cleared_values == "null",
     )
 
-    found, missing = _found_and_missing(batch.ids, lookup_all(batch.ids), archived=archived)
+    found: dict[str, Snapshot] = {}
+    missing: dict[str, None] = {}
+    for raw, ticket in zip(batch.ids, lookup_all(batch.ids), strict=True):
+        if ticket is not None and ticket.archived == archived:
+            # Repeats and different spellings of one record give it once ("dedupe").
+            found.setdefault(ticket.id, ticket)
+        else:
+            missing[raw] = None
 
     if missing and not found and config.all_missing_status == 404:
         raise Rejected(
