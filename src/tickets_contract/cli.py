@@ -505,6 +505,7 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     # why: imported here, not at the top: the other commands do not need them
     import schemathesis  # noqa: F401
 
+    # why: the probe's judge, which the run loads anyway; the other commands do not
     from tickets_contract.cassettes import judging  # noqa: F401
 
     gc.collect()
