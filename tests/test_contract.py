@@ -206,3 +206,44 @@ def test_overlay_that_breaks_openapi_names_the_entry(tmp_path: Path) -> None:
     path = _write(tmp_path, "quirks.yaml", yaml.safe_dump(ledger))
     with pytest.raises(LedgerError, match="invalid OpenAPI"):
         build_contract(ContractKind.EFFECTIVE, ledger_path=path)
+
+
+def test_overlays_walk_only_what_they_touched_yet_drop_every_empty_required() -> None:
+    # The overlays after the first walk only the subtrees their operations touched for a
+    # `required: []`; every variant the explainer builds (all overlays, each left out, in
+    # either portal) must equal the document that walking the whole of it gives.
+    import copy
+    import json
+
+    from tickets_contract.spec import contract as module
+    from tickets_contract.spec.ledger import load_ledger as load
+
+    fragment = module.load_fragment()
+    patched = [q for q in load(module.specs_dir() / module.LEDGER_NAME).quirks if q.patch]
+    assert len(patched) >= 2
+    compared = 0
+    for portal in (module.Portal(), module.Portal(unique_properties=("hs_object_id", "email"))):
+        for left_out in [None, *(q.id for q in patched)]:
+            quirks = [q for q in patched if q.id != left_out]
+            fast = module.effective_document(fragment, quirks, portal=portal, validate=False)
+            whole: dict[str, Any] = copy.deepcopy(fragment)
+            for quirk in quirks:  # walked=False: the whole document after every overlay
+                whole = module._apply(whole, quirk, portal, "test", in_place=True)
+            whole["info"] = fast["info"]
+            assert json.dumps(fast, sort_keys=True) == json.dumps(whole, sort_keys=True)
+            compared += 1
+    assert compared == 2 * (len(patched) + 1)
+
+
+def test_an_edited_ledger_is_read_afresh(tmp_path: Path) -> None:
+    from tickets_contract.spec.ledger import load_ledger as load
+
+    shipped = (Path(__file__).parents[1] / "specs" / "quirks.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "quirks.yaml"
+    path.write_text(shipped, encoding="utf-8")
+    first = load(path)
+    assert load(path) is first  # unchanged: kept
+    data = yaml.safe_load(shipped)
+    data["quirks"] = data["quirks"][:1]
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    assert len(load(path).quirks) == 1 != len(first.quirks)

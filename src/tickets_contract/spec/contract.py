@@ -204,10 +204,10 @@ def effective_document(
     """
     document: dict[str, Any] = copy.deepcopy(dict(fragment))
     patched = [quirk for quirk in quirks if quirk.patch]
-    for quirk in patched:
+    for index, quirk in enumerate(patched):
         # In place: the document is this call's own copy (a copy per overlay was most of
         # the time of building the quirk explainer's variants).
-        document = _apply(document, quirk, portal, source, in_place=True)
+        document = _apply(document, quirk, portal, source, in_place=True, walked=index > 0)
     # Validation is slow (~10 ms a document): validate the result once, and only when it
     # is invalid apply the overlays again one by one to name the first that broke it.
     if validate and patched and _openapi_error(document) is not None:
@@ -233,7 +233,13 @@ def effective_document(
 
 
 def _apply(
-    document: dict[str, Any], quirk: Quirk, portal: Portal, source: str, *, in_place: bool
+    document: dict[str, Any],
+    quirk: Quirk,
+    portal: Portal,
+    source: str,
+    *,
+    in_place: bool,
+    walked: bool = False,
 ) -> dict[str, Any]:
     # Copied: applied in place, an added value must not stay shared with the ledger's.
     ops = copy.deepcopy([_resolve_portal(dict(op), portal) for op in quirk.patch])
@@ -241,8 +247,46 @@ def _apply(
         result: dict[str, Any] = jsonpatch.apply_patch(document, ops, in_place=in_place)
     except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException):
         raise _patch_error(document, ops, quirk.id, source) from None
-    _drop_empty_required(result)
+    for node in _touched(result, ops) if walked else [result]:
+        _drop_empty_required(node)
     return result
+
+
+def _touched(document: Any, ops: list[dict[str, Any]]) -> list[Any]:
+    """The subtrees where ``ops`` can have left a ``required: []`` (the whole document when
+    one cannot tell): the grandparent of each operation's target holds every node whose
+    ``required`` or ``properties`` the operation changed, and every value it inserted.
+
+    Everywhere else the document is as before the operations, and every ``required: []``
+    had been dropped there already, by the walks after the previous overlays (``walked``:
+    the first overlay applied to a document walks all of it).
+    Walking only these subtrees was most of the time of building the explainer's variants.
+    """
+    nodes = []
+    for op in ops:
+        # A move also changes the node it takes its value from.
+        targets = [op.get("path"), *([op.get("from")] if op.get("op") == "move" else [])]
+        for target in targets:
+            parts = str(target).split("/")[1:] if isinstance(target, str) else []
+            node = _resolve(document, parts[:-2]) if len(parts) >= 2 else None
+            if node is None:
+                return [document]
+            nodes.append(node)
+    return nodes
+
+
+def _resolve(document: Any, parts: list[str]) -> Any:
+    """The node at the JSON pointer of ``parts`` (escaped), or None when there is none."""
+    node = document
+    for part in parts:
+        key = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict):
+            node = node.get(key)
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            return None
+    return node
 
 
 def _patch_error(

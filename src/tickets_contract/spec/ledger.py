@@ -119,14 +119,32 @@ class Ledger:
         return tuple(quirk.id for quirk in self.quirks)
 
 
+_LOADED: dict[tuple[str, str, int, int], Ledger] = {}
+
+
 def load_ledger(path: Path) -> Ledger:
-    """Read and validate a ledger file."""
+    """Read and validate a ledger file.
+
+    Kept per process and version of the file (path, mtime, size): one run built the
+    contracts from the same unchanged ledger five times. An edited file is read afresh.
+    """
+    key: tuple[str, str, int, int] | None
+    try:
+        stat = path.stat()
+        key = (str(path), str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    except OSError:  # missing or unreadable: read_yaml names the problem
+        key = None
+    if key is not None and key in _LOADED:
+        return _LOADED[key]
     data = read_yaml(
         path,
         LedgerError,
         missing_fix="pass the path of an existing quirks.yaml, or restore specs/quirks.yaml",
     )
-    return parse_ledger(data, source=str(path))
+    ledger = parse_ledger(data, source=str(path))
+    if key is not None:
+        _LOADED[key] = ledger
+    return ledger
 
 
 def parse_ledger(data: object, *, source: str) -> Ledger:
