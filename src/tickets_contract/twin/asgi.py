@@ -12,10 +12,11 @@ so it runs on the event loop rather than in a thread.
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from .messages import TwinRequest
 from .twin import Twin
@@ -52,6 +53,29 @@ def _headers(scope: Scope) -> dict[str, str]:
     return headers
 
 
+def _request(
+    method: str,
+    path: str,
+    query: tuple[tuple[str, str], ...],
+    headers: dict[str, str],
+    body: bytes,
+) -> TwinRequest:
+    """``TwinRequest(method=…, …)`` for values already in its normal form.
+
+    ``headers`` has lower-case names (``_headers``) and ``query`` str pairs (``parse_qsl``),
+    so ``TwinRequest.__post_init__``'s copies would give equal values again; the fields
+    are set as it sets them.
+    """
+    request = object.__new__(TwinRequest)
+    setattr_ = object.__setattr__
+    setattr_(request, "method", method.upper())
+    setattr_(request, "path", path)
+    setattr_(request, "query", query)
+    setattr_(request, "headers", MappingProxyType(headers))
+    setattr_(request, "body", body)
+    return request
+
+
 _SERVER_ERROR = b'{"status":"error","message":"The twin\'s adapter failed; see its log."}'
 
 
@@ -67,26 +91,7 @@ class _TwinApp(Starlette):
             await super().__call__(scope, receive, send)
             return
         scope["app"] = self
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = True
-            await send(message)
-
-        try:
-            await self._endpoint(scope, receive, tracking_send)
-        except Exception:
-            if not started:
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 500,
-                        "headers": [(b"content-type", b"application/json")],
-                    }
-                )
-                await send({"type": "http.response.body", "body": _SERVER_ERROR})
-            raise
+        await self._endpoint(scope, receive, send)
 
 
 class _TwinEndpoint:
@@ -94,22 +99,35 @@ class _TwinEndpoint:
         self._twin = twin
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body = await _read_body(receive, self._twin.config.max_body_bytes)
-        query = scope.get("query_string", b"")
-        request = TwinRequest(
-            method=scope["method"],
-            path=scope["path"],
-            query=tuple(parse_qsl(query.decode("latin-1"), keep_blank_values=True))
-            if query
-            else (),
-            headers=_headers(scope),
-            body=body,
-        )
-        response = self._twin.handle(request)
-        headers = [
-            (name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers
-        ]
-        headers.append((b"Content-Length", str(len(response.body)).encode()))
+        # Everything that can fail before the first send is answered with a plain 500
+        # (and re-raised for the server's log); once the answer has started, a failure
+        # of send itself only propagates.
+        try:
+            body = await _read_body(receive, self._twin.config.max_body_bytes)
+            query = scope.get("query_string", b"")
+            request = _request(
+                scope["method"],
+                scope["path"],
+                tuple(parse_qsl(query.decode("latin-1"), keep_blank_values=True)) if query else (),
+                _headers(scope),
+                body,
+            )
+            response = self._twin.handle(request)
+            headers = [
+                (name.encode("latin-1"), value.encode("latin-1"))
+                for name, value in response.headers
+            ]
+            headers.append((b"Content-Length", str(len(response.body)).encode()))
+        except Exception:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [(b"content-type", b"application/json")],
+                }
+            )
+            await send({"type": "http.response.body", "body": _SERVER_ERROR})
+            raise
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         await send({"type": "http.response.body", "body": response.body})
 

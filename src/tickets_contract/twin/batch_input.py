@@ -144,6 +144,9 @@ class _Reader:
             return None
         if not isinstance(value, list):
             raise self._mismatch(_STRINGS_TYPE, value, path)
+        if {*map(type, value)} <= _STR_ONLY:
+            # The common case: nothing to coerce or report, read in one pass.
+            return tuple(value)
         names: list[str] = []
         for position, item in enumerate(value):
             name = self._string(item, (*path, position))
@@ -198,6 +201,9 @@ class _Reader:
             properties_with_history=fields.get("propertiesWithHistory"),
             id_property=id_property,
         )
+
+
+_STR_ONLY = frozenset({str})
 
 
 def _plain_ids(inputs: list[object]) -> tuple[str, ...] | None:

@@ -10,7 +10,7 @@ import functools
 import hashlib
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from ..hubspot import MAX_INPUTS, MAX_INPUTS_WITH_HISTORY, NOT_FOUND_MESSAGE
@@ -165,6 +165,26 @@ def _unordered(found: list[Snapshot], seed: int) -> list[Snapshot]:
     return ordered
 
 
+@functools.lru_cache(maxsize=16)
+def _url_base(app_host: str, portal_id: int) -> str:
+    return f"https://{app_host}/contacts/{portal_id}/record/{OBJECT_TYPE_ID}/"
+
+
+def _results(projection: Projection, tickets: Iterable[Snapshot]) -> list[object]:
+    """``[projection.encoded(ticket) for ticket in tickets]``, the kept encodings read here.
+
+    ``Snapshot.rendered`` holds ``(projection, encoded)`` only for a history-free
+    projection (``Projection.encoded``), so finding this projection there is its answer.
+    """
+    encoded = projection.encoded
+    results: list[object] = []
+    append = results.append
+    for ticket in tickets:
+        kept = ticket.rendered
+        append(kept[1] if kept is not None and kept[0] is projection else encoded(ticket))
+    return results
+
+
 def read_batch(
     batch: BatchReadInput,
     *,
@@ -192,11 +212,7 @@ def read_batch(
     if config.duplicate_ids == "reject":
         _check_duplicates(batch.ids)
     lookup_all = _resolver(batch, store, config)
-    url_base = (
-        f"https://{config.app_host}/contacts/{config.portal_id}/record/{OBJECT_TYPE_ID}/"
-        if config.result_urls
-        else None
-    )
+    url_base = _url_base(config.app_host, config.portal_id) if config.result_urls else None
     projection = Projection.of(
         batch.properties,
         batch.properties_with_history,
@@ -231,14 +247,12 @@ def read_batch(
         "completedAt": format_instant(completed),
         "status": "COMPLETE",
         "startedAt": format_instant(started),
-        "results": [
-            projection.encoded(ticket)
-            for ticket in (
-                _unordered(list(found.values()), config.seed)
-                if config.result_order == "shuffled"
-                else found.values()
-            )
-        ],
+        "results": _results(
+            projection,
+            _unordered(list(found.values()), config.seed)
+            if config.result_order == "shuffled"
+            else found.values(),
+        ),
     }
     if missing:
         # Key order as in S9: status, category, message, context. No errors/links/id,

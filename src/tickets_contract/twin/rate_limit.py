@@ -86,6 +86,16 @@ class RateLimiter:
         self._day: date | None = None
         self._day_count = 0
         self._lock = threading.Lock()
+        # The headers' constant pairs, built once.
+        self._window_head: tuple[tuple[str, str], ...] = (
+            ()
+            if self._announced is None
+            else (
+                ("X-HubSpot-RateLimit-Interval-Milliseconds", "10000"),
+                ("X-HubSpot-RateLimit-Max", str(self._announced)),
+            )
+        )
+        self._daily_pair = None if daily is None else ("X-HubSpot-RateLimit-Daily", str(daily))
 
     def admit(self, now: datetime) -> Admission:
         """Count a call at ``now`` unless a limit is reached."""
@@ -93,10 +103,13 @@ class RateLimiter:
             return Admission(refused_by=None, headers=())
         with self._lock:
             window = self._window
-            while window and window[0] <= now - _WINDOW:
-                window.popleft()
-            if now.date() != self._day:
-                self._day, self._day_count = now.date(), 0
+            if window:
+                cutoff = now - _WINDOW
+                while window and window[0] <= cutoff:
+                    window.popleft()
+            day = now.date()
+            if day != self._day:
+                self._day, self._day_count = day, 0
             refused_by = None
             if self._daily is not None and self._day_count >= self._daily:
                 refused_by = DAILY
@@ -108,17 +121,14 @@ class RateLimiter:
             return Admission(refused_by=refused_by, headers=self._headers())
 
     def _headers(self) -> tuple[tuple[str, str], ...]:
-        headers: list[tuple[str, str]] = []
+        headers = self._window_head
         if self._announced is not None:
             remaining = max(0, self._announced - len(self._window))
-            headers += [
-                ("X-HubSpot-RateLimit-Interval-Milliseconds", "10000"),
-                ("X-HubSpot-RateLimit-Max", str(self._announced)),
-                ("X-HubSpot-RateLimit-Remaining", str(remaining)),
-            ]
-        if self._daily is not None:
-            headers += [
-                ("X-HubSpot-RateLimit-Daily", str(self._daily)),
+            headers = (*headers, ("X-HubSpot-RateLimit-Remaining", str(remaining)))
+        if self._daily is not None and self._daily_pair is not None:
+            headers = (
+                *headers,
+                self._daily_pair,
                 ("X-HubSpot-RateLimit-Daily-Remaining", str(max(0, self._daily - self._day_count))),
-            ]
-        return tuple(headers)
+            )
+        return headers
