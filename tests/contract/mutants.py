@@ -18,12 +18,17 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import re
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -761,3 +766,39 @@ CORPUS: tuple[Mutant, ...] = (
 
 def mutant_named(name: str) -> Mutant:
     return next(m for m in CORPUS if m.name == name)
+
+
+# --- the gate against a mutant, as a user runs it ------------------------------------------
+# Shared by test_broken_apis.py (the kill test) and verdicts.py (the recorded verdicts).
+
+_NAMED = re.compile(r"^    ([a-z_]+): ", re.MULTILINE)
+_REGRESSIONS = "deviations no quirk explains (regressions):"
+
+
+def run_gate(url: str, workdir: Path, *extra: str, keep_ci: bool = True) -> tuple[int, str]:
+    """``tickets-contract run --target URL`` as a user runs it: token only. Without
+    ``keep_ci`` the gate does not see ``CI`` either, so an explicit ``--seed`` seeds
+    generation instead of CI derandomizing it."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTEST_", "HYPOTHESIS")) and (keep_ci or k != "CI")
+    }
+    env["HUBSPOT_ACCESS_TOKEN"] = DEMO_TOKEN
+    done = subprocess.run(
+        [sys.executable, "-m", "tickets_contract.cli", "run", "--target", url, *extra],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
+def named_rules(output: str) -> set[str]:
+    """The checks and relations the summary names among the regressions."""
+    if _REGRESSIONS not in output:
+        return set()
+    return set(_NAMED.findall(output.split(_REGRESSIONS)[-1]))

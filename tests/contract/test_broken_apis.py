@@ -17,44 +17,15 @@ proxy must pass outright.
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from mutants import CORPUS, Mutant, serve
+from mutants import CORPUS, Mutant, named_rules, run_gate, serve
 
 from tickets_contract.cli import EXIT_DEVIATION, EXIT_OK
 from tickets_contract.twin import DEMO_TOKEN
 
 FAST_PHASES = ("--phases", "examples", "--accept-inconclusive")
-_NAMED = re.compile(r"^    ([a-z_]+): ", re.MULTILINE)
-_REGRESSIONS = "deviations no quirk explains (regressions):"
-
-
-def run_gate(url: str, workdir: Path, *extra: str) -> tuple[int, str]:
-    """``tickets-contract run --target URL`` as a user runs it: token only."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "HYPOTHESIS"))}
-    env["HUBSPOT_ACCESS_TOKEN"] = DEMO_TOKEN
-    done = subprocess.run(
-        [sys.executable, "-m", "tickets_contract.cli", "run", "--target", url, *extra],
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    return done.returncode, done.stdout + done.stderr
-
-
-def named_rules(output: str) -> set[str]:
-    """The checks and relations the summary names among the regressions."""
-    if _REGRESSIONS not in output:
-        return set()
-    return set(_NAMED.findall(output.split(_REGRESSIONS)[-1]))
 
 
 def _assert_killed(mutant: Mutant, code: int, output: str) -> None:

@@ -29,9 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import re
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -43,15 +40,11 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from mutants import CORPUS, Mutant, serve  # noqa: E402
-
-from tickets_contract.twin import DEMO_TOKEN  # noqa: E402
+from mutants import CORPUS, Mutant, named_rules, run_gate, serve  # noqa: E402
 
 BASELINE = HERE / "verdicts.json"
 SEED = "20260401"
 UNMUTATED = "unmutated"
-_NAMED = re.compile(r"^    ([a-z_]+): ", re.MULTILINE)
-_REGRESSIONS = "deviations no quirk explains (regressions):"
 
 
 def mutant_names() -> list[str]:
@@ -62,33 +55,11 @@ def _mutant(name: str) -> Mutant | None:
     return None if name == UNMUTATED else next(m for m in CORPUS if m.name == name)
 
 
-def _named_rules(output: str) -> list[str]:
-    if _REGRESSIONS not in output:
-        return []
-    return sorted(set(_NAMED.findall(output.split(_REGRESSIONS)[-1])))
-
-
 def mutant_verdict(name: str) -> dict[str, Any]:
     """The gate's verdict on one item of the broken-API corpus: exit code, named rules."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k != "CI" and not k.startswith(("PYTEST_", "HYPOTHESIS"))
-    }
-    env["HUBSPOT_ACCESS_TOKEN"] = DEMO_TOKEN
-    command = [sys.executable, "-m", "tickets_contract.cli", "run", "--seed", SEED]
     with tempfile.TemporaryDirectory() as workdir, serve(_mutant(name)) as url:
-        done = subprocess.run(
-            [*command, "--target", url],
-            cwd=workdir,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-    output = done.stdout + done.stderr
-    return {"exit": done.returncode, "rules": _named_rules(output)}
+        code, output = run_gate(url, Path(workdir), "--seed", SEED, keep_ci=False)
+    return {"exit": code, "rules": sorted(named_rules(output))}
 
 
 def cassette_verdicts() -> dict[str, Any]:

@@ -316,6 +316,14 @@ def _keyed(exchange: ReadExchange) -> list[tuple[str, Mapping[str, Any]]]:
     return [(str(result.get("id")), result) for result in exchange.results]
 
 
+def _names_by_record(
+    exchange: ReadExchange, names: Callable[[Mapping[str, Any]], Iterable[str]]
+) -> dict[str, list[str]]:
+    """``{result id: sorted names}`` for the results where ``names`` finds any."""
+    found = {record: sorted(names(result)) for record, result in _keyed(exchange)}
+    return {record: listed for record, listed in found.items() if listed}
+
+
 def _properties(result: Mapping[str, Any]) -> Mapping[str, Any]:
     properties = result.get("properties")
     return properties if isinstance(properties, dict) else {}
@@ -563,11 +571,7 @@ def properties_within_requested(exchange: ReadExchange) -> Verdict:
     """
     requested = set(exchange.properties or ()) or set(DEFAULT_PROPERTIES)
     allowed = requested | set(ALWAYS_INCLUDED_PROPERTIES) | set(exchange.with_history)
-    extra = {
-        str(result.get("id")): sorted(set(_properties(result)) - allowed)
-        for result in exchange.results
-    }
-    extra = {record: names for record, names in extra.items() if names}
+    extra = _names_by_record(exchange, lambda result: set(_properties(result)) - allowed)
     if extra:
         return (
             f"Unrequested properties returned (result id [names]): {_per_record(extra)}\n\n"
@@ -586,11 +590,7 @@ def requested_properties_in_every_result(exchange: ReadExchange) -> Verdict:
     defined on the portal is target knowledge; that one result carries it shows it is.
     """
     returned = {name for result in exchange.results for name in _properties(result)}
-    lacking = {
-        str(result.get("id")): sorted(returned - set(_properties(result)))
-        for result in exchange.results
-    }
-    lacking = {record: names for record, names in lacking.items() if names}
+    lacking = _names_by_record(exchange, lambda result: returned - set(_properties(result)))
     if lacking:
         return (
             f"Results without properties that other results carry (result id [names]): "
@@ -609,10 +609,7 @@ def history_keys_as_asked(exchange: ReadExchange) -> Verdict:
     requested names; nothing asked, no history.
     """
     asked = set(exchange.with_history)
-    extra = {
-        str(result.get("id")): sorted(set(_history(result)) - asked) for result in exchange.results
-    }
-    extra = {record: names for record, names in extra.items() if names}
+    extra = _names_by_record(exchange, lambda result: set(_history(result)) - asked)
     not_lists = sorted(
         {
             name
@@ -954,11 +951,9 @@ def always_included_properties_returned(exchange: ReadExchange) -> Verdict:
     hs_object_id; S22 ticket bodies; S26: a body with only inputs). Assumed
     for createdate: a live run that refutes it names this rule alone.
     """
-    lacking = {
-        str(result.get("id")): sorted(set(ALWAYS_INCLUDED_PROPERTIES) - _with_aliases(result))
-        for result in exchange.results
-    }
-    lacking = {record: names for record, names in lacking.items() if names}
+    lacking = _names_by_record(
+        exchange, lambda result: set(ALWAYS_INCLUDED_PROPERTIES) - _with_aliases(result)
+    )
     if lacking:
         return (
             f"Results without the always-included properties (result id [names]): "
