@@ -15,6 +15,8 @@ from tickets_contract.redaction import DETECTOR
 __all__ = [
     "PLAIN_LOADER",
     "SAFE_LOADER",
+    "FileVersion",
+    "file_version",
     "make_directory",
     "read_text",
     "read_yaml",
@@ -36,6 +38,20 @@ PLAIN_LOADER.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in SAFE_LOADER.yaml_implicit_resolvers.items()
 }
+
+
+FileVersion = tuple[str, int, int]
+"""A file as a per-process cache keys it: resolved path, mtime (ns), size."""
+
+
+def file_version(path: Path) -> FileVersion | None:
+    """``path``'s version for a cache of what was read or built from it, so that an edited
+    file is read afresh; None when it cannot be stat'ed (the reader names the problem)."""
+    try:
+        stat = path.stat()
+        return (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return None
 
 
 def read_text(path: Path, error: type[InputError], *, missing_fix: str) -> str:

@@ -41,6 +41,7 @@ from typing import Any
 import httpx
 
 from tickets_contract.cassettes.format import Cassette, Interaction
+from tickets_contract.files import file_version
 from tickets_contract.hubspot import OBJECT_ID_PROPERTY
 from tickets_contract.judging.judges import (
     Deviation,
@@ -181,9 +182,8 @@ _BUILT: dict[tuple[str, int, int, tuple[str, ...]], _Contracts] = {}
 
 def _contracts(ledger_path: Path | None, unique_properties: tuple[str, ...] | None) -> _Contracts:
     path = (ledger_path or specs_dir() / "quirks.yaml").resolve()
-    stat = path.stat() if path.exists() else None
     # Keyed on the file's version too: an edited ledger is judged afresh.
-    key = (str(path), stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0)
+    key = file_version(path) or (str(path), 0, 0)
     if unique_properties is None:
         built = [contracts for k, contracts in _BUILT.items() if k[:3] == key]
         if built:

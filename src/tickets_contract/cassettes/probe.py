@@ -29,6 +29,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tickets_contract.files import FileVersion, file_version
 from tickets_contract.judging.judges import Deviation
 from tickets_contract.spec.contract import LEDGER_NAME, specs_dir
 from tickets_contract.spec.witness import Witnessed, witness_cassettes
@@ -122,13 +123,11 @@ def probe_quirks(
     )
 
 
-_FileKey = tuple[str, int, int]
-_SHOWN: dict[tuple[_FileKey, _FileKey], frozenset[str]] = {}
+_SHOWN: dict[tuple[FileVersion, FileVersion], frozenset[str]] = {}
 
 
-def _file_key(path: Path) -> _FileKey:
-    stat = path.stat() if path.exists() else None
-    return (str(path.resolve()), stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0)
+def _file_key(path: Path) -> FileVersion:
+    return file_version(path) or (str(path.resolve()), 0, 0)
 
 
 def _shown_by_committed(

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tickets_contract.errors import LedgerError
-from tickets_contract.files import read_yaml
+from tickets_contract.files import file_version, read_yaml
 from tickets_contract.validation import Reader
 
 __all__ = [
@@ -128,12 +128,9 @@ def load_ledger(path: Path) -> Ledger:
     Kept per process and version of the file (path, mtime, size): one run built the
     contracts from the same unchanged ledger five times. An edited file is read afresh.
     """
-    key: tuple[str, str, int, int] | None
-    try:
-        stat = path.stat()
-        key = (str(path), str(path.resolve()), stat.st_mtime_ns, stat.st_size)
-    except OSError:  # missing or unreadable: read_yaml names the problem
-        key = None
+    version = file_version(path)
+    # The spelling too: the ledger carries it as its source, for messages.
+    key = None if version is None else (str(path), *version)
     if key is not None and key in _LOADED:
         return _LOADED[key]
     data = read_yaml(
