@@ -56,7 +56,10 @@ LAYERS: dict[str, tuple[str, ...]] = {
     # the twin and the judges together.
     "cassettes": ("cassettes.*",),
     # Entry points and the wiring they share.
-    "top": ("cli", "plugin", "testing", "gate", "settings", "targets", "suite", "suite.*"),
+    "top": (
+        "cli", "plugin", "hypothesis_storage", "testing", "gate", "settings", "targets",
+        "suite", "suite.*",
+    ),  # fmt: skip
 }
 _LOWER = ("base", "cassette format")
 MAY_IMPORT: dict[str, frozenset[str]] = {
