@@ -36,8 +36,10 @@ Measured from outside, over HTTP, on one connection per server (issue 13):
   machine shared with other work the wall-clock p50s move with the load; the CPU a
   read costs the server moves much less, so the script prints both ratios.
 
-Target: p50 at the large size within 1.2x of the small size's. The script prints both
-ratios; ``docs/PERFORMANCE.md`` says which one the target is met on, and why.
+Target (issue 13): "a 100-input read of cold, spread tickets at 1,000,000 tickets costs at
+most 1.2x the same read at 1,000", so cold at both sizes: the ``fresh`` ratio is the
+verdict. The ``steady`` ratio is printed beside it for what it shows (building a ticket
+against serving a built one), not as the target; ``docs/PERFORMANCE.md`` says why.
 """
 
 from __future__ import annotations
@@ -284,11 +286,18 @@ def _run(args: argparse.Namespace, rng: random.Random, tmp: Path) -> int:
         shown = "n/a" if spent is None else f"{spent * 1000 / args.requests:.2f}"
         print(f"   {name:<14} {shown:>7}")
     large_p50 = summary["large"]["p50"]
-    print("\nratios of p50 (target: large <= 1.2x small):")
-    for name in ("small fresh", "small steady"):
-        ratio = large_p50 / summary[name]["p50"]
-        verdict = "MET" if ratio <= 1.2 else "MISSED"
-        print(f"   large {args.large:,} cold / {name} {args.small:,}: {ratio:.2f}x -> {verdict}")
+    print("\nratios of p50:")
+    ratio = large_p50 / summary["small fresh"]["p50"]
+    verdict = "MET" if ratio <= 1.2 else "MISSED"
+    print(
+        f"   target (issue 13, cold against cold, <= 1.2x): large {args.large:,} cold / "
+        f"small fresh {args.small:,}: {ratio:.2f}x -> {verdict}"
+    )
+    ratio = large_p50 / summary["small steady"]["p50"]
+    print(
+        f"   for information (cold against warm, not the target): large {args.large:,} cold "
+        f"/ small steady {args.small:,}: {ratio:.2f}x"
+    )
     large_spent = cpu.get("large")
     for name in ("small fresh", "small steady"):
         spent = cpu.get(name)
