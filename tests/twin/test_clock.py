@@ -58,3 +58,80 @@ def test_correlation_ids_are_version_7_uuids_of_their_moment() -> None:
         assert parsed.version == 7
         assert parsed.variant == uuid.RFC_4122
         assert parsed.int >> 80 == 1_776_938_400_123
+
+
+# The fast paths of the per-request clock work, each pinned to the general path it stands
+# in for (issue 13, "Wide reads").
+
+
+@given(st.integers(min_value=0, max_value=_YEAR_9999), st.integers(0, 999))
+def test_the_integer_millis_clock_gives_what_truncating_a_datetime_gives(
+    millis: int, micros: int
+) -> None:
+    from tickets_contract.twin.clock import to_utc_millis
+
+    moment = EPOCH + timedelta(milliseconds=millis, microseconds=micros)
+    fast = EPOCH + timedelta(milliseconds=1) * millis  # what the system millis clock builds
+    assert fast == to_utc_millis(moment)
+    assert fast.tzinfo is to_utc_millis(moment).tzinfo is UTC
+
+
+def test_the_system_millis_clock_reads_the_wall_clock_to_the_millisecond() -> None:
+    from tickets_contract.twin.clock import millis_clock, system_clock, to_utc_millis
+
+    clock = millis_clock(system_clock)
+    before = to_utc_millis(system_clock())
+    now = clock()
+    after = to_utc_millis(system_clock())
+    assert before <= now <= after
+    assert now.tzinfo is UTC
+    assert now.microsecond % 1000 == 0
+    other = datetime(2026, 4, 23, 10, 0, 0, 123456, tzinfo=timezone(timedelta(hours=2)))
+    assert millis_clock(lambda: other)() == to_utc_millis(other)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=_YEAR_9999 * 1000), min_size=1, max_size=6))
+def test_the_kept_last_instant_never_writes_a_stale_text(micros: list[int]) -> None:
+    from tickets_contract.twin.clock import _format_instant
+
+    for moment in [EPOCH + timedelta(microseconds=m) for m in micros * 2]:
+        assert format_instant(moment) == _format_instant(moment)
+
+
+def test_two_folds_of_one_wall_time_are_two_instants() -> None:
+    # Equal as datetimes of one zone, an hour apart as instants: never served from the
+    # kept last instant.
+    from zoneinfo import ZoneInfo
+
+    first = datetime(2025, 11, 2, 1, 30, tzinfo=ZoneInfo("America/New_York"))
+    second = first.replace(fold=1)
+    assert first == second
+    assert format_instant(first) == "2025-11-02T05:30:00Z"
+    assert format_instant(second) == "2025-11-02T06:30:00Z"
+    assert format_instant(first) == "2025-11-02T05:30:00Z"
+
+
+_UUID7_BYTES = st.binary(min_size=10, max_size=10)
+
+
+@given(st.integers(min_value=0, max_value=_YEAR_9999), _UUID7_BYTES)
+def test_correlation_ids_are_the_bits_of_the_uuid_they_were_built_from(
+    millis: int, random: bytes
+) -> None:
+    # uuid7 writes its groups with one format; the previous code built the 128-bit int and
+    # wrote str(uuid.UUID(int=...)). Same moment, same random bytes: same text.
+    from unittest import mock
+
+    from tickets_contract.twin import correlation
+
+    moment = EPOCH + timedelta(milliseconds=millis)
+    random_bits = int.from_bytes(random) >> 6
+    value = (
+        ((int(moment.timestamp() * 1000) & ((1 << 48) - 1)) << 80)
+        | (0x7 << 76)
+        | ((random_bits >> 62) << 64)
+        | (0b10 << 62)
+        | (random_bits & ((1 << 62) - 1))
+    )
+    with mock.patch.object(correlation.os, "urandom", lambda n: random[:n]):
+        assert correlation.uuid7(moment) == str(uuid.UUID(int=value))

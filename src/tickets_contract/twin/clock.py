@@ -14,7 +14,15 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-__all__ = ["EPOCH", "Clock", "format_instant", "format_millis", "system_clock", "to_utc_millis"]
+__all__ = [
+    "EPOCH",
+    "Clock",
+    "format_instant",
+    "format_millis",
+    "millis_clock",
+    "system_clock",
+    "to_utc_millis",
+]
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -35,11 +43,44 @@ def to_utc_millis(moment: datetime) -> datetime:
     return moment.replace(microsecond=moment.microsecond - extra) if extra else moment
 
 
+def _system_millis() -> datetime:
+    """``to_utc_millis(system_clock())``, from the integer clock.
+
+    The same instant, truncated the same way (``datetime.now`` floors to the microsecond,
+    this to the millisecond, both of ``CLOCK_REALTIME``), in integer arithmetic: 0.3 us
+    where ``datetime.replace`` alone took 1.3 us, paid twice per answer.
+    """
+    return EPOCH + _MILLISECOND * (time.time_ns() // 1_000_000)
+
+
+def millis_clock(clock: Clock) -> Clock:
+    """A clock giving ``to_utc_millis(clock())``: UTC, whole milliseconds."""
+    if clock is system_clock:
+        return _system_millis
+    return lambda: to_utc_millis(clock())
+
+
 def format_instant(moment: datetime) -> str:
     """``moment`` as ``Instant.toString()`` writes it: ``2024-08-15T17:09:13.648Z``.
 
     The fraction is omitted when the milliseconds are zero (quirk 18, S21).
     """
+    global _last_second, _last_instant
+    # An answer writes "now" twice (startedAt, completedAt), and answers come many to a
+    # millisecond under load: the last UTC instant's text is kept (one tuple, so threads
+    # see it whole). Only UTC ones: two datetimes of one other zone compare equal by
+    # their wall time whatever their fold, which can name two instants.
+    if moment.tzinfo is UTC:
+        last = _last_instant
+        if last[0] == moment:
+            return last[1]
+        text = _format_instant(moment)
+        _last_instant = (moment, text)
+        return text
+    return _format_instant(moment)
+
+
+def _format_instant(moment: datetime) -> str:
     global _last_second
     if moment.tzinfo is not UTC:
         moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
@@ -62,6 +103,8 @@ def format_instant(moment: datetime) -> str:
 
 _MILLISECOND = timedelta(milliseconds=1)
 _last_second: tuple[int, str] = (-1, "")
+_last_instant: tuple[datetime, str] = (EPOCH, "1970-01-01T00:00:00Z")
+"""The last instant ``format_instant`` wrote, and its text."""
 """``(epoch second, its text up to the seconds)``: the last second ``format_instant`` wrote."""
 _DAY_MILLIS = 86_400_000
 _TWO_DIGITS = tuple(f"{n:02d}" for n in range(60))

@@ -26,7 +26,7 @@ from ..hubspot import BATCH_READ_PATH, CORRELATION_ID_HEADER, LIST_PATH, PROPERT
 from .auth import authenticate
 from .batch_input import InputProblem, read_batch_input
 from .batch_read import read_batch
-from .clock import Clock, system_clock, to_utc_millis
+from .clock import Clock, millis_clock, system_clock
 from .config import TwinConfig
 from .correlation import uuid7
 from .jackson import JsonSyntaxError, parse_json
@@ -111,6 +111,8 @@ class Twin:
             )
         )
         self._clock = clock if clock is not None else system_clock
+        # The clock as every use reads it, UTC to the millisecond (HubSpot's epoch millis).
+        self._now = millis_clock(self._clock)
         self._limiter = RateLimiter(
             ten_secondly=self.config.rate_limit_ten_secondly,
             daily=self.config.rate_limit_daily,
@@ -119,7 +121,7 @@ class Twin:
 
     def now(self) -> datetime:
         """The injected clock's time, in UTC, to the millisecond."""
-        return to_utc_millis(self._clock())
+        return self._now()
 
     def handle(self, request: TwinRequest) -> TwinResponse:
         """HubSpot's answer to ``request``. Never raises for any request; never a 5xx."""
@@ -220,5 +222,5 @@ class Twin:
             store=self.store,
             config=config,
             started=now,
-            clock=self._clock,
+            clock=self._now,
         )
