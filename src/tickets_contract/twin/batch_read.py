@@ -94,14 +94,16 @@ def _as_record_id(raw: str) -> str | None:
 
 def _resolver(
     batch: BatchReadInput, store: TicketStore, config: TwinConfig
-) -> Callable[[tuple[str, ...]], list[Snapshot | None]]:
-    """A function from the inputs to the snapshot each names (``None``: no such ticket)."""
+) -> Callable[[tuple[str, ...]], list[Snapshot | None]] | None:
+    """A function from the inputs to the snapshot each names (``None``: no such ticket),
+    or ``None`` for reads by record id, which ``_snapshots_by_id`` answers directly
+    (the usual read: no function built per request)."""
     name = batch.id_property
     # S6: inputs are record ids unless idProperty names a unique-value property.
     # idProperty "hs_object_id" reads by record id (ledger assumption: the read path is
     # unverified; update/upsert refuse it).
     if name is None or name == OBJECT_ID_PROPERTY:
-        return _by_id(store)
+        return None
     if name in store.unique_properties:
         # Exact, case-sensitive match (no source shows case sensitivity).
         by_value = functools.partial(store.snapshot_by_unique, name)
@@ -118,21 +120,17 @@ def _resolver(
     )
 
 
-def _by_id(store: TicketStore) -> Callable[[tuple[str, ...]], list[Snapshot | None]]:
+def _snapshots_by_id(store: TicketStore, ids: tuple[str, ...]) -> list[Snapshot | None]:
+    # The common case in one C-level pass: every id canonical and below 2**63. (A raw id
+    # with a comma that passes the check is no number, and no stored id.)
     snapshot = store.snapshot
-
-    def lookup(raw: str) -> Snapshot | None:
+    if _CANONICAL_IDS.fullmatch(",".join(ids)) is not None:
+        return list(map(snapshot, ids))
+    found: list[Snapshot | None] = []
+    for raw in ids:
         record_id = _as_record_id(raw)
-        return None if record_id is None else snapshot(record_id)
-
-    def lookup_all(ids: tuple[str, ...]) -> list[Snapshot | None]:
-        # The common case in one C-level pass: every id canonical and below 2**63. (A
-        # raw id with a comma that passes the check is no number, and no stored id.)
-        if _CANONICAL_IDS.fullmatch(",".join(ids)) is not None:
-            return list(map(snapshot, ids))
-        return list(map(lookup, ids))
-
-    return lookup_all
+        found.append(None if record_id is None else snapshot(record_id))
+    return found
 
 
 def _order_key(seed: int, ticket: Snapshot) -> tuple[int, int]:
@@ -223,7 +221,9 @@ def read_batch(
 
     found: dict[str, Snapshot] = {}
     missing: dict[str, None] = {}
-    for raw, ticket in zip(batch.ids, lookup_all(batch.ids), strict=True):
+    ids = batch.ids
+    snapshots = _snapshots_by_id(store, ids) if lookup_all is None else lookup_all(ids)
+    for raw, ticket in zip(ids, snapshots, strict=True):
         if ticket is not None and ticket.archived == archived:
             # Repeats and different spellings of one record give it once ("dedupe").
             found.setdefault(ticket.id, ticket)

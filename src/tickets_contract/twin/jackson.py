@@ -281,10 +281,13 @@ def parse_json(body: bytes) -> ParsedJson:
         ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
-    parsed = ParsedJson(text, None)
+    # Only the error paths below need a ``ParsedJson`` to place their message: the usual
+    # body builds just the one it returns.
     start = _skip(text, 0)
     if start == len(text):
-        raise JsonSyntaxError(parsed.at(start, "No content to map due to end-of-input"))
+        raise JsonSyntaxError(
+            ParsedJson(text, None).at(start, "No content to map due to end-of-input")
+        )
     try:
         # Jackson's nesting limit, counted rather than left to Python's recursion limit,
         # which Python 3.13 no longer reaches at this depth.
@@ -295,12 +298,12 @@ def parse_json(body: bytes) -> ParsedJson:
             value, _end = _DECODER.raw_decode(text, start)
     except json.JSONDecodeError as error:
         index, reason = _syntax_reason(text, error)
-        raise JsonSyntaxError(parsed.at(index, reason)) from None
+        raise JsonSyntaxError(ParsedJson(text, None).at(index, reason)) from None
     except _NonStandardNumber as error:
         match = _NON_STANDARD.search(text)
         index = match.end() if match is not None else start
         raise JsonSyntaxError(
-            parsed.at(
+            ParsedJson(text, None).at(
                 index,
                 f"Non-standard token '{error.args[0]}': enable "
                 "`JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow",
@@ -310,7 +313,7 @@ def parse_json(body: bytes) -> ParsedJson:
         match = _LONG_NUMBER.search(text)
         index = match.start() if match is not None else start
         raise JsonSyntaxError(
-            parsed.at(
+            ParsedJson(text, None).at(
                 index,
                 f"Number value length ({error.args[0]}) exceeds the maximum allowed "
                 f"({_MAX_NUMBER_LENGTH}, from `StreamReadConstraints.getMaxNumberLength()`)",
@@ -320,7 +323,7 @@ def parse_json(body: bytes) -> ParsedJson:
         # Python's recursion limit stands in for Jackson's nesting limit: both refuse
         # documents nested about a thousand deep.
         raise JsonSyntaxError(
-            parsed.at(
+            ParsedJson(text, None).at(
                 start,
                 f"Document nesting depth exceeds the maximum allowed ({_MAX_DEPTH}, from "
                 "`StreamReadConstraints.getMaxNestingDepth()`)",
