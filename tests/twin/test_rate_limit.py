@@ -158,3 +158,24 @@ def test_unauthenticated_calls_are_not_counted(store: TicketStore, clock: FakeCl
     assert read(twin, EMPTY).status == 429
     clock.advance(seconds=10)
     assert read(twin, EMPTY).status == 200
+
+
+def test_shared_admissions_are_the_ones_the_limiter_would_build() -> None:
+    # Without a daily limit an admitted call gets a kept Admission per Remaining value;
+    # each must equal the one built from the limiter's state at that call.
+    from datetime import UTC, datetime, timedelta
+
+    from tickets_contract.twin.rate_limit import Admission, RateLimiter
+
+    for limiter in (
+        RateLimiter(ten_secondly=None, daily=None, advertised=5),
+        RateLimiter(ten_secondly=4, daily=None),
+        RateLimiter(ten_secondly=4, daily=6),
+    ):
+        now = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+        for step in range(40):
+            admission = limiter.admit(now)
+            assert admission == Admission(
+                refused_by=admission.refused_by, headers=limiter._headers()
+            )
+            now += timedelta(milliseconds=(700, 3100, 10)[step % 3])

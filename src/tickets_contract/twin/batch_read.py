@@ -243,10 +243,13 @@ def read_batch(
     # S26, S27: keys in the order completedAt, status, startedAt, results,
     # then errors and numErrors (quirk envelope-key-order).
     completed = max(started, to_utc_millis(clock()))
+    # Mostly one millisecond: written once.
+    started_at = format_instant(started)
+    completed_at = started_at if completed == started else format_instant(completed)
     body: dict[str, object] = {
-        "completedAt": format_instant(completed),
+        "completedAt": completed_at,
         "status": "COMPLETE",
-        "startedAt": format_instant(started),
+        "startedAt": started_at,
         "results": _results(
             projection,
             _unordered(list(found.values()), config.seed)

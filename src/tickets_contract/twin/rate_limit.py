@@ -96,6 +96,10 @@ class RateLimiter:
             )
         )
         self._daily_pair = None if daily is None else ("X-HubSpot-RateLimit-Daily", str(daily))
+        # Without a daily limit an admitted call's answer depends on ``Remaining`` alone
+        # (0 to the announced maximum): one shared Admission per value, rather than a new
+        # dataclass and header tuple on every call.
+        self._admitted: dict[int, Admission] = {}
 
     def admit(self, now: datetime) -> Admission:
         """Count a call at ``now`` unless a limit is reached."""
@@ -118,6 +122,13 @@ class RateLimiter:
             else:
                 window.append(now)
                 self._day_count += 1
+                if self._daily is None and self._announced is not None:
+                    remaining = max(0, self._announced - len(window))
+                    kept = self._admitted.get(remaining)
+                    if kept is None:
+                        kept = Admission(refused_by=None, headers=self._headers())
+                        self._admitted[remaining] = kept
+                    return kept
             return Admission(refused_by=refused_by, headers=self._headers())
 
     def _headers(self) -> tuple[tuple[str, str], ...]:
