@@ -350,3 +350,37 @@ def test_unknown_paths_can_get_a_json_404(store: TicketStore, clock: FakeClock) 
     body = response.json()
     assert body["category"] == "OBJECT_NOT_FOUND"
     assert body["correlationId"] == response.header("X-HubSpot-Correlation-Id")
+
+
+def test_the_usual_read_is_sorted_into_found_and_missing_as_one_by_one(
+    store: TicketStore,
+) -> None:
+    # read_batch decides the usual read (all found, one side of archived, no repeats) in C;
+    # every mix of live, archived, unknown, repeated and re-spelled ids must come out as
+    # the one-by-one loop sorts it: same tickets, same missing inputs, same order.
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from tickets_contract.twin.batch_read import (
+        _found_and_missing,
+        _found_and_missing_one_by_one,
+        _snapshots_by_id,
+    )
+
+    pool = [
+        *(ticket.id for ticket in live(store, 6)),
+        *(ticket.id for ticket in archived(store, 3)),
+        "0" + live(store, 1)[0].id,
+        "17000000000000",
+        "not-an-id",
+    ]
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.sampled_from(pool), max_size=12), st.booleans())
+    def check(ids: list[str], archived_flag: bool) -> None:
+        snapshots = _snapshots_by_id(store, tuple(ids))
+        fast = _found_and_missing(tuple(ids), snapshots, archived_flag)
+        slow = _found_and_missing_one_by_one(tuple(ids), snapshots, archived_flag)
+        assert [list(part.items()) for part in fast] == [list(part.items()) for part in slow]
+
+    check()

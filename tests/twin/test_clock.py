@@ -133,5 +133,32 @@ def test_correlation_ids_are_the_bits_of_the_uuid_they_were_built_from(
         | (0b10 << 62)
         | (random_bits & ((1 << 62) - 1))
     )
-    with mock.patch.object(correlation.os, "urandom", lambda n: random[:n]):
+    with mock.patch.object(correlation, "_random_10", return_value=random):
         assert correlation.uuid7(moment) == str(uuid.UUID(int=value))
+
+
+def test_correlation_randomness_is_drawn_in_blocks_and_never_handed_out_twice() -> None:
+    from tickets_contract.twin import correlation
+
+    taken = [correlation._random_10() for _ in range(3 * correlation._IDS_PER_DRAW + 7)]
+    assert {len(chunk) for chunk in taken} == {10}
+    assert len(set(taken)) == len(taken)
+
+
+def test_a_forked_child_draws_its_own_correlation_randomness() -> None:
+    import os
+
+    from tickets_contract.twin import correlation
+
+    correlation._random_10()  # the parent holds a draw with slots left
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report its next ten bytes, and leave
+        os.write(write_end, correlation._random_10())
+        os._exit(0)
+    os.close(write_end)
+    child = os.read(read_end, 10)
+    os.close(read_end)
+    os.waitpid(pid, 0)
+    assert len(child) == 10
+    assert child != correlation._random_10()
