@@ -151,3 +151,58 @@ def test_repeated_headers_are_joined_not_dropped(store: TicketStore) -> None:
     assert asyncio.run(send([("Authorization", auth)])).status_code == 200
     twice = asyncio.run(send([("Authorization", auth), ("Authorization", auth)]))
     assert twice.status_code == 401
+
+
+@pytest.mark.parametrize("size", [0, 1, 10_000, 10_001, 25_000])
+def test_a_body_in_one_message_is_read_as_the_same_body_in_chunks(
+    store: TicketStore, size: int
+) -> None:
+    # One-message requests skip _read_body's loop; the twin must answer them exactly as
+    # it answers the same bytes sent in pieces (the loop), at and beyond the size limit.
+    import json
+
+    from .helpers import FakeClock
+
+    # A read of three tickets, padded with spaces to ``size`` bytes (the limit is 10,000).
+    read_three = json.dumps({"inputs": inputs(*(t.id for t in live(store, 3)))}).encode()
+    body = b"" if size == 0 else read_three.ljust(size) if size > 1 else read_three
+
+    def answer(pieces: list[bytes]) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        twin = Twin(store, TwinConfig(seed=7, max_body_bytes=10_000), FakeClock())
+        messages = [
+            {"type": "http.request", "body": piece, "more_body": n < len(pieces) - 1}
+            for n, piece in enumerate(pieces)
+        ]
+        sent: list[dict[str, object]] = []
+
+        async def receive() -> dict[str, object]:
+            return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+        async def send(message: dict[str, object]) -> None:
+            sent.append(message)
+
+        scope = {
+            "type": "http",
+            "method": "POST",
+            "path": BATCH_READ_PATH,
+            "query_string": b"",
+            "headers": [(b"authorization", AUTH["Authorization"].encode())],
+        }
+        asyncio.run(create_app(twin)(scope, receive, send))
+        start, end = sent
+        headers = [
+            pair
+            for pair in start["headers"]  # type: ignore[attr-defined]
+            if pair[0] != b"X-HubSpot-Correlation-Id"
+        ]
+        text = end["body"]
+        assert isinstance(text, bytes)
+        parsed = json.loads(text)
+        if isinstance(parsed, dict):
+            parsed.pop("correlationId", None)
+        return start["status"], headers, json.dumps(parsed).encode()  # type: ignore[return-value]
+
+    whole = answer([body])
+    assert whole[0] == {0: 400, 1: 200, 10_000: 200}.get(size, 413)
+    assert whole == answer([body[:7], body[7:7], body[7:]])
+    assert whole == answer([body[i : i + 1000] for i in range(0, len(body), 1000)] or [b""])

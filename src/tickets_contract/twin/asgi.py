@@ -16,7 +16,7 @@ from types import MappingProxyType
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from .messages import TwinRequest
 from .twin import Twin
@@ -24,11 +24,12 @@ from .twin import Twin
 __all__ = ["create_app"]
 
 
-async def _read_body(receive: Receive, limit: int) -> bytes:
+async def _read_body(receive: Receive, limit: int, first: Message) -> bytes:
+    """The body of the request whose first message is ``first`` (read already)."""
     chunks: list[bytes] = []
     size = 0
+    message = first
     while True:
-        message = await receive()
         if message["type"] == "http.disconnect":
             break
         chunk: bytes = message.get("body", b"")
@@ -37,6 +38,7 @@ async def _read_body(receive: Receive, limit: int) -> bytes:
             size += len(chunk)
         if not message.get("more_body", False):
             break
+        message = await receive()
     return b"".join(chunks)[: limit + 1]
 
 
@@ -103,7 +105,14 @@ class _TwinEndpoint:
         # (and re-raised for the server's log); once the answer has started, a failure
         # of send itself only propagates.
         try:
-            body = await _read_body(receive, self._twin.config.max_body_bytes)
+            limit = self._twin.config.max_body_bytes
+            message = await receive()
+            if message["type"] == "http.request" and not message.get("more_body", False):
+                # The usual request, one message: what _read_body gives, without its
+                # coroutine and loop.
+                body = b"".join((message.get("body", b""),))[: limit + 1]
+            else:
+                body = await _read_body(receive, limit, message)
             query = scope.get("query_string", b"")
             request = _request(
                 scope["method"],
