@@ -181,6 +181,9 @@ class _Reader:
                         self._id(item, (key, n)) for n, item in enumerate(value)
                     )
             elif key in ("properties", "propertiesWithHistory"):
+                if type(value) is list and {*map(type, value)} <= _STR_ONLY:
+                    fields[key] = tuple(value)  # _strings' usual case, without the call
+                    continue
                 if value is None and not self._nulls_mean_absent:
                     raise self._mismatch(_STRINGS_TYPE, value, (key,))
                 fields[key] = self._strings(value, (key,))

@@ -27,6 +27,8 @@ def read_archived(request: TwinRequest, parsing: ArchivedParsing) -> bool:
     ``TwinConfig.archived_parsing``: ``"strict"`` accepts ``true``/``false`` in any case
     and refuses the rest with 400; ``"java"`` is ``Boolean.valueOf``.
     """
+    if not request.query:  # the usual read: no query at all
+        return False
     values = request.query_values("archived")
     if not values:
         return False

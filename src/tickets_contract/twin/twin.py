@@ -71,7 +71,7 @@ def _accepts_json(content_type: str | None) -> bool:
     ``charset`` are fine. A missing ``Content-Type`` is read as JSON, as JAX-RS matches a
     request without one against any ``@Consumes`` (ledger assumption).
     """
-    if content_type is None:
+    if content_type is None or content_type == "application/json":  # the usual two
         return True
     return content_type.partition(";")[0].strip().lower() == "application/json"
 
