@@ -110,7 +110,7 @@ class _TwinEndpoint:
             if message["type"] == "http.request" and not message.get("more_body", False):
                 # The usual request, one message: what _read_body gives, without its
                 # coroutine and loop.
-                body = b"".join((message.get("body", b""),))[: limit + 1]
+                body = bytes(message.get("body", b""))[: limit + 1]
             else:
                 body = await _read_body(receive, limit, message)
             query = scope.get("query_string", b"")

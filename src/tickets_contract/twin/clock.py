@@ -103,9 +103,9 @@ def _format_instant(moment: datetime) -> str:
 
 _MILLISECOND = timedelta(milliseconds=1)
 _last_second: tuple[int, str] = (-1, "")
+"""``(epoch second, its text up to the seconds)``: the last second ``format_instant`` wrote."""
 _last_instant: tuple[datetime, str] = (EPOCH, "1970-01-01T00:00:00Z")
 """The last instant ``format_instant`` wrote, and its text."""
-"""``(epoch second, its text up to the seconds)``: the last second ``format_instant`` wrote."""
 _DAY_MILLIS = 86_400_000
 _TWO_DIGITS = tuple(f"{n:02d}" for n in range(60))
 _FRACTIONS = ("Z", *(f".{n:03d}Z" for n in range(1, 1000)))
