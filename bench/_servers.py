@@ -1,15 +1,16 @@
 """Serve the twin or the floor for the HTTP benchmarks, with identical uvicorn settings.
 
     python bench/_servers.py twin  [--seed 0] [--size 1000] [--loop auto] [--http auto]
-    python bench/_servers.py floor --body FILE [--loop auto] [--http auto]
+    python bench/_servers.py floor --body FILE [--headers FILE] [--loop auto] [--http auto]
     python bench/_servers.py twin-serve [--seed 0] [--size 1000]
 
 Both bind 127.0.0.1 on an ephemeral port, print ``LISTENING <port>`` and serve until
 terminated: one uvicorn worker, no access log, log level warning, the same event loop and
 HTTP implementation (``auto``, as ``tickets-contract serve``: uvloop and httptools, which
 the project depends on). ``floor`` is the smallest Starlette app on the same route: it
-reads the request body and returns a fixed body (the benchmarks give it the twin's own
-answer to the read they send, so that both put the same bytes on the wire).
+reads the request body and returns a fixed answer (the benchmarks give it the twin's own
+answer to the read they send, body and headers, so that both put the same bytes on the
+wire).
 
 The listening socket is made with ``IPPROTO_TCP`` so that asyncio sets ``TCP_NODELAY``
 on accepted connections (it only does for sockets whose ``proto`` is ``IPPROTO_TCP``;
@@ -26,6 +27,7 @@ Not a benchmark itself; bench/http_throughput.py and bench/gate.py start it.
 from __future__ import annotations
 
 import argparse
+import json
 import socket
 import sys
 from pathlib import Path
@@ -36,7 +38,7 @@ import uvicorn
 BATCH_READ_PATH = "/crm/v3/objects/tickets/batch/read"
 
 
-def floor_app(body: bytes) -> Any:
+def floor_app(body: bytes, headers: list[tuple[str, str]] | None = None) -> Any:
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import Response
@@ -44,7 +46,11 @@ def floor_app(body: bytes) -> Any:
 
     async def batch_read(request: Request) -> Response:
         await request.body()
-        return Response(body, status_code=200, media_type="application/json")
+        if headers is None:
+            return Response(body, status_code=200, media_type="application/json")
+        # The twin's own header lines (Starlette adds Content-Length, as uvicorn adds
+        # date and server for both): what the twin's answer puts on the wire.
+        return Response(body, status_code=200, headers=dict(headers))
 
     async def root(request: Request) -> Response:
         return Response(b"{}", media_type="application/json")
@@ -69,6 +75,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--size", type=int, default=1000)
     parser.add_argument("--body", type=Path, help="floor: the file whose bytes it returns")
+    parser.add_argument(
+        "--headers",
+        type=Path,
+        help="floor: a JSON file of [name, value] pairs it answers with (default: only "
+        "Content-Type application/json)",
+    )
     parser.add_argument("--loop", default="auto", help="uvicorn --loop (default auto: uvloop)")
     parser.add_argument("--http", default="auto", help="uvicorn --http (default auto: httptools)")
     args = parser.parse_args(argv)
@@ -86,7 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         app = twin_app(args.seed, args.size)
     else:
         body = args.body.read_bytes() if args.body else b'{"status":"COMPLETE","results":[]}'
-        app = floor_app(body)
+        headers = None
+        if args.headers:
+            headers = [(name, value) for name, value in json.loads(args.headers.read_text())]
+        app = floor_app(body, headers)
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
