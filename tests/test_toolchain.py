@@ -3,15 +3,18 @@ until used, --version, and (slow) life beside other popular pytest plugins."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
 import sys
 import venv
-from importlib.metadata import version
+from importlib.metadata import Distribution, PackageNotFoundError, distribution, version
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from tickets_contract import plugin
 from tickets_contract.cli import main
@@ -61,6 +64,50 @@ def test_a_session_that_does_not_use_the_plugin_imports_only_the_plugin(
     assert "tickets_contract.plugin" in loaded
     # (Before: the whole package, starlette, uvicorn and the drift engine, ~300 modules.)
     assert loaded - absent == {"tickets_contract", "tickets_contract.plugin"}
+
+
+def _requirement_closure(name: str, extras: set[str]) -> list[Distribution]:
+    """The installed distributions ``name[extras]`` requires, itself included, transitively."""
+    found: dict[str, Distribution] = {}
+    todo = [(name, extras)]
+    while todo:
+        wanted, wanted_extras = todo.pop()
+        if canonicalize_name(wanted) in found:
+            continue
+        try:
+            dist = distribution(wanted)
+        except PackageNotFoundError:  # an optional dependency for another platform
+            continue
+        found[canonicalize_name(wanted)] = dist
+        for text in dist.requires or []:
+            requirement = Requirement(text)
+            marker = requirement.marker
+            if marker is None or any(
+                marker.evaluate({"extra": extra}) for extra in {"", *wanted_extras}
+            ):
+                todo.append((requirement.name, set(requirement.extras)))
+    return list(found.values())
+
+
+def test_the_suite_loads_every_pytest_plugin_its_dependencies_ship(
+    pytestconfig: pytest.Config,
+) -> None:
+    # pyproject.toml names this suite's plugins and turns autoloading off (assert
+    # rewriting of whole distributions, see there): a dependency that starts shipping a
+    # plugin must be named too, or it would silently not load here.
+    plugins = {
+        entry_point.value
+        for dist in _requirement_closure("hubspot-tickets-contract", {"test", "lint"})
+        for entry_point in dist.entry_points
+        if entry_point.group == "pytest11"
+    }
+    assert {"tickets_contract.plugin", "schemathesis.pytest.plugin", "xdist.plugin"} <= plugins
+    missing = {
+        name
+        for name in plugins
+        if not pytestconfig.pluginmanager.is_registered(importlib.import_module(name))
+    }
+    assert missing == set()
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
