@@ -37,6 +37,9 @@ def _gate(
             base_url,
             "--tc-phases",
             "examples",
+            # As `tickets-contract run` does: the gate has no asserts, and a subprocess
+            # would otherwise rewrite those of every schemathesis and Hypothesis module.
+            "--assert=plain",
             *args,
         )
 
