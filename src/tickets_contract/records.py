@@ -196,7 +196,10 @@ def twin_records(twin: Any, unique_property: str, limit: int = 64) -> KnownRecor
     live: list[Any] = []
     archived: list[Any] = []
     for index in range(min(len(twin.store), 4 * limit)):
-        ticket = twin.store.ticket_at(index)
+        # A snapshot (id, archived, current values) is all this reads: a whole ticket
+        # replays its history too, 4x the cost, and every twin target and parity check
+        # builds these records afresh.
+        ticket = twin.store.snapshot_at(index)
         (archived if ticket.archived else live).append(ticket)
     return KnownRecords(
         ids=tuple(t.id for t in live[:limit]),

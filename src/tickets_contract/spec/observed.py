@@ -25,7 +25,7 @@ from tickets_contract.cassettes.format import (
     load_cassettes,
 )
 from tickets_contract.errors import LedgerError
-from tickets_contract.files import write_atomically
+from tickets_contract.files import SAFE_LOADER, write_atomically
 from tickets_contract.spec.ledger import Confidence, Ledger, load_ledger, parse_ledger
 from tickets_contract.spec.witness import Verdict, Witnessed, witness_cassettes
 
@@ -91,7 +91,7 @@ def _yaml(text: str, path: Path) -> object:
     import yaml
 
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=SAFE_LOADER)  # libyaml, as the ledger is read
     except yaml.YAMLError as exc:  # pragma: no cover - only our own edit could cause it
         raise LedgerError(
             source=str(path),
