@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from typing import NoReturn
 
@@ -206,3 +208,60 @@ def test_a_body_in_one_message_is_read_as_the_same_body_in_chunks(
     assert whole[0] == {0: 400, 1: 200, 10_000: 200}.get(size, 413)
     assert whole == answer([body[:7], body[7:7], body[7:]])
     assert whole == answer([body[i : i + 1000] for i in range(0, len(body), 1000)] or [b""])
+
+
+def _post_head(base_url: str, body_size: int) -> tuple[socket.socket, bytes]:
+    """A raw keep-alive connection to the served twin, with a batch read's head sent."""
+    host, port = base_url.removeprefix("http://").rsplit(":", 1)
+    conn = socket.create_connection((host, int(port)), timeout=5)
+    head = (
+        f"POST {BATCH_READ_PATH} HTTP/1.1\r\nHost: {host}\r\n"
+        f"Authorization: Bearer {DEMO_TOKEN}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {body_size}\r\n\r\n"
+    ).encode()
+    return conn, head
+
+
+def _read_answer(conn: socket.socket) -> bytes:
+    received = b""
+    while chunk := conn.recv(65536):
+        received += chunk
+    return received
+
+
+def test_leaving_the_block_closes_an_idle_keep_alive_connection(store: TicketStore) -> None:
+    # The server's shutdown (twin/server.py) ends its pause once the connections are
+    # closed: it must close an idle kept-alive one itself, as uvicorn's does.
+    body = b'{"inputs": []}'
+    with serve_in_thread(Twin(store)) as base_url:
+        conn, head = _post_head(base_url, len(body))
+        conn.sendall(head + body)
+        first = conn.recv(65536)
+        assert first.startswith(b"HTTP/1.1 200 ")
+    with conn:
+        assert _read_answer(conn) == b""  # the server closed it: end of stream
+        with pytest.raises(ConnectionRefusedError):  # and stopped listening
+            socket.create_connection(conn.getpeername()[:2], timeout=1).close()
+
+
+def test_a_request_in_flight_when_the_block_ends_is_still_answered(store: TicketStore) -> None:
+    # Half the body is sent before the block ends, the rest while the server shuts down:
+    # the shutdown waits for that answer (uvicorn's graceful wait), then closes.
+    body = b'{"inputs": [], "properties": ["subject"]}'
+    answers: list[bytes] = []
+    with serve_in_thread(Twin(store)) as base_url:
+        conn, head = _post_head(base_url, len(body))
+        conn.sendall(head + body[:10])
+
+        def finish() -> None:
+            time.sleep(0.3)  # the block has ended by now and the shutdown has begun
+            conn.sendall(body[10:])
+            answers.append(_read_answer(conn))
+
+        sender = threading.Thread(target=finish)
+        sender.start()
+    sender.join(5)
+    conn.close()
+    assert len(answers) == 1, "the client got no answer"
+    assert answers[0].startswith(b"HTTP/1.1 200 "), answers[0][:300]
+    assert b"connection: close" in answers[0].lower()  # the last answer of a stopping server
