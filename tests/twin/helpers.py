@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tickets_contract.twin import (
     BATCH_READ_PATH,
@@ -94,3 +96,28 @@ def live(store: TicketStore, count: int | None = None) -> list[Ticket]:
 def archived(store: TicketStore, count: int | None = None) -> list[Ticket]:
     found = [ticket for ticket in store if ticket.archived]
     return found if count is None else found[:count]
+
+
+def call_asgi(
+    app: Any, scope: Mapping[str, Any], pieces: Iterable[bytes]
+) -> list[dict[str, Any]]:
+    """Drive ``app`` once, as a server would: the body in ``pieces`` (one
+    ``http.request`` message each, the last without ``more_body``), then a disconnect.
+
+    Returns the messages the app sent. ``scope`` is completed with an HTTP type.
+    """
+    bodies = list(pieces) or [b""]
+    messages = [
+        {"type": "http.request", "body": piece, "more_body": n < len(bodies) - 1}
+        for n, piece in enumerate(bodies)
+    ]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(app({"type": "http", **scope}, receive, send))
+    return sent

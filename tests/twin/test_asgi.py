@@ -163,7 +163,7 @@ def test_a_body_in_one_message_is_read_as_the_same_body_in_chunks(
     # it answers the same bytes sent in pieces (the loop), at and beyond the size limit.
     import json
 
-    from .helpers import FakeClock
+    from .helpers import FakeClock, call_asgi
 
     # A read of three tickets, padded with spaces to ``size`` bytes (the limit is 10,000).
     read_three = json.dumps({"inputs": inputs(*(t.id for t in live(store, 3)))}).encode()
@@ -171,26 +171,13 @@ def test_a_body_in_one_message_is_read_as_the_same_body_in_chunks(
 
     def answer(pieces: list[bytes]) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         twin = Twin(store, TwinConfig(seed=7, max_body_bytes=10_000), FakeClock())
-        messages = [
-            {"type": "http.request", "body": piece, "more_body": n < len(pieces) - 1}
-            for n, piece in enumerate(pieces)
-        ]
-        sent: list[dict[str, object]] = []
-
-        async def receive() -> dict[str, object]:
-            return messages.pop(0) if messages else {"type": "http.disconnect"}
-
-        async def send(message: dict[str, object]) -> None:
-            sent.append(message)
-
         scope = {
-            "type": "http",
             "method": "POST",
             "path": BATCH_READ_PATH,
             "query_string": b"",
             "headers": [(b"authorization", AUTH["Authorization"].encode())],
         }
-        asyncio.run(create_app(twin)(scope, receive, send))
+        sent = call_asgi(create_app(twin), scope, pieces)
         start, end = sent
         headers = [
             pair

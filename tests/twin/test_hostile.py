@@ -27,7 +27,7 @@ from tickets_contract.twin import (
     TwinResponse,
 )
 
-from .helpers import batch_request
+from .helpers import batch_request, call_asgi
 
 GIANT = "9" * 5000
 
@@ -263,22 +263,10 @@ def test_any_list_query_is_answered_below_500(twin: Twin, query: list[tuple[str,
 def test_the_asgi_app_answers_any_raw_request_below_500(
     path: str, raw_query: bytes, headers: list[tuple[str, bytes]], body: bytes
 ) -> None:
-    import asyncio
-
     from tickets_contract.twin import create_app
 
     app = create_app(_TWINS[0])
-    sent: list[dict[str, Any]] = []
-    chunks = [{"type": "http.request", "body": body, "more_body": False}]
-
-    async def receive() -> dict[str, Any]:
-        return chunks.pop(0) if chunks else {"type": "http.disconnect"}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
     scope = {
-        "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
         "method": "POST",
@@ -294,7 +282,7 @@ def test_the_asgi_app_answers_any_raw_request_below_500(
         "client": ("127.0.0.1", 1),
         "server": ("127.0.0.1", 80),
     }
-    asyncio.run(app(scope, receive, send))
+    sent = call_asgi(app, scope, [body])
     start = sent[0]
     assert start["status"] < 500
     body_bytes = b"".join(m.get("body", b"") for m in sent[1:])
@@ -303,20 +291,9 @@ def test_the_asgi_app_answers_any_raw_request_below_500(
 
 
 def test_a_path_with_a_newline_reaches_the_twin_not_starlettes_404() -> None:
-    import asyncio
-
     from tickets_contract.twin import create_app
 
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
     scope = {
-        "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
         "method": "GET",
@@ -327,6 +304,6 @@ def test_a_path_with_a_newline_reaches_the_twin_not_starlettes_404() -> None:
         "root_path": "",
         "headers": [],
     }
-    asyncio.run(create_app(_TWINS[0])(scope, receive, send))
+    sent = call_asgi(create_app(_TWINS[0]), scope, [b""])
     assert sent[0]["status"] == 404
     assert b"Error 404" in sent[1]["body"]  # the twin's page (S33), not "Not Found"
