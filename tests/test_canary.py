@@ -19,9 +19,8 @@ import json
 import re
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
@@ -30,6 +29,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from loopback import serving
 from tickets_contract.cli import main
 
 # '/', '+', '~' and '=' make every encoding differ from the raw text.
@@ -124,16 +124,8 @@ def upstream() -> Iterator[tuple[str, Hostile]]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    # shutdown() waits for serve_forever's next poll: 0.5 s by default, per test.
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-    )
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", hostile
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with serving(Handler) as url:
+        yield url, hostile
 
 
 # --- an independent scanner -------------------------------------------------------------

@@ -11,7 +11,6 @@ import copy
 import http.server
 import json
 import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
+from loopback import serving
 from tickets_contract.cli import EXIT_DEVIATION, EXIT_INPUT, EXIT_OK, EXIT_UNREACHABLE, main
 from tickets_contract.drift import ChangeKind, diff_specs, read_spec
 from tickets_contract.drift.history import expand_versions, walk
@@ -511,18 +511,8 @@ def served() -> Iterator[tuple[str, type[_Files]]]:
         }
         seen = []
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    # shutdown() waits for serve_forever's next poll: 0.5 s by default, per test.
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-    )
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", Handler
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(Handler) as url:
+        yield url, Handler
 
 
 def test_diff_reads_urls_without_sending_a_token(

@@ -12,12 +12,13 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 import requests
 
+from loopback import serving
 from tickets_contract.cassettes import Recorder, RecordMode, SourceKind, http_recording_target
 from tickets_contract.cassettes.scenarios import scenario_named
 from tickets_contract.cli import EXIT_SAFETY, EXIT_USAGE, main
@@ -101,16 +102,8 @@ def redirector(outside: Listener) -> Iterator[str]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
-    # shutdown() waits for serve_forever's next poll: 0.5 s by default, per test.
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-    )
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with serving(Redirect) as url:
+        yield url
 
 
 @pytest.fixture
