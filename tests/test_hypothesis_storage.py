@@ -12,6 +12,7 @@ import gzip
 import json
 import types
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import hypothesis.internal.charmap as charmap
@@ -23,16 +24,22 @@ from tickets_contract.hypothesis_storage import UTF8_ENCODABLE, prime_utf8_table
 SURROGATES = range(0xD800, 0xE000)
 
 
-@pytest.fixture
-def home(tmp_path: Path) -> Iterator[Path]:
-    """Hypothesis' storage directory moved to a new folder for one test, then put back."""
+@contextmanager
+def _hypothesis_home(folder: Path) -> Iterator[Path]:
+    """Hypothesis' storage directory moved to ``folder`` while the block runs, then put back."""
     before = storage_directory(intent_to_write=False).path
-    folder = tmp_path / "hypothesis-home"
     set_hypothesis_home_dir(folder)
     try:
         yield folder
     finally:
         set_hypothesis_home_dir(before)
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Iterator[Path]:
+    """Hypothesis' storage directory in a new folder for one test."""
+    with _hypothesis_home(tmp_path / "hypothesis-home") as folder:
+        yield folder
 
 
 def _read(path: Path) -> object:
@@ -90,14 +97,10 @@ def test_a_table_already_there_is_left_alone(home: Path) -> None:
 
 
 def test_an_unwritable_home_is_no_error(tmp_path: Path) -> None:
-    before = storage_directory(intent_to_write=False).path
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    set_hypothesis_home_dir(blocker / "hypothesis-home")
-    try:
+    with _hypothesis_home(blocker / "hypothesis-home"):
         assert prime_utf8_table() is None
-    finally:
-        set_hypothesis_home_dir(before)
 
 
 def test_a_gate_run_writes_the_table_before_generating(
