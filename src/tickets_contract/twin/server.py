@@ -50,15 +50,14 @@ class _Server(uvicorn.Server):
         # uvicorn's main loop, except that ``exit_soon`` wakes it: uvicorn looks at
         # should_exit every 0.1 s, so every ``serve_in_thread`` block (each served
         # ``hubspot_twin`` test) waited ~0.07 s on average before the shutdown began.
+        wake = self._wake
+        assert wake is not None, "startup() sets it before uvicorn runs the main loop"
         counter = 0
         should_exit = await self.on_tick(counter)
         while not should_exit:
             counter = (counter + 1) % 864000
-            if self._wake is None:
-                await asyncio.sleep(0.1)
-            else:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), 0.1)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), 0.1)
             should_exit = await self.on_tick(counter)
 
     def exit_soon(self) -> None:
